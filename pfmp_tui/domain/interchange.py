@@ -1,0 +1,377 @@
+"""The interchange document (CONTRACT.md): parse, validate, serialise.
+
+`parse_document` checks a whole document and reports *every* problem with its
+JSON path (``students[3].birth_date: date invalide « 2026-13-01 »``), so that a
+load is all or nothing. `to_document` writes records back in a stable order
+(sorted by id), so that dump → load → dump is identical.
+
+The record-level parsers (`parse_record`) are shared by the store and the TUI's
+forms, so a form and a load give the same French message for the same field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from datetime import date
+from typing import Any, Callable
+
+from . import validation as v
+from .competences import COMPETENCE_CODES
+from .errors import Collector, FieldError, ValidationFailed
+from .model import (
+    ASSESSORS,
+    CONVENTION_STATUSES,
+    HOLIDAY_ZONES,
+    VOIES,
+    Assessment,
+    Attestation,
+    Cohort,
+    Contract,
+    Convention,
+    Dataset,
+    Derogation,
+    Organisation,
+    Period,
+    Placement,
+    Student,
+    Tutor,
+    WorkCertificate,
+)
+from .workdays import working_days
+
+FORMAT = "pfmp-interchange"
+VERSION = 1
+
+Parser = Callable[[Any, str], Any]
+
+
+def _opt(parser: Parser) -> Parser:
+    def parse(value: Any, path: str) -> Any:
+        return None if value is None else parser(value, path)
+
+    return parse
+
+
+def _text(value: Any, path: str) -> str:
+    return v.require_str(value, path)
+
+
+def _long_text(value: Any, path: str) -> str:
+    if value == "":
+        return ""
+    return v.require_str(value, path, max_len=5000)
+
+
+def _opt_text(value: Any, path: str) -> str | None:
+    return v.optional_str(value, path)
+
+
+def _opt_long_text(value: Any, path: str) -> str | None:
+    return v.optional_str(value, path, max_len=5000)
+
+
+def _choice(*choices: Any) -> Parser:
+    return lambda value, path: v.require_choice(value, path, choices)
+
+
+def _int(minimum: int | None = None, maximum: int | None = None) -> Parser:
+    return lambda value, path: v.require_int(value, path, minimum=minimum, maximum=maximum)
+
+
+def _competence(value: Any, path: str) -> str:
+    if value not in COMPETENCE_CODES:
+        raise ValidationFailed(FieldError(path, f"compétence inconnue {v.show(value)} (attendu 1.1.1 … 3.3.4)"))
+    return value
+
+
+def _derogation(value: Any, path: str) -> Derogation | None:
+    if value is None:
+        return None
+    raw = _object(value, path, {"required_days": True, "reason": True})
+    errs = Collector()
+    days = _field(raw, "required_days", _int(0, 1000), path, errs)
+    reason = _field(raw, "reason", _text, path, errs)
+    errs.raise_if_any()
+    return Derogation(required_days=days, reason=reason)
+
+
+def _convention(value: Any, path: str) -> Convention:
+    raw = _object(value, path, {"status": True, "signed_on": False})
+    errs = Collector()
+    status = _field(raw, "status", _choice(*CONVENTION_STATUSES), path, errs)
+    signed_on = _field(raw, "signed_on", _opt(v.parse_date), path, errs)
+    errs.raise_if_any()
+    return Convention(status=status, signed_on=signed_on)
+
+
+def _attestation(value: Any, path: str) -> Attestation | None:
+    if value is None:
+        return None
+    raw = _object(value, path, {"received_on": True, "signed_by_tutor": True, "days_completed": True, "activities": False})
+    errs = Collector()
+    received_on = _field(raw, "received_on", v.parse_date, path, errs)
+    signed = _field(raw, "signed_by_tutor", v.require_bool, path, errs)
+    days = _field(raw, "days_completed", _int(0), path, errs)
+    activities = _field(raw, "activities", lambda x, p: "" if x is None else _long_text(x, p), path, errs)
+    errs.raise_if_any()
+    return Attestation(received_on=received_on, signed_by_tutor=signed, days_completed=days, activities=activities or "")
+
+
+def _object(value: Any, path: str, keys: dict[str, bool]) -> dict:
+    """`value` must be an object whose keys are among `keys`; required ones present."""
+    if not isinstance(value, dict):
+        raise ValidationFailed(FieldError(path, f"objet attendu, reçu {v.show(value)}"))
+    errors = [FieldError(f"{path}.{k}", "clé inconnue") for k in value if k not in keys]
+    errors += [FieldError(f"{path}.{k}", "clé obligatoire absente") for k, req in keys.items() if req and k not in value]
+    if errors:
+        raise ValidationFailed(errors)
+    return value
+
+
+def _field(raw: dict, key: str, parser: Parser, path: str, errs: Collector) -> Any:
+    try:
+        return parser(raw.get(key), f"{path}.{key}")
+    except ValidationFailed as exc:
+        errs.errors.extend(exc.errors)
+        return None
+
+
+# key -> (parser, required). Keys not required default to null when absent.
+SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
+    "cohorts": (
+        Cohort,
+        {
+            "id": (v.require_id, True),
+            "label": (_text, True),
+            "exam_session": (_int(2000, 2100), True),
+            "dossier_deadline": (v.parse_date, True),
+            "holiday_zone": (_choice(*HOLIDAY_ZONES), False),
+        },
+    ),
+    "students": (
+        Student,
+        {
+            "id": (v.require_id, True),
+            "ine": (v.parse_ine, False),
+            "last_name": (_text, True),
+            "first_name": (_text, True),
+            "birth_date": (_opt(v.parse_date), False),
+            "email": (v.parse_email, False),
+            "cohort_id": (v.require_id, True),
+            "voie": (_choice(*VOIES), True),
+            "cycle_years": (_choice(3, 2, None), False),
+            "positioned": (v.require_bool, True),
+            "derogation": (_derogation, False),
+        },
+    ),
+    "organisations": (
+        Organisation,
+        {
+            "id": (v.require_id, True),
+            "name": (_text, True),
+            "siret": (v.parse_siret, False),
+            "address": (_opt_text, False),
+            "postcode": (_opt_text, False),
+            "city": (_opt_text, False),
+            "country": (v.parse_country, True),
+        },
+    ),
+    "tutors": (
+        Tutor,
+        {
+            "id": (v.require_id, True),
+            "organisation_id": (v.require_id, True),
+            "last_name": (_text, True),
+            "first_name": (_text, True),
+            "email": (v.parse_email, False),
+            "phone": (v.parse_phone, False),
+            "job_title": (_opt_text, False),
+        },
+    ),
+    "periods": (
+        Period,
+        {
+            "id": (v.require_id, True),
+            "cohort_id": (v.require_id, True),
+            "label": (_text, True),
+            "start": (v.parse_date, True),
+            "end": (v.parse_date, True),
+        },
+    ),
+    "placements": (
+        Placement,
+        {
+            "id": (v.require_id, True),
+            "student_id": (v.require_id, True),
+            "period_id": (_opt(v.require_id), False),
+            "organisation_id": (v.require_id, True),
+            "tutor_id": (_opt(v.require_id), False),
+            "teacher": (_opt_text, False),
+            "start": (v.parse_date, True),
+            "end": (v.parse_date, True),
+            "convention": (_convention, True),
+            "attestation": (_attestation, False),
+        },
+    ),
+    "assessments": (
+        Assessment,
+        {
+            "id": (v.require_id, True),
+            "placement_id": (v.require_id, True),
+            "competence": (_competence, True),
+            "level": (_choice(1, 2, 3, 4, None), False),
+            "comment": (_opt_long_text, False),
+            "assessor": (_choice(*ASSESSORS), True),
+            "date": (v.parse_date, True),
+        },
+    ),
+    "work_certificates": (
+        WorkCertificate,
+        {
+            "id": (v.require_id, True),
+            "student_id": (v.require_id, True),
+            "employer": (_text, True),
+            "start": (v.parse_date, True),
+            "end": (v.parse_date, True),
+            "full_time": (v.require_bool, True),
+        },
+    ),
+    "contracts": (
+        Contract,
+        {
+            "id": (v.require_id, True),
+            "student_id": (v.require_id, True),
+            "employer": (_text, True),
+            "start": (v.parse_date, True),
+            "end": (v.parse_date, True),
+        },
+    ),
+}
+
+# Which list each reference points into: (kind, key) -> target kind.
+REFERENCES: dict[tuple[str, str], str] = {
+    ("students", "cohort_id"): "cohorts",
+    ("tutors", "organisation_id"): "organisations",
+    ("periods", "cohort_id"): "cohorts",
+    ("placements", "student_id"): "students",
+    ("placements", "period_id"): "periods",
+    ("placements", "organisation_id"): "organisations",
+    ("placements", "tutor_id"): "tutors",
+    ("assessments", "placement_id"): "placements",
+    ("work_certificates", "student_id"): "students",
+    ("contracts", "student_id"): "students",
+}
+
+
+def parse_record(kind: str, raw: Any, path: str) -> Any:
+    """One record of `kind` from its JSON form; raises ValidationFailed with every bad field."""
+    cls, spec = SPECS[kind]
+    obj = _object(raw, path, {k: req for k, (_, req) in spec.items()})
+    errs = Collector()
+    values = {key: _field(obj, key, parser, path, errs) for key, (parser, _) in spec.items()}
+    errs.raise_if_any()
+    if kind == "students" and "cycle_years" not in obj:
+        values["cycle_years"] = None
+    if kind == "organisations":
+        try:
+            values["postcode"] = v.parse_postcode(obj.get("postcode"), f"{path}.postcode", values["country"])
+        except ValidationFailed as exc:
+            errs.errors.extend(exc.errors)
+    if "start" in values and "end" in values:
+        if values["end"] < values["start"]:
+            errs.add(f"{path}.end", f"la fin ({values['end'].isoformat()}) précède le début ({values['start'].isoformat()})")
+    if kind == "placements" and values["attestation"] is not None:
+        max_days = working_days(values["start"], values["end"])
+        if values["attestation"].days_completed > max_days:
+            errs.add(
+                f"{path}.attestation.days_completed",
+                f"{values['attestation'].days_completed} jours dépassent les {max_days} jours ouvrés de la période",
+            )
+    errs.raise_if_any()
+    return cls(**values)
+
+
+def check_references(data: Dataset, errs: Collector, known: Dataset | None = None) -> None:
+    """Every reference resolves, in `data` or in `known` (records already in a store)."""
+    ids: dict[str, set[str]] = {kind: {r.id for r in getattr(data, kind)} for kind in Dataset.KINDS}
+    if known is not None:
+        for kind in Dataset.KINDS:
+            ids[kind] |= {r.id for r in getattr(known, kind)}
+    for (kind, key), target in REFERENCES.items():
+        for i, record in enumerate(getattr(data, kind)):
+            ref = getattr(record, key)
+            if ref is not None and ref not in ids[target]:
+                errs.add(f"{kind}[{i}].{key}", f"référence inconnue {v.show(ref)} (aucun élément de « {target} » n'a cet id)")
+    # A tutor of a placement belongs to its organisation.
+    tutors = {t.id: t for t in data.tutors}
+    if known is not None:
+        tutors.update({t.id: t for t in known.tutors if t.id not in tutors})
+    for i, p in enumerate(data.placements):
+        t = tutors.get(p.tutor_id) if p.tutor_id else None
+        if t is not None and t.organisation_id != p.organisation_id:
+            errs.add(f"placements[{i}].tutor_id", f"le tuteur {v.show(p.tutor_id)} n'appartient pas à l'organisation {v.show(p.organisation_id)}")
+
+
+def parse_document(doc: Any) -> Dataset:
+    """A whole interchange document → Dataset. Raises ValidationFailed listing every problem."""
+    errs = Collector()
+    if not isinstance(doc, dict):
+        raise ValidationFailed(FieldError("", "le document doit être un objet JSON"))
+    allowed = {"format", "version", *Dataset.KINDS}
+    for key in doc:
+        if key not in allowed:
+            errs.add(key, "clé inconnue")
+    if doc.get("format") != FORMAT:
+        errs.add("format", f"format inattendu {v.show(doc.get('format'))} (attendu « {FORMAT} »)")
+    version = doc.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        errs.add("version", f"version invalide {v.show(version)}")
+    elif version > VERSION:
+        errs.add("version", f"version {version} plus récente que celle que ce programme comprend ({VERSION}) : mettez pfmp à jour")
+    elif version < 1:
+        errs.add("version", f"version invalide {v.show(version)}")
+    data = Dataset()
+    for kind in Dataset.KINDS:
+        raw_list = doc.get(kind, [])
+        if not isinstance(raw_list, list):
+            errs.add(kind, f"liste attendue, reçu {v.show(raw_list)}")
+            continue
+        seen: dict[str, int] = {}
+        records = getattr(data, kind)
+        for i, raw in enumerate(raw_list):
+            path = f"{kind}[{i}]"
+            try:
+                record = parse_record(kind, raw, path)
+            except ValidationFailed as exc:
+                errs.errors.extend(exc.errors)
+                continue
+            if record.id in seen:
+                errs.add(f"{path}.id", f"id {v.show(record.id)} en double (déjà utilisé par {kind}[{seen[record.id]}])")
+                continue
+            seen[record.id] = i
+            records.append(record)
+    if not errs:
+        check_references(data, errs)
+    errs.raise_if_any()
+    return data
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (Derogation, Convention, Attestation)):
+        return {f.name: _json_value(getattr(value, f.name)) for f in dc_fields(value)}
+    return value
+
+
+def record_to_dict(kind: str, record: Any) -> dict:
+    """JSON form of a record, keys in the contract's order."""
+    _, spec = SPECS[kind]
+    return {key: _json_value(getattr(record, key)) for key in spec}
+
+
+def to_document(data: Dataset) -> dict:
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    for kind in Dataset.KINDS:
+        doc[kind] = [record_to_dict(kind, r) for r in sorted(getattr(data, kind), key=lambda r: r.id)]
+    return doc

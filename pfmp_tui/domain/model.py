@@ -1,0 +1,194 @@
+"""Domain records: what the store keeps and the interchange document carries.
+
+Frozen dataclasses mirroring CONTRACT.md's interchange document. No I/O,
+no textual, no tinydb. Records are replaced (``dataclasses.replace``), never mutated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Voie = Literal["scolaire", "apprentissage", "fpc", "fpc_perfectionnement", "experience"]
+VOIES: tuple[str, ...] = ("scolaire", "apprentissage", "fpc", "fpc_perfectionnement", "experience")
+VOIE_LABELS: dict[str, str] = {
+    "scolaire": "scolaire",
+    "apprentissage": "apprentissage",
+    "fpc": "formation continue",
+    "fpc_perfectionnement": "FPC perfectionnement",
+    "experience": "expérience (3 ans)",
+}
+ConventionStatus = Literal["none", "draft", "sent", "signed"]
+CONVENTION_STATUSES: tuple[str, ...] = ("none", "draft", "sent", "signed")
+CONVENTION_LABELS: dict[str, str] = {
+    "none": "aucune",
+    "draft": "brouillon",
+    "sent": "envoyée",
+    "signed": "signée",
+}
+ASSESSORS: tuple[str, ...] = ("tutor", "teacher")
+ASSESSOR_LABELS: dict[str, str] = {"tutor": "tuteur", "teacher": "enseignant"}
+HOLIDAY_ZONES: tuple[str | None, ...] = ("A", "B", "C", None)
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    id: str
+    label: str
+    exam_session: int
+    dossier_deadline: date
+    holiday_zone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Derogation:
+    """A lower requirement decided by the authority, never silent: it carries its reason."""
+
+    required_days: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Student:
+    id: str
+    last_name: str
+    first_name: str
+    cohort_id: str
+    voie: str = "scolaire"
+    ine: str | None = None
+    birth_date: date | None = None
+    email: str | None = None
+    cycle_years: int | None = 3
+    positioned: bool = False
+    derogation: Derogation | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.last_name.upper()} {self.first_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: str
+    name: str
+    siret: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country: str = "FR"
+
+
+@dataclass(frozen=True, slots=True)
+class Tutor:
+    id: str
+    organisation_id: str
+    last_name: str
+    first_name: str
+    email: str | None = None
+    phone: str | None = None
+    job_title: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    id: str
+    cohort_id: str
+    label: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True, slots=True)
+class Convention:
+    status: str = "none"
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Attestation:
+    received_on: date
+    signed_by_tutor: bool
+    days_completed: int
+    activities: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    id: str
+    student_id: str
+    organisation_id: str
+    start: date
+    end: date
+    period_id: str | None = None
+    tutor_id: str | None = None
+    teacher: str | None = None
+    convention: Convention = field(default_factory=Convention)
+    attestation: Attestation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    id: str
+    placement_id: str
+    competence: str
+    level: int | None
+    assessor: str
+    date: date
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkCertificate:
+    id: str
+    student_id: str
+    employer: str
+    start: date
+    end: date
+    full_time: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    id: str
+    student_id: str
+    employer: str
+    start: date
+    end: date
+
+
+@dataclass(slots=True)
+class Dataset:
+    """Every record of a store or of an interchange document."""
+
+    cohorts: list[Cohort] = field(default_factory=list)
+    students: list[Student] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    tutors: list[Tutor] = field(default_factory=list)
+    periods: list[Period] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+    work_certificates: list[WorkCertificate] = field(default_factory=list)
+    contracts: list[Contract] = field(default_factory=list)
+
+    KINDS = (
+        "cohorts",
+        "students",
+        "organisations",
+        "tutors",
+        "periods",
+        "placements",
+        "assessments",
+        "work_certificates",
+        "contracts",
+    )
+
+    def is_empty(self) -> bool:
+        return not any(getattr(self, kind) for kind in self.KINDS)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(getattr(self, kind)) for kind in self.KINDS}

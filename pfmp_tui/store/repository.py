@@ -1,0 +1,563 @@
+"""Typed access to the store: services get domain records, never raw dicts.
+
+Shards: ``core`` holds cohorts, organisations and tutors; each cohort has its own
+shard holding its students, periods, placements, assessment sheets (all the levels
+of one placement in one document), work certificates and contracts.
+
+Every stored document carries ``_rev``, bumped on each change: an update names the
+revision it was based on and is refused (`ConflictError`) if someone saved since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
+
+from ..domain.errors import Collector, FieldError, ValidationFailed
+from ..domain.interchange import REFERENCES, check_references, record_to_dict
+from ..domain.model import (
+    Assessment,
+    Attestation,
+    Cohort,
+    Contract,
+    Convention,
+    Dataset,
+    Derogation,
+    Organisation,
+    Period,
+    Placement,
+    Student,
+    Tutor,
+    WorkCertificate,
+)
+from tinydb.table import Document
+
+from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
+
+CORE_KINDS = ("cohorts", "organisations", "tutors")
+COHORT_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
+SHEETS = "assessment_sheets"
+
+KIND_LABELS = {
+    "cohorts": "cohorte",
+    "students": "élève",
+    "organisations": "organisation",
+    "tutors": "tuteur",
+    "periods": "période",
+    "placements": "stage (PFMP)",
+    "assessments": "évaluation",
+    "work_certificates": "certificat de travail",
+    "contracts": "contrat d'apprentissage",
+}
+
+
+class ConflictError(Exception):
+    """Someone else saved this record since it was opened: nothing was overwritten."""
+
+    def __init__(self, kind: str, record_id: str, current: Any | None, current_rev: int | None):
+        self.kind = kind
+        self.record_id = record_id
+        self.current = current
+        self.current_rev = current_rev
+        what = KIND_LABELS.get(kind, kind)
+        if current is None:
+            msg = f"{what} « {record_id} » a été supprimé(e) par une autre session : rien n'a été enregistré"
+        else:
+            msg = f"{what} « {record_id} » a été modifié(e) par une autre session depuis son ouverture : rien n'a été enregistré"
+        super().__init__(msg)
+
+
+def _d(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+# Fast, trusted constructors: documents were validated when written.
+def _cohort(d: dict) -> Cohort:
+    return Cohort(d["id"], d["label"], d["exam_session"], date.fromisoformat(d["dossier_deadline"]), d["holiday_zone"])
+
+
+def _student(d: dict) -> Student:
+    der = d["derogation"]
+    return Student(
+        id=d["id"], last_name=d["last_name"], first_name=d["first_name"], cohort_id=d["cohort_id"],
+        voie=d["voie"], ine=d["ine"], birth_date=_d(d["birth_date"]), email=d["email"],
+        cycle_years=d["cycle_years"], positioned=d["positioned"],
+        derogation=None if der is None else Derogation(der["required_days"], der["reason"]),
+    )
+
+
+def _organisation(d: dict) -> Organisation:
+    return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"])
+
+
+def _tutor(d: dict) -> Tutor:
+    return Tutor(d["id"], d["organisation_id"], d["last_name"], d["first_name"], d["email"], d["phone"], d["job_title"])
+
+
+def _period(d: dict) -> Period:
+    return Period(d["id"], d["cohort_id"], d["label"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
+
+
+def _placement(d: dict) -> Placement:
+    c = d["convention"]
+    a = d["attestation"]
+    return Placement(
+        id=d["id"], student_id=d["student_id"], organisation_id=d["organisation_id"],
+        start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
+        period_id=d["period_id"], tutor_id=d["tutor_id"], teacher=d["teacher"],
+        convention=Convention(c["status"], _d(c["signed_on"])),
+        attestation=None if a is None else Attestation(
+            date.fromisoformat(a["received_on"]), a["signed_by_tutor"], a["days_completed"], a["activities"]
+        ),
+    )
+
+
+def _assessment(d: dict) -> Assessment:
+    return Assessment(d["id"], d["placement_id"], d["competence"], d["level"], d["assessor"],
+                      date.fromisoformat(d["date"]), d["comment"])
+
+
+def _certificate(d: dict) -> WorkCertificate:
+    return WorkCertificate(d["id"], d["student_id"], d["employer"], date.fromisoformat(d["start"]),
+                           date.fromisoformat(d["end"]), d["full_time"])
+
+
+def _contract(d: dict) -> Contract:
+    return Contract(d["id"], d["student_id"], d["employer"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
+
+
+FROM_DOC = {
+    "cohorts": _cohort,
+    "students": _student,
+    "organisations": _organisation,
+    "tutors": _tutor,
+    "periods": _period,
+    "placements": _placement,
+    "work_certificates": _certificate,
+    "contracts": _contract,
+}
+
+
+@dataclass
+class ShardView:
+    """Typed content of one immutable shard file."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> id -> record
+    revs: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> id -> rev
+    sheets: dict[str, list[Assessment]] = field(default_factory=dict)  # placement id -> assessments
+    sheet_revs: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, tables: dict) -> "ShardView":
+        view = cls()
+        for kind, make in FROM_DOC.items():
+            table = tables.get(kind, {})
+            view.records[kind] = {doc_id: make(doc) for doc_id, doc in table.items()}
+            view.revs[kind] = {doc_id: doc.get("_rev", 1) for doc_id, doc in table.items()}
+        assessments: dict[str, Assessment] = {}
+        for placement_id, sheet in tables.get(SHEETS, {}).items():
+            items = [_assessment(item) for item in sheet["items"]]
+            view.sheets[placement_id] = items
+            view.sheet_revs[placement_id] = sheet.get("_rev", 1)
+            for a in items:
+                assessments[a.id] = a
+        view.records["assessments"] = assessments
+        return view
+
+
+@dataclass
+class Snapshot:
+    """A consistent picture of the whole store at one generation."""
+
+    generation: int
+    data: Dataset
+    revs: dict[str, dict[str, int]]
+    sheet_revs: dict[str, int]
+    by_id: dict[str, dict[str, Any]]
+
+    def get(self, kind: str, record_id: str) -> Any | None:
+        return self.by_id[kind].get(record_id)
+
+    def rev(self, kind: str, record_id: str) -> int | None:
+        return self.revs.get(kind, {}).get(record_id)
+
+
+class Repository:
+    def __init__(self, store: Store):
+        self.store = store
+        self._views: dict[str, ShardView] = {}  # manifest key of a shard file -> its typed view
+
+    # -- views ----------------------------------------------------------------------
+    def _view(self, tx: Transaction, shard: str) -> ShardView:
+        file_name = tx.file_of(shard)
+        if shard in tx.dirty or shard in tx.dropped or file_name is None:
+            return ShardView.build(tx.tables(shard))  # uncommitted or absent: never cached
+        key = tx.manifest.key(file_name)
+        view = self._views.get(key)
+        if view is None:
+            view = ShardView.build(tx.tables(shard))
+            self._views[key] = view
+        return view
+
+    def _forget_old_views(self, tx: Transaction) -> None:
+        live = {tx.manifest.key(f) for f in tx.manifest.shards.values()}
+        for key in list(self._views):
+            if key not in live:
+                del self._views[key]
+
+    def snapshot(self) -> Snapshot:
+        with self.store.read() as tx:
+            return self._snapshot(tx)
+
+    def _snapshot(self, tx: Transaction) -> Snapshot:
+        data = Dataset()
+        revs: dict[str, dict[str, int]] = {kind: {} for kind in Dataset.KINDS}
+        by_id: dict[str, dict[str, Any]] = {kind: {} for kind in Dataset.KINDS}
+        sheet_revs: dict[str, int] = {}
+        for shard in tx.shard_names():
+            view = self._view(tx, shard)
+            for kind, records in view.records.items():
+                by_id[kind].update(records)
+                if kind in view.revs:
+                    revs[kind].update(view.revs[kind])
+            sheet_revs.update(view.sheet_revs)
+        for kind in Dataset.KINDS:
+            getattr(data, kind).extend(by_id[kind].values())
+        self._forget_old_views(tx)
+        return Snapshot(tx.generation, data, revs, sheet_revs, by_id)
+
+    def dataset(self) -> Dataset:
+        return self.snapshot().data
+
+    # -- locating -------------------------------------------------------------------------
+    def _locate(self, tx: Transaction, kind: str, record_id: str) -> str | None:
+        """The shard holding record `record_id` of `kind`, or None."""
+        if kind in CORE_KINDS:
+            return CORE if record_id in self._view(tx, CORE).records[kind] else None
+        for shard in tx.shard_names():
+            if shard == CORE:
+                continue
+            if record_id in self._view(tx, shard).records.get(kind, {}):
+                return shard
+        return None
+
+    def _shard_for(self, tx: Transaction, kind: str, record: Any) -> str:
+        if kind in CORE_KINDS:
+            return CORE
+        if kind in ("students", "periods"):
+            return shard_for_cohort(record.cohort_id)
+        if kind == "assessments":
+            shard = self._locate(tx, "placements", record.placement_id)
+        else:
+            shard = self._locate(tx, "students", record.student_id)
+        if shard is None:  # references are checked before: defensive
+            raise StoreError(f"référence introuvable pour {KIND_LABELS[kind]} « {record.id} »")
+        return shard
+
+    def _get(self, tx: Transaction, kind: str, record_id: str) -> tuple[Any, int, str] | None:
+        shard = self._locate(tx, kind, record_id)
+        if shard is None:
+            return None
+        view = self._view(tx, shard)
+        if kind == "assessments":
+            a = view.records["assessments"][record_id]
+            return a, view.sheet_revs.get(a.placement_id, 1), shard
+        return view.records[kind][record_id], view.revs[kind][record_id], shard
+
+    def get(self, kind: str, record_id: str) -> tuple[Any, int] | None:
+        """(record, rev) fresh from the store, or None."""
+        with self.store.read() as tx:
+            found = self._get(tx, kind, record_id)
+            return None if found is None else found[:2]
+
+    # -- checks ------------------------------------------------------------------------------
+    def _exists(self, tx: Transaction, kind: str, record_id: str) -> bool:
+        return self._locate(tx, kind, record_id) is not None
+
+    def _check_refs(self, tx: Transaction, kind: str, record: Any, path: str = "") -> None:
+        errs = Collector()
+        prefix = f"{path}." if path else ""
+        for (k, key), target in REFERENCES.items():
+            if k != kind:
+                continue
+            ref = getattr(record, key)
+            if ref is not None and not self._exists(tx, target, ref):
+                errs.add(f"{prefix}{key}", f"référence inconnue « {ref} » ({KIND_LABELS[target]} introuvable)")
+        if kind == "placements" and record.tutor_id and not errs:
+            tutor = self._get(tx, "tutors", record.tutor_id)
+            if tutor and tutor[0].organisation_id != record.organisation_id:
+                errs.add(f"{prefix}tutor_id", f"le tuteur « {record.tutor_id} » n'appartient pas à cette organisation")
+        errs.raise_if_any()
+
+    # -- writing -------------------------------------------------------------------------------
+    def _put_doc(self, tx: Transaction, shard: str, kind: str, record: Any, rev: int) -> None:
+        doc = record_to_dict(kind, record)
+        doc["_rev"] = rev
+        tx.db(shard).table(kind).upsert(Document(doc, doc_id=record.id))
+
+    def _remove_doc(self, tx: Transaction, shard: str, kind: str, record_id: str) -> None:
+        tx.db(shard).table(kind).remove(doc_ids=[record_id])
+
+    def create(self, kind: str, record: Any) -> int:
+        """Add a new record; its id must be new. Returns its revision (1)."""
+        if kind == "assessments":
+            raise ValueError("use set_assessments for assessments")
+        with self.store.write() as tx:
+            if self._exists(tx, kind, record.id):
+                raise ValidationFailed(FieldError("id", f"l'identifiant « {record.id} » existe déjà"))
+            self._check_refs(tx, kind, record)
+            self._put_doc(tx, self._shard_for(tx, kind, record), kind, record, 1)
+        return 1
+
+    def update(self, kind: str, record: Any, expected_rev: int) -> int:
+        """Replace a record if nobody saved it since `expected_rev`; returns the new revision."""
+        if kind == "assessments":
+            raise ValueError("use set_assessments for assessments")
+        with self.store.write() as tx:
+            found = self._get(tx, kind, record.id)
+            if found is None:
+                raise ConflictError(kind, record.id, None, None)
+            current, rev, old_shard = found
+            if rev != expected_rev:
+                raise ConflictError(kind, record.id, current, rev)
+            self._check_refs(tx, kind, record)
+            new_shard = self._shard_for(tx, kind, record)
+            if new_shard != old_shard:
+                self._move_student(tx, record.id, old_shard, new_shard)
+            self._put_doc(tx, new_shard, kind, record, rev + 1)
+        return rev + 1
+
+    def _move_student(self, tx: Transaction, student_id: str, old: str, new: str) -> None:
+        """A student changing cohort takes all their records to the new cohort's shard."""
+        view = self._view(tx, old)
+        self._remove_doc(tx, old, "students", student_id)
+        for kind in ("placements", "work_certificates", "contracts"):
+            for rid, rec in list(view.records.get(kind, {}).items()):
+                if rec.student_id == student_id:
+                    self._remove_doc(tx, old, kind, rid)
+                    self._put_doc(tx, new, kind, rec, view.revs[kind][rid] + 1)
+                    if kind == "placements" and rid in view.sheets:
+                        self._write_sheet(tx, new, rid, view.sheets[rid], view.sheet_revs[rid] + 1)
+                        tx.db(old).table(SHEETS).remove(doc_ids=[rid])
+
+    def _write_sheet(self, tx: Transaction, shard: str, placement_id: str, items: list[Assessment], rev: int) -> None:
+        table = tx.db(shard).table(SHEETS)
+        if not items:
+            if table.contains(doc_id=placement_id):
+                table.remove(doc_ids=[placement_id])
+            return
+        table.upsert(Document(_sheet_doc(placement_id, items, rev), doc_id=placement_id))
+
+    def sheet(self, placement_id: str) -> tuple[list[Assessment], int]:
+        """All assessments of a placement and the sheet's revision (0 if none yet)."""
+        with self.store.read() as tx:
+            shard = self._locate(tx, "placements", placement_id)
+            if shard is None:
+                raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
+            view = self._view(tx, shard)
+            return list(view.sheets.get(placement_id, [])), view.sheet_revs.get(placement_id, 0)
+
+    def set_assessments(self, placement_id: str, items: list[Assessment], expected_rev: int) -> int:
+        """Replace all the assessments of a placement at once (the grid is saved as one sheet)."""
+        with self.store.write() as tx:
+            shard = self._locate(tx, "placements", placement_id)
+            if shard is None:
+                raise ConflictError("placements", placement_id, None, None)
+            view = self._view(tx, shard)
+            rev = view.sheet_revs.get(placement_id, 0)
+            if rev != expected_rev:
+                raise ConflictError("assessments", placement_id, view.sheets.get(placement_id), rev)
+            errs = Collector()
+            for i, a in enumerate(items):
+                if a.placement_id != placement_id:
+                    errs.add(f"assessments[{i}].placement_id", "l'évaluation ne porte pas sur ce stage")
+                else:
+                    other = self._locate(tx, "assessments", a.id)
+                    if other is not None and self._view(tx, other).records["assessments"][a.id].placement_id != placement_id:
+                        errs.add(f"assessments[{i}].id", f"l'identifiant « {a.id} » existe déjà")
+            errs.raise_if_any()
+            self._write_sheet(tx, shard, placement_id, items, rev + 1)
+        return rev + 1
+
+    # -- deleting ----------------------------------------------------------------------------------
+    def dependents(self, kind: str, record_id: str) -> dict[str, int]:
+        """What a deletion would take with it (kind -> count), for the confirmation dialog."""
+        snap = self.snapshot()
+        return _dependents(snap.data, kind, record_id)
+
+    def delete(self, kind: str, record_id: str, expected_rev: int | None = None) -> dict[str, int]:
+        """Delete a record and what depends on it; returns what was removed (kind -> count)."""
+        with self.store.write() as tx:
+            found = self._get(tx, kind, record_id)
+            if found is None:
+                raise ConflictError(kind, record_id, None, None)
+            current, rev, shard = found
+            if expected_rev is not None and rev != expected_rev:
+                raise ConflictError(kind, record_id, current, rev)
+            data = self._snapshot(tx).data
+            blockers = _blockers(data, kind, record_id)
+            if blockers:
+                raise ValidationFailed(FieldError("id", blockers))
+            removed = _dependents(data, kind, record_id)
+            if kind == "cohorts":
+                tx.drop(shard_for_cohort(record_id))
+                self._remove_doc(tx, CORE, "cohorts", record_id)
+            elif kind == "students":
+                view = self._view(tx, shard)
+                self._remove_doc(tx, shard, "students", record_id)
+                for k in ("placements", "work_certificates", "contracts"):
+                    for rid, rec in view.records.get(k, {}).items():
+                        if rec.student_id == record_id:
+                            self._remove_doc(tx, shard, k, rid)
+                            if k == "placements" and rid in view.sheets:
+                                tx.db(shard).table(SHEETS).remove(doc_ids=[rid])
+            elif kind == "organisations":
+                view = self._view(tx, CORE)
+                for tid, t in view.records["tutors"].items():
+                    if t.organisation_id == record_id:
+                        self._remove_doc(tx, CORE, "tutors", tid)
+                self._remove_doc(tx, CORE, "organisations", record_id)
+            elif kind == "placements":
+                view = self._view(tx, shard)
+                if record_id in view.sheets:
+                    tx.db(shard).table(SHEETS).remove(doc_ids=[record_id])
+                self._remove_doc(tx, shard, "placements", record_id)
+            elif kind == "assessments":
+                view = self._view(tx, shard)
+                items = [a for a in view.sheets[current.placement_id] if a.id != record_id]
+                self._write_sheet(tx, shard, current.placement_id, items, rev + 1)
+            else:
+                self._remove_doc(tx, shard, kind, record_id)
+        return removed
+
+    # -- bulk ---------------------------------------------------------------------------------------
+    def add_all(self, incoming: Dataset, *, replace: bool = False) -> None:
+        """Add every record of `incoming` in one commit (all or nothing).
+
+        Without `replace`, an id the store already has is refused, and references may
+        point to records already in the store. With `replace`, the store becomes `incoming`.
+        """
+        with self.store.write() as tx:
+            if replace:
+                for shard in tx.shard_names():
+                    tx.drop(shard)
+                existing = Dataset()
+                sheet_revs: dict[str, int] = {}
+            else:
+                snap = self._snapshot(tx)
+                existing, sheet_revs = snap.data, snap.sheet_revs
+            errs = Collector()
+            if not replace:
+                for kind in Dataset.KINDS:
+                    have = {r.id for r in getattr(existing, kind)}
+                    for i, r in enumerate(getattr(incoming, kind)):
+                        if r.id in have:
+                            errs.add(f"{kind}[{i}].id", f"l'identifiant « {r.id} » existe déjà dans le magasin")
+                check_references(incoming, errs, known=existing)
+            errs.raise_if_any()
+            self._write_bulk(tx, incoming, existing, sheet_revs)
+
+    def _write_bulk(self, tx: Transaction, incoming: Dataset, existing: Dataset, sheet_revs: dict[str, int]) -> None:
+        student_shard = {s.id: shard_for_cohort(s.cohort_id) for s in existing.students}
+        student_shard.update({s.id: shard_for_cohort(s.cohort_id) for s in incoming.students})
+        placement_shard = {p.id: student_shard[p.student_id] for p in existing.placements}
+        placement_shard.update({p.id: student_shard[p.student_id] for p in incoming.placements})
+
+        grouped: dict[tuple[str, str], list[dict]] = {}
+
+        def add(shard: str, kind: str, record: Any) -> None:
+            doc = record_to_dict(kind, record)
+            doc["_rev"] = 1
+            grouped.setdefault((shard, kind), []).append(doc)
+
+        for kind in CORE_KINDS:
+            for r in getattr(incoming, kind):
+                add(CORE, kind, r)
+        for r in incoming.students:
+            add(student_shard[r.id], "students", r)
+        for r in incoming.periods:
+            add(shard_for_cohort(r.cohort_id), "periods", r)
+        for kind in ("placements", "work_certificates", "contracts"):
+            for r in getattr(incoming, kind):
+                add(student_shard[r.student_id], kind, r)
+        # Assessments join their placement's sheet (one document per placement),
+        # merged with the assessments that sheet already holds.
+        by_placement: dict[str, list[Assessment]] = {}
+        for a in incoming.assessments:
+            by_placement.setdefault(a.placement_id, []).append(a)
+        for a in existing.assessments:
+            if a.placement_id in by_placement:
+                by_placement[a.placement_id].append(a)
+        for placement_id, items in by_placement.items():
+            grouped.setdefault((placement_shard[placement_id], SHEETS), []).append(
+                _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1)
+            )
+        for (shard, kind), docs in grouped.items():
+            key = "placement_id" if kind == SHEETS else "id"
+            # upsert_multiple does not exist in TinyDB: one update of the table for all docs.
+            tx.db(shard).table(kind)._update_table(lambda table, docs=docs, key=key: table.update({d[key]: d for d in docs}))
+
+
+def _sheet_doc(placement_id: str, items: list[Assessment], rev: int) -> dict:
+    return {
+        "placement_id": placement_id,
+        "items": [record_to_dict("assessments", a) for a in sorted(items, key=lambda a: a.id)],
+        "_rev": rev,
+    }
+
+
+def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+
+    def count(k: str, n: int) -> None:
+        if n:
+            out[k] = out.get(k, 0) + n
+
+    if kind == "cohorts":
+        students = {s.id for s in data.students if s.cohort_id == record_id}
+        placements = {p.id for p in data.placements if p.student_id in students}
+        count("students", len(students))
+        count("periods", sum(1 for p in data.periods if p.cohort_id == record_id))
+        count("placements", len(placements))
+        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("work_certificates", sum(1 for c in data.work_certificates if c.student_id in students))
+        count("contracts", sum(1 for c in data.contracts if c.student_id in students))
+    elif kind == "students":
+        placements = {p.id for p in data.placements if p.student_id == record_id}
+        count("placements", len(placements))
+        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("work_certificates", sum(1 for c in data.work_certificates if c.student_id == record_id))
+        count("contracts", sum(1 for c in data.contracts if c.student_id == record_id))
+    elif kind == "organisations":
+        count("tutors", sum(1 for t in data.tutors if t.organisation_id == record_id))
+    elif kind == "placements":
+        count("assessments", sum(1 for a in data.assessments if a.placement_id == record_id))
+    return out
+
+
+def _blockers(data: Dataset, kind: str, record_id: str) -> str | None:
+    """Why a record cannot be deleted (records elsewhere still point to it), or None."""
+    if kind == "organisations":
+        n = sum(1 for p in data.placements if p.organisation_id == record_id)
+        if n:
+            return f"organisation utilisée par {n} stage(s) : changez ou supprimez-les d'abord"
+    if kind == "tutors":
+        n = sum(1 for p in data.placements if p.tutor_id == record_id)
+        if n:
+            return f"tuteur désigné dans {n} stage(s) : changez ou supprimez-les d'abord"
+    if kind == "periods":
+        n = sum(1 for p in data.placements if p.period_id == record_id)
+        if n:
+            return f"période utilisée par {n} stage(s) : changez ou supprimez-les d'abord"
+    return None
+
+
+def describe_removed(removed: dict[str, int]) -> str:
+    if not removed:
+        return "rien d'autre"
+    return ", ".join(f"{n} {KIND_LABELS[k]}{'s' if n > 1 and not KIND_LABELS[k].endswith(')') else ''}" for k, n in removed.items())
+
+
+def iter_kinds() -> Iterable[str]:
+    return Dataset.KINDS
