@@ -312,8 +312,12 @@ def check_references(data: Dataset, errs: Collector, known: Dataset | None = Non
             errs.add(f"placements[{i}].tutor_id", f"le tuteur {v.show(p.tutor_id)} n'appartient pas à l'organisation {v.show(p.organisation_id)}")
 
 
-def parse_document(doc: Any) -> Dataset:
-    """A whole interchange document → Dataset. Raises ValidationFailed listing every problem."""
+def parse_document(doc: Any, *, resolve_references: bool = True) -> Dataset:
+    """A whole interchange document → Dataset. Raises ValidationFailed listing every problem.
+
+    With `resolve_references=False` references are left for the caller to check
+    against a store (a `pfmp load` may point to records the store already has).
+    """
     errs = Collector()
     if not isinstance(doc, dict):
         raise ValidationFailed(FieldError("", "le document doit être un objet JSON"))
@@ -350,7 +354,7 @@ def parse_document(doc: Any) -> Dataset:
                 continue
             seen[record.id] = i
             records.append(record)
-    if not errs:
+    if not errs and resolve_references:
         check_references(data, errs)
     errs.raise_if_any()
     return data

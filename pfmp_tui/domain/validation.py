@@ -30,7 +30,8 @@ _INE = re.compile(r"^(\d{10}[A-Z]|\d{9}[A-Z]{2}|\d{4}A\d{5}[A-Z])$")
 _PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
 _POSTCODE_FR = re.compile(r"^\d{5}$")
 
-# SIREN of La Poste: its establishments' SIRETs use a different key (sum of digits % 5).
+# SIREN of La Poste: its head office passes Luhn, its many establishments use
+# another key instead (the sum of the 14 digits is a multiple of 5).
 _LA_POSTE_SIREN = "356000000"
 
 
@@ -141,8 +142,8 @@ def luhn_ok(digits: str) -> bool:
 def siret_ok(siret: str) -> bool:
     if not re.fullmatch(r"\d{14}", siret):
         return False
-    if siret.startswith(_LA_POSTE_SIREN):
-        return sum(int(c) for c in siret) % 5 == 0
+    if siret.startswith(_LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0:
+        return True  # La Poste's establishments: INSEE's exception to the Luhn key
     return luhn_ok(siret)
 
 

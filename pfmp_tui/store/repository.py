@@ -448,12 +448,12 @@ class Repository:
                 snap = self._snapshot(tx)
                 existing, sheet_revs = snap.data, snap.sheet_revs
             errs = Collector()
-            if not replace:
-                for kind in Dataset.KINDS:
-                    have = {r.id for r in getattr(existing, kind)}
-                    for i, r in enumerate(getattr(incoming, kind)):
-                        if r.id in have:
-                            errs.add(f"{kind}[{i}].id", f"l'identifiant « {r.id} » existe déjà dans le magasin")
+            for kind in Dataset.KINDS:
+                have = {r.id for r in getattr(existing, kind)}
+                for i, r in enumerate(getattr(incoming, kind)):
+                    if r.id in have:
+                        errs.add(f"{kind}[{i}].id", f"l'identifiant « {r.id} » existe déjà dans le magasin")
+            if not errs:
                 check_references(incoming, errs, known=existing)
             errs.raise_if_any()
             self._write_bulk(tx, incoming, existing, sheet_revs)

@@ -1,0 +1,224 @@
+"""The `pfmp` command line (CONTRACT.md « Command line »).
+
+Exit codes: 0 done; 2 bad input (each message names what and where, nothing in the
+store changed); 1 anything else, one line, no traceback unless PFMP_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from ..domain.errors import FieldError, ValidationFailed
+from ..domain.validation import parse_date
+from ..services import data_io
+from ..store.repository import ConflictError
+from ..store.storage import StoreError
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+EXPORTS_DIR = Path("exports")
+
+# argparse speaks English; our users read French. It looks its messages up through
+# gettext at call time, so a small catalogue covers what a user can trigger.
+_FRENCH = {
+    "usage: ": "usage : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "affiche cette aide et quitte",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "choix invalide : %(value)r (possibles : %(choices)s)",
+    "expected one argument": "une valeur est attendue",
+    "invalid %(type)s value: %(value)r": "valeur invalide : %(value)r",
+    "argument %(argument_name)s: %(message)s": "%(argument_name)s : %(message)s",
+    "%(prog)s: error: %(message)s\n": "%(prog)s : erreur : %(message)s\n",
+    "ambiguous option: %(option)s could match %(matches)s": "option ambiguë : %(option)s (%(matches)s)",
+}
+
+
+def _french(message: str) -> str:
+    return _FRENCH.get(message, message)
+
+
+argparse._ = _french  # type: ignore[attr-defined]
+
+
+class FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # bad command line = bad input: exit 2
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog} : erreur : {message}\n")
+
+
+def _as_of(value: str | None) -> date:
+    return date.today() if value is None else parse_date(value, "--as-of")
+
+
+def build_parser() -> FrenchParser:
+    parser = FrenchParser(
+        prog="pfmp",
+        description="Suivi des PFMP du Bac Pro AGOrA : qui serait « non valide », et pourquoi.",
+    )
+    parser.add_argument("--db", metavar="CHEMIN", help="fichier principal du magasin (défaut : $PFMP_DB, sinon db/pfmp.json)")
+    sub = parser.add_subparsers(dest="verb", metavar="VERBE", parser_class=FrenchParser)
+
+    sub.add_parser("tui", help="l'interface en terminal (défaut)")
+
+    p = sub.add_parser("demo", help="remplit le magasin avec un lycée de démonstration")
+    p.add_argument("--students", type=int, default=90, metavar="N", help="nombre d'élèves (défaut 90)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="graine (même graine, même lycée)")
+    p.add_argument("--force", action="store_true", help="remplace un magasin non vide")
+
+    p = sub.add_parser("load", help="importe un document d'échange (tout ou rien)")
+    p.add_argument("file", metavar="FICHIER", help="document JSON (« - » pour l'entrée standard)")
+    p.add_argument("--replace", action="store_true", help="remplace tout le magasin au lieu d'ajouter")
+
+    p = sub.add_parser("dump", help="écrit tout le magasin en document d'échange")
+    p.add_argument("-o", "--output", metavar="FICHIER", help="fichier de sortie (défaut : sortie standard)")
+
+    p = sub.add_parser("check", help="statut et alertes de chaque candidat")
+    p.add_argument("--cohort", metavar="ID")
+    p.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("export", help="exports pour l'administration")
+    what = p.add_subparsers(dest="what", metavar="QUOI", parser_class=FrenchParser, required=True)
+    e = what.add_parser("missing-attestations", help="candidats dont des justificatifs manquent (R11, R14)")
+    e.add_argument("--cohort", metavar="ID")
+    e.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    e.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
+    e.add_argument("-o", "--output", metavar="CHEMIN", help="fichier de sortie (défaut : sous exports/)")
+    return parser
+
+
+def _cmd_tui(args: argparse.Namespace) -> int:
+    from ..tui.app import run_tui
+
+    path = data_io.store_path(args.db)
+    data_io.open_repository(path).store.check()  # refuse a corrupt store before drawing anything
+    run_tui(path)
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from ..services.demo import build_demo
+
+    if args.students < 1:
+        raise ValidationFailed(FieldError("--students", f"au moins 1 élève (reçu {args.students})"))
+    repo = data_io.open_repository(args.db)
+    if not args.force and not repo.dataset().is_empty():
+        print(
+            f"pfmp : le magasin {repo.store.path} n'est pas vide : rien n'a été modifié "
+            "(ajoutez --force pour le remplacer par la démonstration)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    data = build_demo(args.students, args.seed, today=date.today())
+    repo.add_all(data, replace=True)
+    counts = data.counts()
+    print(
+        f"Lycée de démonstration écrit dans {repo.store.path} : {counts['cohorts']} cohortes, "
+        f"{counts['students']} élèves, {counts['placements']} stages. Lancez « pfmp » pour l'ouvrir."
+    )
+    return EXIT_OK
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    repo = data_io.open_repository(args.db)
+    counts = data_io.load(repo, args.file, replace=args.replace)
+    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "aucun enregistrement"
+    verb = "remplacé par" if args.replace else "chargé :"
+    print(f"Magasin {verb} {summary}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_dump(args: argparse.Namespace) -> int:
+    path = data_io.dump(data_io.open_repository(args.db), args.output)
+    if path is not None:
+        print(f"Document écrit : {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    import json
+
+    from ..services.check import render_table, run_check, to_json
+
+    as_of = _as_of(args.as_of)
+    results = run_check(data_io.open_repository(args.db), as_of, args.cohort)
+    if args.format == "json":
+        print(json.dumps(to_json(results, as_of), ensure_ascii=False, indent=2))
+    else:
+        print(render_table(results, as_of))
+    return EXIT_OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from ..services.check import run_check
+    from ..services.export import default_export_path, missing_attestation_rows, write_export
+
+    as_of = _as_of(args.as_of)
+    repo = data_io.open_repository(args.db)
+    data = repo.dataset()
+    results = run_check(repo, as_of, args.cohort)
+    rows = missing_attestation_rows(data, results, as_of)
+    path = Path(args.output) if args.output else default_export_path(EXPORTS_DIR, args.format, as_of, args.cohort)
+    written = write_export(rows, args.format, path)
+    print(f"{len(rows)} ligne(s) écrite(s) dans {written}")
+    return EXIT_OK
+
+
+COMMANDS = {
+    "tui": _cmd_tui,
+    "demo": _cmd_demo,
+    "load": _cmd_load,
+    "dump": _cmd_dump,
+    "check": _cmd_check,
+    "export": _cmd_export,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    verb = args.verb or "tui"
+    try:
+        return COMMANDS[verb](args)
+    except ValidationFailed as exc:
+        for error in exc.errors:
+            print(f"pfmp : {error}", file=sys.stderr)
+        print("pfmp : rien n'a été modifié.", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (StoreError, ConflictError) as exc:
+        _debug()
+        print(f"pfmp : {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("pfmp : interrompu.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # `pfmp dump | head`: the reader left; not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except OSError as exc:
+        _debug()
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"pfmp : erreur système{where} : {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        _debug()
+        print(f"pfmp : erreur inattendue : {type(exc).__name__}: {exc} (PFMP_DEBUG=1 pour le détail)", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _debug() -> None:
+    if os.environ.get("PFMP_DEBUG") == "1":
+        traceback.print_exc()
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""Use cases around whole documents: open a store, load and dump interchange files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from ..domain.errors import FieldError, ValidationFailed
+from ..domain.interchange import parse_document, to_document
+from ..domain.model import Dataset
+from ..store.repository import Repository
+from ..store.storage import Store, atomic_write
+
+DEFAULT_DB = Path("db") / "pfmp.json"
+
+
+def store_path(db: str | os.PathLike | None) -> Path:
+    """--db, else $PFMP_DB, else db/pfmp.json under the current folder (CONTRACT.md)."""
+    if db:
+        return Path(db)
+    env = os.environ.get("PFMP_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def open_repository(db: str | os.PathLike | None = None) -> Repository:
+    return Repository(Store(store_path(db)))
+
+
+def parse_json_text(text: str | bytes, source: str) -> Any:
+    """JSON → Python, with a French message giving line and column on a syntax error."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValidationFailed(
+            FieldError(source, f"JSON invalide, ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}")
+        ) from None
+    except UnicodeDecodeError:
+        raise ValidationFailed(FieldError(source, "le fichier n'est pas encodé en UTF-8")) from None
+
+
+def read_document(path: str, *, resolve_references: bool = True) -> Dataset:
+    """Read and validate an interchange file ('-' for standard input)."""
+    if path == "-":
+        import sys
+
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(path).read_bytes()
+        except FileNotFoundError:
+            raise ValidationFailed(FieldError(path, "fichier introuvable")) from None
+        except IsADirectoryError:
+            raise ValidationFailed(FieldError(path, "c'est un dossier, pas un fichier")) from None
+    return parse_document(parse_json_text(raw, path), resolve_references=resolve_references)
+
+
+def load(repo: Repository, path: str, *, replace: bool = False) -> dict[str, int]:
+    """`pfmp load`: all or nothing; returns the number of records loaded per kind."""
+    repo.store.check()  # a corrupt or newer store is refused before anything else
+    # References may point to records already in the store: add_all checks them.
+    data = read_document(path, resolve_references=False)
+    repo.add_all(data, replace=replace)
+    return data.counts()
+
+
+def dump_bytes(repo: Repository) -> bytes:
+    """The whole store as an interchange document (stable: dump → load → dump is identical)."""
+    doc = to_document(repo.dataset())
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def dump(repo: Repository, output: str | None) -> Path | None:
+    data = dump_bytes(repo)
+    if output is None or output == "-":
+        import sys
+
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return None
+    path = Path(output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data)  # personal data: created 0600 like the store
+    return path
