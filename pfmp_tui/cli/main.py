@@ -92,7 +92,166 @@ def build_parser() -> FrenchParser:
     e.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
     e.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
     e.add_argument("-o", "--output", metavar="CHEMIN", help="fichier de sortie (défaut : sous exports/)")
+    p = sub.add_parser("periods", help="les périodes de PFMP d'une cohorte, avec leurs alertes de calendrier")
+    p.add_argument("--cohort", metavar="ID", required=True)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+
+    p = sub.add_parser("period", help="crée, modifie ou supprime une période")
+    act = p.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchParser, required=True)
+    a = act.add_parser("add", help="nouvelle période")
+    a.add_argument("--cohort", metavar="ID", required=True)
+    a.add_argument("--label", metavar="LIBELLÉ", required=True)
+    a.add_argument("--start", metavar="DATE", required=True)
+    a.add_argument("--end", metavar="DATE", required=True)
+    a.add_argument("--id", metavar="ID", help="identifiant (défaut : généré)")
+    a = act.add_parser("edit", help="modifie une période")
+    a.add_argument("id", metavar="ID")
+    a.add_argument("--label", metavar="LIBELLÉ")
+    a.add_argument("--start", metavar="DATE")
+    a.add_argument("--end", metavar="DATE")
+    a = act.add_parser("delete", help="supprime une période sans stage")
+    a.add_argument("id", metavar="ID")
+
+    p = sub.add_parser("plan", help="propose des périodes qui atteignent la durée requise (R1–R5)")
+    p.add_argument("--cohort", metavar="ID", required=True)
+    p.add_argument("--weeks", metavar="S1,S2,S3", required=True, help="semaines voulues par année du cycle, ex. 6,8,8")
+    p.add_argument("--start", metavar="DATE", help="un jour de la première année du cycle (défaut : selon la session)")
+    p.add_argument("--apply", nargs="?", const="all", metavar="N,N", help="crée les périodes proposées (toutes, ou les numéros donnés)")
+
+    p = sub.add_parser("place", help="place toute une cohorte (ou une sélection) dans une période")
+    p.add_argument("--period", metavar="ID", required=True)
+    p.add_argument("--students", metavar="ID,ID", help="sélection d'élèves (défaut : toute la cohorte)")
+    p.add_argument("--organisation", metavar="ID", help="organisation d'accueil (défaut : « à trouver »)")
+    p.add_argument("--tutor", metavar="ID")
+    p.add_argument("--teacher", metavar="IDENTIFIANT", help="professeur référent (identifiant de connexion)")
+
+    p = sub.add_parser("assign", help="choisit l'organisation (et le tuteur) d'un stage")
+    p.add_argument("placement", metavar="STAGE")
+    p.add_argument("--organisation", metavar="ID", required=True)
+    p.add_argument("--tutor", metavar="ID")
+    p.add_argument("--teacher", metavar="IDENTIFIANT")
     return parser
+
+
+def _id_list(value: str | None, option: str) -> list[str] | None:
+    if value is None:
+        return None
+    items = [x.strip() for x in value.split(",") if x.strip()]
+    if not items:
+        raise ValidationFailed(FieldError(option, "liste vide"))
+    return items
+
+
+def _int_list(value: str, option: str) -> list[int]:
+    try:
+        return [int(x) for x in value.split(",")]
+    except ValueError:
+        raise ValidationFailed(FieldError(option, f"liste de nombres attendue, ex. 6,8,8 (reçu « {value} »)")) from None
+
+
+def _cmd_periods(args: argparse.Namespace) -> int:
+    import json
+
+    from ..domain.workdays import format_days
+    from ..services.planning import list_periods
+
+    infos = list_periods(data_io.open_repository(args.db), args.cohort)
+    if args.format == "json":
+        print(json.dumps([
+            {"id": i.period.id, "label": i.period.label, "start": i.period.start.isoformat(),
+             "end": i.period.end.isoformat(), "working_days": i.working_days, "placed": i.placed,
+             "unplaced": i.unplaced, "warnings": list(i.warnings)} for i in infos
+        ], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    if not infos:
+        print(f"Aucune période pour la cohorte « {args.cohort} ».")
+    total = 0
+    for i in infos:
+        total += i.working_days
+        p = i.period
+        print(f"{p.id:<16} {p.label[:26]:<26} {p.start:%d/%m/%Y} → {p.end:%d/%m/%Y}  {format_days(i.working_days):>12}")
+        print(f"{'':16} placés : {i.placed}, sans organisation : {i.unplaced}")
+        for w in i.warnings:
+            print(f"{'':16} ! {w}")
+    if infos:
+        print(f"Total : {format_days(total)}")
+    return EXIT_OK
+
+
+def _cmd_period(args: argparse.Namespace) -> int:
+    from ..domain.interchange import record_to_dict
+    from ..services.planning import save_period
+
+    repo = data_io.open_repository(args.db)
+    if args.action == "delete":
+        repo.delete("periods", args.id)
+        print(f"Période « {args.id} » supprimée.")
+        return EXIT_OK
+    if args.action == "add":
+        raw = {"cohort_id": args.cohort, "label": args.label, "start": args.start, "end": args.end}
+        if args.id:
+            raw["id"] = args.id
+        period, warnings = save_period(repo, raw, path="")
+    else:
+        found = repo.get("periods", args.id)
+        if found is None:
+            raise ValidationFailed(FieldError("ID", f"période inconnue « {args.id} »"))
+        current, rev = found
+        raw = record_to_dict("periods", current)
+        for key in ("label", "start", "end"):
+            if getattr(args, key) is not None:
+                raw[key] = getattr(args, key)
+        period, warnings = save_period(repo, raw, rev, path="")
+    print(f"Période « {period.id} » enregistrée : {period.label}, du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y}.")
+    for w in warnings:
+        print(f"  ! {w}")
+    return EXIT_OK
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from ..domain.workdays import format_days
+    from ..services.planning import accept_plan, plan
+
+    repo = data_io.open_repository(args.db)
+    start = parse_date(args.start, "--start") if args.start else None
+    the_plan = plan(repo, args.cohort, _int_list(args.weeks, "--weeks"), start)
+    for n, p in enumerate(the_plan.proposals, 1):
+        print(f"{n:>2}. {p.label:<24} {p.start:%d/%m/%Y} → {p.end:%d/%m/%Y}  {format_days(p.working_days):>10}")
+        for w in p.warnings:
+            print(f"      ! {w}")
+    for t in the_plan.totals:
+        mark = "✔" if t.enough else "✖ insuffisant"
+        print(f"{t.rule} : {format_days(t.planned_days)} prévues / {format_days(t.required_days)} requises "
+              f"({t.students} élève(s)) {mark}")
+    if args.apply:
+        keep = None if args.apply == "all" else _int_list(args.apply, "--apply")
+        created = accept_plan(repo, the_plan, keep)
+        print(f"{len(created)} période(s) créée(s) : {', '.join(p.id for p in created)}")
+    else:
+        print("Proposition seulement : ajoutez --apply (ou --apply 1,3) pour créer les périodes.")
+    return EXIT_OK
+
+
+def _cmd_place(args: argparse.Namespace) -> int:
+    from ..services.planning import place
+
+    result = place(data_io.open_repository(args.db), args.period, _id_list(args.students, "--students"),
+                   args.organisation, args.tutor, args.teacher)
+    print(f"{len(result.created)} stage(s) créé(s)" + (f", {len(result.skipped)} élève(s) déjà placé(s)" if result.skipped else "") + ".")
+    for w in result.warnings:
+        print(f"  ! {w}")
+    return EXIT_OK
+
+
+def _cmd_assign(args: argparse.Namespace) -> int:
+    from ..services.planning import assign, placement_warnings
+
+    repo = data_io.open_repository(args.db)
+    p = assign(repo, args.placement, args.organisation, args.tutor, args.teacher)
+    print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
+    for w in placement_warnings(repo.dataset()):
+        print(f"  ! {w}")
+    return EXIT_OK
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
@@ -164,7 +323,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     as_of = _as_of(args.as_of)
     repo = data_io.open_repository(args.db)
     data = repo.dataset()
-    results = run_check(repo, as_of, args.cohort)
+    results = run_check(repo, as_of, args.cohort, data=data)
     rows = missing_attestation_rows(data, results, as_of)
     path = Path(args.output) if args.output else default_export_path(EXPORTS_DIR, args.format, as_of, args.cohort)
     written = write_export(rows, args.format, path)
@@ -179,6 +338,11 @@ COMMANDS = {
     "dump": _cmd_dump,
     "check": _cmd_check,
     "export": _cmd_export,
+    "periods": _cmd_periods,
+    "period": _cmd_period,
+    "plan": _cmd_plan,
+    "place": _cmd_place,
+    "assign": _cmd_assign,
 }
 
 
