@@ -121,16 +121,20 @@ def _object(value: Any, path: str, keys: dict[str, bool]) -> dict:
     """`value` must be an object whose keys are among `keys`; required ones present."""
     if not isinstance(value, dict):
         raise ValidationFailed(FieldError(path, f"objet attendu, reçu {v.show(value)}"))
-    errors = [FieldError(f"{path}.{k}", "clé inconnue") for k in value if k not in keys]
-    errors += [FieldError(f"{path}.{k}", "clé obligatoire absente") for k, req in keys.items() if req and k not in value]
+    errors = [FieldError(_join(path, k), "clé inconnue") for k in value if k not in keys]
+    errors += [FieldError(_join(path, k), "clé obligatoire absente") for k, req in keys.items() if req and k not in value]
     if errors:
         raise ValidationFailed(errors)
     return value
 
 
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
 def _field(raw: dict, key: str, parser: Parser, path: str, errs: Collector) -> Any:
     try:
-        return parser(raw.get(key), f"{path}.{key}")
+        return parser(raw.get(key), _join(path, key))
     except ValidationFailed as exc:
         errs.errors.extend(exc.errors)
         return None
@@ -274,17 +278,17 @@ def parse_record(kind: str, raw: Any, path: str) -> Any:
         values["cycle_years"] = None
     if kind == "organisations":
         try:
-            values["postcode"] = v.parse_postcode(obj.get("postcode"), f"{path}.postcode", values["country"])
+            values["postcode"] = v.parse_postcode(obj.get("postcode"), _join(path, "postcode"), values["country"])
         except ValidationFailed as exc:
             errs.errors.extend(exc.errors)
     if "start" in values and "end" in values:
         if values["end"] < values["start"]:
-            errs.add(f"{path}.end", f"la fin ({values['end'].isoformat()}) précède le début ({values['start'].isoformat()})")
+            errs.add(_join(path, "end"), f"la fin ({values['end'].isoformat()}) précède le début ({values['start'].isoformat()})")
     if kind == "placements" and values["attestation"] is not None:
         max_days = working_days(values["start"], values["end"])
         if values["attestation"].days_completed > max_days:
             errs.add(
-                f"{path}.attestation.days_completed",
+                _join(path, "attestation.days_completed"),
                 f"{values['attestation'].days_completed} jours dépassent les {max_days} jours ouvrés de la période",
             )
     errs.raise_if_any()
