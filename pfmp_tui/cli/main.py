@@ -266,8 +266,6 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ..services.demo import build_demo
 
-    if args.students < 1:
-        raise ValidationFailed(FieldError("--students", f"au moins 1 élève (reçu {args.students})"))
     repo = data_io.open_repository(args.db)
     if not args.force and not repo.dataset().is_empty():
         print(
