@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 import traceback
 from datetime import date
 from pathlib import Path
@@ -130,6 +131,18 @@ def build_parser() -> FrenchParser:
     p.add_argument("--organisation", metavar="ID", required=True)
     p.add_argument("--tutor", metavar="ID")
     p.add_argument("--teacher", metavar="IDENTIFIANT")
+    p = sub.add_parser("paper", help="documents PDF : attestation de PFMP à faire signer, document de liaison")
+    p.add_argument("kind", choices=("attestation", "liaison"), metavar="attestation|liaison")
+    p.add_argument("id", metavar="ID", help="le stage (attestation) ou l'élève (liaison)")
+    p.add_argument("-o", "--output", metavar="FICHIER", help="fichier PDF (défaut : sous exports/)")
+    p.add_argument("--school", metavar="NOM", help="nom de l'établissement (défaut : $PFMP_SCHOOL)")
+
+    p = sub.add_parser("progress", help="compétences d'un élève, période par période (R12, R16)")
+    p.add_argument("student", metavar="ÉLÈVE")
+
+    p = sub.add_parser("todo", help="« Mes élèves » : ce qui attend un professeur référent (R11, R12)")
+    p.add_argument("--teacher", metavar="IDENTIFIANT", help="identifiant de connexion (défaut : le vôtre)")
+    p.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
     return parser
 
 
@@ -254,6 +267,58 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_paper(args: argparse.Namespace) -> int:
+    from ..services.papers import make_paper
+
+    school = args.school if args.school is not None else os.environ.get("PFMP_SCHOOL", "")
+    data = data_io.open_repository(args.db).dataset()
+    out = Path(args.output) if args.output else None
+    path = make_paper(data, args.kind, args.id, school, out, EXPORTS_DIR)
+    print(f"Document écrit : {path}")
+    return EXIT_OK
+
+
+def _cmd_progress(args: argparse.Namespace) -> int:
+    from ..domain.competences import COMPETENCES
+    from ..domain.progress import LEVEL_SHORT, progress
+
+    grid = progress(data_io.open_repository(args.db).dataset(), args.student)
+    s = grid.student
+    print(f"{s.last_name.upper()} {s.first_name} — {s.cohort_id}")
+    cols = grid.placements[-8:]  # at 80 columns, the last 8 periods
+    for i, p in enumerate(cols, 1):
+        print(f"  P{i} : {p.start:%d/%m/%Y} → {p.end:%d/%m/%Y}")
+    label_width = 80 - 7 - 4 * len(cols)
+    print(f"{'':6} {'':{label_width}}" + "".join(f"{'P' + str(i):>4}" for i in range(1, len(cols) + 1)))
+    for c in COMPETENCES:
+        label = c.label if len(c.label) <= label_width else c.label[: label_width - 1] + "…"
+        cells = "".join(f"{LEVEL_SHORT[grid.level(c.code, p.id)]:>4}" for p in cols)
+        print(f"{c.code:<6} {label:<{label_width}}{cells}")
+    for b in grid.coverage:
+        print(f"Bloc {b.number} : {b.assessed}/{b.total} compétences évaluées, {b.acquired} acquises ou maîtrisées")
+    print("NA non acquis · ECA en cours d'acquisition · A acquis · M maîtrisé · — non éval.")
+    return EXIT_OK
+
+
+def _cmd_todo(args: argparse.Namespace) -> int:
+    import getpass
+
+    from ..domain.progress import waiting_for
+
+    login = args.teacher or getpass.getuser()
+    learners = waiting_for(login, data_io.open_repository(args.db).dataset(), _as_of(args.as_of))
+    if not learners:
+        print(f"Aucun élève suivi par « {login} ».")
+        return EXIT_OK
+    waiting = sum(len(f.waiting) for f in learners)
+    print(f"« {login} » suit {len(learners)} élève(s) ; {waiting} document(s) en attente.")
+    for f in learners:
+        print(f"- {f.student.last_name.upper()} {f.student.first_name} ({f.student.cohort_id})")
+        for flag in f.waiting:
+            print(textwrap.fill(flag.message, 80, initial_indent="    · ", subsequent_indent="      "))
+    return EXIT_OK
+
+
 def _cmd_tui(args: argparse.Namespace) -> int:
     from ..tui.app import run_tui
 
@@ -341,6 +406,9 @@ COMMANDS = {
     "plan": _cmd_plan,
     "place": _cmd_place,
     "assign": _cmd_assign,
+    "paper": _cmd_paper,
+    "progress": _cmd_progress,
+    "todo": _cmd_todo,
 }
 
 
