@@ -4,15 +4,30 @@ Shards: ``core`` holds cohorts, organisations and tutors; each cohort has its ow
 shard holding its students, periods, placements, assessment sheets (all the levels
 of one placement in one document), work certificates and contracts.
 
+An assessment sheet is stored compactly, one array per level, the placement id
+being the sheet's key (37 levels × 3 placements × every learner is most of the
+data: objects would double the files and their parse time)::
+
+    "assessment_sheets": {"<placement id>": {"placement_id": "<placement id>", "_rev": 3,
+        "items": [["<assessment id>", "1.1.1", 3, "tutor", "2026-02-13", null], ...]}}
+
+The Repository keeps a typed view of each shard file it has read, keyed by the
+file's name: files are immutable, so a view is never stale, and a long-lived
+Repository (the TUI's) only re-reads the shards changed since its last look.
+
 Every stored document carries ``_rev``, bumped on each change: an update names the
 revision it was based on and is refused (`ConflictError`) if someone saved since.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from itertools import chain
+from typing import Any, Iterable, Iterator
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.interchange import REFERENCES, check_references, record_to_dict
@@ -37,6 +52,7 @@ from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
 
 CORE_KINDS = ("cohorts", "organisations", "tutors")
 COHORT_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
+STUDENT_KINDS = ("placements", "work_certificates", "contracts")  # records that follow their student
 SHEETS = "assessment_sheets"
 
 KIND_LABELS = {
@@ -113,9 +129,13 @@ def _placement(d: dict) -> Placement:
     )
 
 
-def _assessment(d: dict) -> Assessment:
-    return Assessment(d["id"], d["placement_id"], d["competence"], d["level"], d["assessor"],
-                      date.fromisoformat(d["date"]), d["comment"])
+# One level of a sheet: [id, competence, level, assessor, date, comment].
+SHEET_ITEM = ("id", "competence", "level", "assessor", "date", "comment")
+
+
+def _sheet_items(placement_id: str, items: list[list]) -> list[Assessment]:
+    fromiso = date.fromisoformat
+    return [Assessment(i[0], placement_id, i[1], i[2], i[3], fromiso(i[4]), i[5]) for i in items]
 
 
 def _certificate(d: dict) -> WorkCertificate:
@@ -149,15 +169,24 @@ class ShardView:
     sheet_revs: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, tables: dict) -> "ShardView":
+    def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset()) -> "ShardView":
+        """The view of `tables`; the parts of `base` whose table is `unchanged` are reused
+        as they are (same objects: an edit rebuilds only what it touched)."""
         view = cls()
         for kind, make in FROM_DOC.items():
+            if base is not None and kind in unchanged:
+                view.records[kind], view.revs[kind] = base.records[kind], base.revs[kind]
+                continue
             table = tables.get(kind, {})
             view.records[kind] = {doc_id: make(doc) for doc_id, doc in table.items()}
             view.revs[kind] = {doc_id: doc.get("_rev", 1) for doc_id, doc in table.items()}
+        if base is not None and SHEETS in unchanged:
+            view.sheets, view.sheet_revs = base.sheets, base.sheet_revs
+            view.records["assessments"] = base.records["assessments"]
+            return view
         assessments: dict[str, Assessment] = {}
         for placement_id, sheet in tables.get(SHEETS, {}).items():
-            items = [_assessment(item) for item in sheet["items"]]
+            items = _sheet_items(placement_id, sheet["items"])
             view.sheets[placement_id] = items
             view.sheet_revs[placement_id] = sheet.get("_rev", 1)
             for a in items:
@@ -165,16 +194,67 @@ class ShardView:
         view.records["assessments"] = assessments
         return view
 
+    @classmethod
+    def build_checked(cls, tables: dict, where: str, base: "ShardView | None" = None,
+                      unchanged: frozenset[str] = frozenset()) -> "ShardView":
+        """`build`, turning a malformed document into a French StoreError."""
+        try:
+            return cls.build(tables, base, unchanged)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            raise StoreError(
+                f"magasin corrompu : {where} contient un enregistrement illisible. "
+                "Aucun fichier n'a été modifié. Restaurez une sauvegarde."
+            ) from None
 
-@dataclass
+
+class _ById(Mapping):
+    """kind -> {id -> record}, each index built from the snapshot's lists on first use.
+
+    Most callers only want `Snapshot.data`: indexing 1.6 million assessments of a
+    large school for nothing would cost more than the rest of the snapshot. An index
+    is shared with the next snapshots as long as its list is (see `Snapshot`).
+    """
+
+    def __init__(self, data: Dataset, shared: dict[str, tuple[list, dict]]):
+        self._data = data
+        self._shared = shared  # the Repository's: kind -> (list, its index)
+
+    def __getitem__(self, kind: str) -> dict[str, Any]:
+        if kind not in Dataset.KINDS:
+            raise KeyError(kind)
+        records = getattr(self._data, kind)
+        known = self._shared.get(kind)
+        if known is not None and known[0] is records:
+            return known[1]
+        index = {r.id: r for r in records}
+        self._shared[kind] = (records, index)
+        return index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(Dataset.KINDS)
+
+    def __len__(self) -> int:
+        return len(Dataset.KINDS)
+
+
 class Snapshot:
-    """A consistent picture of the whole store at one generation."""
+    """A consistent picture of the whole store at one generation.
 
-    generation: int
-    data: Dataset
-    revs: dict[str, dict[str, int]]
-    sheet_revs: dict[str, int]
-    by_id: dict[str, dict[str, Any]]
+    Read-only: the lists of `data`, `revs`, `sheet_revs` and the indexes of `by_id`
+    are shared with the next snapshots of the same Repository as long as what they
+    hold does not change (so that refreshing after an edit costs what the edit
+    changed, not the size of the school). Copy a list before changing it.
+    """
+
+    __slots__ = ("generation", "data", "revs", "sheet_revs", "by_id")
+
+    def __init__(self, generation: int, data: Dataset, revs: dict[str, dict[str, int]],
+                 sheet_revs: dict[str, int], by_id: Mapping[str, dict[str, Any]] | None = None):
+        self.generation = generation
+        self.data = data
+        self.revs = revs
+        self.sheet_revs = sheet_revs
+        self.by_id = _ById(data, {}) if by_id is None else by_id
 
     def get(self, kind: str, record_id: str) -> Any | None:
         return self.by_id[kind].get(record_id)
@@ -183,49 +263,125 @@ class Snapshot:
         return self.revs.get(kind, {}).get(record_id)
 
 
+# When one snapshot builds views for at least this many records (a first load, not
+# the shard of an edit), they are frozen out of the cyclic garbage collector (see
+# `Repository.snapshot`).
+FREEZE_AFTER = 50_000
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic collection while views are built: they hold no cycles, and a big
+    build would otherwise trigger collections scanning everything, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class Repository:
     def __init__(self, store: Store):
         self.store = store
         self._views: dict[str, ShardView] = {}  # manifest key of a shard file -> its typed view
+        # Tables this Repository has just committed, turned into views on first use
+        # (saves re-reading the file; lazy so that a bulk load builds nothing).
+        self._fresh: dict[str, tuple[dict, ShardView | None, frozenset[str]]] = {}
+        self._built = 0  # records put in views during the current snapshot
+        # What the last snapshot merged, reused while its parts are the same objects.
+        self._merged: dict[str, tuple[list, Any]] = {}
+        self._indexes: dict[str, tuple[list, dict]] = {}
 
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
         file_name = tx.file_of(shard)
         if shard in tx.dirty or shard in tx.dropped or file_name is None:
-            return ShardView.build(tx.tables(shard))  # uncommitted or absent: never cached
+            return ShardView.build_checked(tx.tables(shard), shard)  # uncommitted or absent: never cached
         key = tx.manifest.key(file_name)
         view = self._views.get(key)
         if view is None:
-            view = ShardView.build(tx.tables(shard))
+            with _gc_paused():
+                tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
+                view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
             self._views[key] = view
+            self._built += sum(len(records) for kind, records in view.records.items()
+                               if base is None or records is not base.records[kind])
         return view
 
     def _forget_old_views(self, tx: Transaction) -> None:
         live = {tx.manifest.key(f) for f in tx.manifest.shards.values()}
-        for key in list(self._views):
-            if key not in live:
-                del self._views[key]
+        for cache in (self._views, self._fresh):
+            for key in [k for k in cache if k not in live]:
+                del cache[key]
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Transaction]:
+        """`Store.write()`, keeping what it committed for the next views."""
+        with self.store.write() as tx:
+            yield tx
+        if tx.committed:
+            for shard in tx.dirty:
+                file_name = tx.file_of(shard)
+                if file_name is None:
+                    continue
+                base_file = tx.base.shards.get(shard)
+                base = None if base_file is None else self._views.get(tx.base.key(base_file))
+                self._fresh[tx.manifest.key(file_name)] = (tx.tables(shard), base, tx.unchanged_tables(shard))
+            self._forget_old_views(tx)
+
+    def _shards(self, tx: Transaction) -> list[str]:
+        return [shard for shard in tx.shard_names() if shard != CORE]
 
     def snapshot(self) -> Snapshot:
-        with self.store.read() as tx:
-            return self._snapshot(tx)
+        """The whole store, typed. Only shards changed since the last call are read.
+
+        A large school holds millions of small objects (1.6 million assessments at
+        15,000 learners): Python's cyclic garbage collector would scan them all again
+        and again (pauses of 0.1 s to 1 s in the middle of edits). When a snapshot
+        builds many of them (the first load, or after a bulk import by someone else),
+        `gc.freeze()` takes every object then alive out of those scans. Views hold no
+        reference cycles: one that is dropped later is still freed at once. (An object
+        of the application alive at that instant that later becomes garbage *in a
+        cycle* is never reclaimed: the price of one freeze per big load.)
+        """
+        with self.store.read() as tx, _gc_paused():
+            self._built = 0
+            snap = self._snapshot(tx)
+            self._forget_old_views(tx)
+            if self._built >= FREEZE_AFTER:
+                # Before the collector runs again: else its next pass scans them all once.
+                gc.freeze()
+        return snap
 
     def _snapshot(self, tx: Transaction) -> Snapshot:
-        data = Dataset()
-        revs: dict[str, dict[str, int]] = {kind: {} for kind in Dataset.KINDS}
-        by_id: dict[str, dict[str, Any]] = {kind: {} for kind in Dataset.KINDS}
-        sheet_revs: dict[str, int] = {}
-        for shard in tx.shard_names():
-            view = self._view(tx, shard)
-            for kind, records in view.records.items():
-                by_id[kind].update(records)
-                if kind in view.revs:
-                    revs[kind].update(view.revs[kind])
-            sheet_revs.update(view.sheet_revs)
+        views = [self._view(tx, shard) for shard in tx.shard_names()]
+        lists: dict[str, list] = {}
+        revs: dict[str, dict[str, int]] = {}
         for kind in Dataset.KINDS:
-            getattr(data, kind).extend(by_id[kind].values())
-        self._forget_old_views(tx)
-        return Snapshot(tx.generation, data, revs, sheet_revs, by_id)
+            parts = [view.records[kind] for view in views if view.records[kind]]
+            lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
+            parts = [view.revs[kind] for view in views if view.revs.get(kind)]
+            revs[kind] = self._merge(f"revs/{kind}", parts, _union)
+        sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], _union)
+        data = Dataset(**lists)
+        return Snapshot(tx.generation, data, revs, sheet_revs, _ById(data, self._indexes))
+
+    def _merge(self, name: str, parts: list[dict], combine) -> Any:
+        """`combine(parts)`, or the previous snapshot's result if its parts are the same
+        objects (and it still has its size: a caller may have changed it)."""
+        previous = self._merged.get(name)
+        if (
+            previous is not None
+            and len(previous[0]) == len(parts)
+            and all(a is b for a, b in zip(previous[0], parts))
+            and len(previous[1]) == sum(map(len, parts))
+        ):
+            return previous[1]
+        merged = combine(parts)
+        self._merged[name] = (parts, merged)
+        return merged
 
     def dataset(self) -> Dataset:
         return self.snapshot().data
@@ -235,9 +391,7 @@ class Repository:
         """The shard holding record `record_id` of `kind`, or None."""
         if kind in CORE_KINDS:
             return CORE if record_id in self._view(tx, CORE).records[kind] else None
-        for shard in tx.shard_names():
-            if shard == CORE:
-                continue
+        for shard in self._shards(tx):
             if record_id in self._view(tx, shard).records.get(kind, {}):
                 return shard
         return None
@@ -303,7 +457,7 @@ class Repository:
         """Add a new record; its id must be new. Returns its revision (1)."""
         if kind == "assessments":
             raise ValueError("use set_assessments for assessments")
-        with self.store.write() as tx:
+        with self._writing() as tx:
             if self._exists(tx, kind, record.id):
                 raise ValidationFailed(FieldError("id", f"l'identifiant « {record.id} » existe déjà"))
             self._check_refs(tx, kind, record)
@@ -314,38 +468,84 @@ class Repository:
         """Replace a record if nobody saved it since `expected_rev`; returns the new revision."""
         if kind == "assessments":
             raise ValueError("use set_assessments for assessments")
-        with self.store.write() as tx:
-            found = self._get(tx, kind, record.id)
-            if found is None:
-                raise ConflictError(kind, record.id, None, None)
-            current, rev, old_shard = found
-            if rev != expected_rev:
-                raise ConflictError(kind, record.id, current, rev)
-            self._check_refs(tx, kind, record)
-            new_shard = self._shard_for(tx, kind, record)
-            if new_shard != old_shard:
-                self._move_student(tx, record.id, old_shard, new_shard)
-            self._put_doc(tx, new_shard, kind, record, rev + 1)
+        with self._writing() as tx:
+            return self._update_in(tx, kind, record, expected_rev)
+
+    def _update_in(self, tx: Transaction, kind: str, record: Any, expected_rev: int | None) -> int:
+        """Replace `record` inside `tx` (any revision if `expected_rev` is None)."""
+        found = self._get(tx, kind, record.id)
+        if found is None:
+            raise ConflictError(kind, record.id, None, None)
+        current, rev, old_shard = found
+        if expected_rev is not None and rev != expected_rev:
+            raise ConflictError(kind, record.id, current, rev)
+        self._check_refs(tx, kind, record)
+        new_shard = self._shard_for(tx, kind, record)
+        if new_shard != old_shard:
+            self._move(tx, kind, record.id, old_shard, new_shard)
+        self._put_doc(tx, new_shard, kind, record, rev + 1)
         return rev + 1
 
-    def _move_student(self, tx: Transaction, student_id: str, old: str, new: str) -> None:
-        """A student changing cohort takes all their records to the new cohort's shard."""
-        view = self._view(tx, old)
-        self._remove_doc(tx, old, "students", student_id)
-        for kind in ("placements", "work_certificates", "contracts"):
-            for rid, rec in list(view.records.get(kind, {}).items()):
-                if rec.student_id == student_id:
-                    self._remove_doc(tx, old, kind, rid)
-                    self._put_doc(tx, new, kind, rec, view.revs[kind][rid] + 1)
-                    if kind == "placements" and rid in view.sheets:
-                        self._write_sheet(tx, new, rid, view.sheets[rid], view.sheet_revs[rid] + 1)
-                        tx.db(old).table(SHEETS).remove(doc_ids=[rid])
+    def upsert_all(self, data: Dataset, expected_revs: Mapping[tuple[str, str], int] | None = None) -> None:
+        """Add the new records of `data` and replace the existing ones, in one commit.
+
+        `expected_revs[(kind, id)]` is the revision a replaced record was read at (a
+        ConflictError if someone saved it since), or 0 for a record that must still be
+        new. References may point to the store or to `data`. All or nothing.
+        """
+        if data.assessments:
+            raise ValueError("use set_assessments for assessments")
+        expected = expected_revs or {}
+        with self._writing() as tx:
+            snap = self._snapshot(tx)
+            created, updated = Dataset(), []
+            for kind in Dataset.KINDS:
+                for record in getattr(data, kind):
+                    rev = snap.rev(kind, record.id)
+                    want = expected.get((kind, record.id))
+                    if rev is None:
+                        if want:  # read at a revision, since deleted
+                            raise ConflictError(kind, record.id, None, None)
+                        getattr(created, kind).append(record)
+                    else:
+                        if want == 0:  # meant to be new, created meanwhile
+                            raise ConflictError(kind, record.id, snap.get(kind, record.id), rev)
+                        updated.append((kind, record, want))
+            if not created.is_empty():
+                errs = Collector()
+                known = _merge_datasets(snap.data, [(k, r) for k, r, _ in updated])
+                check_references(created, errs, known=known)
+                errs.raise_if_any()
+                self._write_bulk(tx, created, snap.data, snap.sheet_revs)
+            for kind, record, want in updated:
+                self._update_in(tx, kind, record, want)
+
+    def _move(self, tx: Transaction, kind: str, record_id: str, old: str, new: str) -> None:
+        """A record leaving its shard: a student or a period changing cohort, a placement,
+        certificate or contract changing student. A student takes all their records to
+        the new cohort's shard, a placement its assessment sheet."""
+        view = self._view(tx, old)  # before any change: the committed view
+        self._remove_doc(tx, old, kind, record_id)
+        if kind == "students":
+            for k in STUDENT_KINDS:
+                for rid, rec in view.records.get(k, {}).items():
+                    if rec.student_id == record_id:
+                        self._remove_doc(tx, old, k, rid)
+                        self._put_doc(tx, new, k, rec, view.revs[k][rid] + 1)
+                        if k == "placements":
+                            self._move_sheet(tx, view, rid, old, new)
+        elif kind == "placements":
+            self._move_sheet(tx, view, record_id, old, new)
+
+    def _move_sheet(self, tx: Transaction, view: ShardView, placement_id: str, old: str, new: str) -> None:
+        if placement_id in view.sheets:
+            self._write_sheet(tx, new, placement_id, view.sheets[placement_id], view.sheet_revs[placement_id] + 1)
+            tx.db(old).table(SHEETS).remove(doc_ids=[placement_id])
 
     def _write_sheet(self, tx: Transaction, shard: str, placement_id: str, items: list[Assessment], rev: int) -> None:
         table = tx.db(shard).table(SHEETS)
         if not items:
-            if table.contains(doc_id=placement_id):
-                table.remove(doc_ids=[placement_id])
+            table.remove(doc_ids=[placement_id])
             return
         table.upsert(Document(_sheet_doc(placement_id, items, rev), doc_id=placement_id))
 
@@ -360,7 +560,7 @@ class Repository:
 
     def set_assessments(self, placement_id: str, items: list[Assessment], expected_rev: int) -> int:
         """Replace all the assessments of a placement at once (the grid is saved as one sheet)."""
-        with self.store.write() as tx:
+        with self._writing() as tx:
             shard = self._locate(tx, "placements", placement_id)
             if shard is None:
                 raise ConflictError("placements", placement_id, None, None)
@@ -369,13 +569,19 @@ class Repository:
             if rev != expected_rev:
                 raise ConflictError("assessments", placement_id, view.sheets.get(placement_id), rev)
             errs = Collector()
+            seen: dict[str, int] = {}
             for i, a in enumerate(items):
                 if a.placement_id != placement_id:
                     errs.add(f"assessments[{i}].placement_id", "l'évaluation ne porte pas sur ce stage")
+                elif a.id in seen:
+                    errs.add(f"assessments[{i}].id", f"l'identifiant « {a.id} » est en double (assessments[{seen[a.id]}])")
                 else:
-                    other = self._locate(tx, "assessments", a.id)
-                    if other is not None and self._view(tx, other).records["assessments"][a.id].placement_id != placement_id:
-                        errs.add(f"assessments[{i}].id", f"l'identifiant « {a.id} » existe déjà")
+                    seen[a.id] = i
+            for other in self._shards(tx):  # an assessment id is unique in the whole store
+                taken = self._view(tx, other).records["assessments"]
+                for aid in seen.keys() & taken.keys():
+                    if taken[aid].placement_id != placement_id:
+                        errs.add(f"assessments[{seen[aid]}].id", f"l'identifiant « {aid} » existe déjà")
             errs.raise_if_any()
             self._write_sheet(tx, shard, placement_id, items, rev + 1)
         return rev + 1
@@ -388,7 +594,7 @@ class Repository:
 
     def delete(self, kind: str, record_id: str, expected_rev: int | None = None) -> dict[str, int]:
         """Delete a record and what depends on it; returns what was removed (kind -> count)."""
-        with self.store.write() as tx:
+        with self._writing() as tx:
             found = self._get(tx, kind, record_id)
             if found is None:
                 raise ConflictError(kind, record_id, None, None)
@@ -406,7 +612,7 @@ class Repository:
             elif kind == "students":
                 view = self._view(tx, shard)
                 self._remove_doc(tx, shard, "students", record_id)
-                for k in ("placements", "work_certificates", "contracts"):
+                for k in STUDENT_KINDS:
                     for rid, rec in view.records.get(k, {}).items():
                         if rec.student_id == record_id:
                             self._remove_doc(tx, shard, k, rid)
@@ -437,8 +643,9 @@ class Repository:
 
         Without `replace`, an id the store already has is refused, and references may
         point to records already in the store. With `replace`, the store becomes `incoming`.
+        Either way `incoming` must be whole: no id twice, every reference resolved.
         """
-        with self.store.write() as tx:
+        with self._writing() as tx:
             if replace:
                 for shard in tx.shard_names():
                     tx.drop(shard)
@@ -450,11 +657,15 @@ class Repository:
             errs = Collector()
             for kind in Dataset.KINDS:
                 have = {r.id for r in getattr(existing, kind)}
+                seen: dict[str, int] = {}
                 for i, r in enumerate(getattr(incoming, kind)):
                     if r.id in have:
                         errs.add(f"{kind}[{i}].id", f"l'identifiant « {r.id} » existe déjà dans le magasin")
-            if not errs:
-                check_references(incoming, errs, known=existing)
+                    elif r.id in seen:
+                        errs.add(f"{kind}[{i}].id", f"l'identifiant « {r.id} » est en double ({kind}[{seen[r.id]}])")
+                    else:
+                        seen[r.id] = i
+            check_references(incoming, errs, known=None if replace else existing)
             errs.raise_if_any()
             self._write_bulk(tx, incoming, existing, sheet_revs)
 
@@ -478,7 +689,7 @@ class Repository:
             add(student_shard[r.id], "students", r)
         for r in incoming.periods:
             add(shard_for_cohort(r.cohort_id), "periods", r)
-        for kind in ("placements", "work_certificates", "contracts"):
+        for kind in STUDENT_KINDS:
             for r in getattr(incoming, kind):
                 add(student_shard[r.student_id], kind, r)
         # Assessments join their placement's sheet (one document per placement),
@@ -499,10 +710,32 @@ class Repository:
             tx.db(shard).table(kind)._update_table(lambda table, docs=docs, key=key: table.update({d[key]: d for d in docs}))
 
 
+def _merge_datasets(base: Dataset, replacements: list[tuple[str, Any]]) -> Dataset:
+    """`base` with some records replaced (for checking references of a mixed batch)."""
+    out = Dataset()
+    by_kind: dict[str, dict[str, Any]] = {}
+    for kind, record in replacements:
+        by_kind.setdefault(kind, {})[record.id] = record
+    for kind in Dataset.KINDS:
+        repl = by_kind.get(kind, {})
+        getattr(out, kind).extend(repl.get(r.id, r) for r in getattr(base, kind))
+    return out
+
+
+def _union(parts: list[dict]) -> dict:
+    merged: dict = {}
+    for part in parts:
+        merged.update(part)
+    return merged
+
+
 def _sheet_doc(placement_id: str, items: list[Assessment], rev: int) -> dict:
     return {
         "placement_id": placement_id,
-        "items": [record_to_dict("assessments", a) for a in sorted(items, key=lambda a: a.id)],
+        "items": [
+            [a.id, a.competence, a.level, a.assessor, a.date.isoformat(), a.comment]
+            for a in sorted(items, key=lambda a: a.id)
+        ],
         "_rev": rev,
     }
 

@@ -8,30 +8,35 @@ Layout (for ``--db db/pfmp.json``)::
     db/pfmp.c-2nde-a-1f3e….38.json   TinyDB file: one cohort's students, periods,
                                  placements, assessment sheets, certificates, contracts
 
-Why this shape (see README « Stockage »): an edit rewrites only the shard it touches
-(one cohort, a few hundred KB even for a large school), never the whole school.
+Why this shape (see benchmarks/README.md): an edit rewrites only the shard it touches
+(one cohort of ~30 learners, a few hundred KB whatever the size of the school), never
+the whole school.
 
 How a write stays all or nothing, whatever the number of files:
   1. take the exclusive lock for the whole read-modify-write;
   2. read the manifest (never a cached copy) and the shards the change needs;
   3. write each changed shard to a *new* file named with the next generation
-     (temp file, fsync, os.replace, fsync of the folder);
+     (temp file, fsync, os.replace, then one fsync of the folder);
   4. commit by replacing the manifest the same way: this single os.replace is the
      instant the change happens;
-  5. delete the files the new manifest no longer names.
+  5. delete the files the new manifest no longer names (and orphans of crashed writers).
 A crash before 4 leaves the old manifest naming the old, untouched files (the new
 ones are orphans, removed by the next writer); after 4, the new store. Readers take
 the shared lock, so they never see a half-written change nor a deleted file.
 
-Shard files are never modified once written, so a parsed shard can be kept in memory
-keyed by its file name: it can never be stale. The manifest itself is re-read at the
-start of every transaction.
+Shard files are never modified once written: a parse of one can be kept in memory
+keyed by its file name (and the store's uid) and can never be stale. The store keeps
+no such cache itself (the Repository keeps typed views); the manifest is re-read at
+the start of every transaction.
+
+Files are created with mode 0600, or 0660 when PFMP_SHARED_GROUP=1 (a store shared
+by the members of a group: give the folder that group and the setgid bit), whatever
+the umask.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import hashlib
 import os
@@ -48,6 +53,7 @@ from tinydb.table import Table
 STORE_FORMAT = "pfmp-store"
 SCHEMA_VERSION = 1
 CORE = "core"
+UNCHANGED = "Aucun fichier n'a été modifié."
 
 
 class StoreError(Exception):
@@ -80,16 +86,12 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
-    """Write `data` to `path` so that `path` holds either its old or its new content.
-
-    Temp file in the same folder (created with the store's restrictive mode), fsync,
-    os.replace, then fsync of the folder so the rename itself is durable.
-    """
+def _write_temp(path: Path, data: bytes) -> Path:
+    """`data` in a fsynced temp file beside `path`, with the store's mode whatever the umask."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, file_mode())
     try:
-        os.fchmod(fd, file_mode())
+        os.fchmod(fd, file_mode())  # the umask may have narrowed (or a stale temp widened) it
         view = memoryview(data)
         while view:
             written = os.write(fd, view)
@@ -101,7 +103,23 @@ def atomic_write(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
             os.unlink(tmp)
         raise
     os.close(fd)
-    os.replace(tmp, path)
+    return tmp
+
+
+def atomic_write(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Write `data` to `path` so that `path` holds either its old or its new content.
+
+    Temp file in the same folder (created with the store's restrictive mode), fsync,
+    os.replace, then fsync of the folder so the rename itself is durable.
+    """
+    path = Path(path)
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     if sync_dir:
         _fsync_dir(path.parent)
 
@@ -148,7 +166,7 @@ class TxStorage(Storage):
         self._shard = shard
 
     def read(self) -> dict[str, Any] | None:
-        return self._tx._tables(self._shard, private=True)
+        return self._tx.tables(self._shard)
 
     def write(self, data: dict[str, Any]) -> None:
         if not self._tx.writable:
@@ -162,16 +180,24 @@ class TxStorage(Storage):
 
 
 class Transaction:
-    """One consistent view of the store under its lock; writable for `Store.write()`."""
+    """One consistent view of the store under its lock; writable for `Store.write()`.
+
+    Each shard is parsed at most once per transaction, from its immutable file: the
+    parse belongs to this transaction alone, so TinyDB may change it in place.
+    """
 
     def __init__(self, store: "Store", manifest: Manifest, writable: bool):
         self.store = store
-        self.manifest = manifest
+        self.manifest = manifest  # the committed manifest once the transaction commits
+        self.base = manifest  # the manifest the transaction started from
         self.writable = writable
         self.dirty: set[str] = set()
         self.dropped: set[str] = set()
+        self.committed = False
         self._data: dict[str, dict] = {}
-        self._private: set[str] = set()
+        # shard -> {table name -> table} as parsed from the base file: a table still the
+        # same object at commit is unchanged (TinyDB replaces a table it modifies).
+        self.loaded: dict[str, dict[str, dict]] = {}
         self._dbs: dict[str, ShardDB] = {}
 
     @property
@@ -185,23 +211,19 @@ class Transaction:
     def file_of(self, shard: str) -> str | None:
         return self.manifest.shards.get(shard)
 
-    def _tables(self, shard: str, private: bool = False) -> dict[str, Any]:
-        if shard not in self._data:
-            if shard in self.dropped:
-                self._data[shard] = {}
-                self._private.add(shard)
-            else:
-                self._data[shard] = self.store._load_shard(self.manifest, self.manifest.shards.get(shard))
-        if private and shard not in self._private:
-            # TinyDB mutates what it reads: give it a copy, so the cached parse of the
-            # immutable file stays pristine even if this transaction fails half-way.
-            self._data[shard] = orjson.loads(orjson.dumps(self._data[shard]))
-            self._private.add(shard)
-        return self._data[shard]
-
     def tables(self, shard: str) -> dict[str, Any]:
-        """The raw tables of a shard (read-only use)."""
-        return self._tables(shard)
+        """The raw tables of a shard ({} for a shard not in the store)."""
+        data = self._data.get(shard)
+        if data is None:
+            data = {} if shard in self.dropped else self.store._load_shard(self.manifest.shards.get(shard))
+            self._data[shard] = data
+            self.loaded[shard] = dict(data)
+        return data
+
+    def unchanged_tables(self, shard: str) -> frozenset[str]:
+        """Tables of `shard` whose content is still that of its base file."""
+        loaded = self.loaded.get(shard, {})
+        return frozenset(name for name, table in self.tables(shard).items() if loaded.get(name) is table)
 
     def db(self, shard: str) -> ShardDB:
         if shard not in self._dbs:
@@ -213,7 +235,6 @@ class Transaction:
         self.dropped.add(shard)
         self.dirty.discard(shard)
         self._data[shard] = {}
-        self._private.add(shard)
         self._dbs.pop(shard, None)
 
     def revive(self, shard: str) -> None:
@@ -226,21 +247,46 @@ class Store:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         self.lock_path = self.path.with_name(self.path.name + ".lock")
-        self._cache: dict[str, dict] = {}  # shard file name -> parsed tables (immutable files)
 
     # -- locking ---------------------------------------------------------------
+    def _open_lock(self, exclusive: bool) -> int:
+        if not exclusive:
+            # A reader needs no write access to the lock file (flock works on any fd).
+            with contextlib.suppress(FileNotFoundError):
+                return os.open(self.lock_path, os.O_RDONLY)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, file_mode())
+        try:
+            st = os.fstat(fd)
+            if st.st_uid == os.geteuid() and st.st_mode & 0o777 != file_mode():
+                os.fchmod(fd, file_mode())  # the umask narrowed it at creation
+        except OSError:
+            pass  # someone else's lock file in a shared folder: usable as it is
+        return fd
+
+    def _make_folder(self) -> None:
+        """Create the store's folder private to its owner (or its group when shared)."""
+        folder = self.path.parent
+        if folder.is_dir():
+            return
+        mode = 0o2770 if file_mode() == 0o660 else 0o700
+        folder.mkdir(parents=True, exist_ok=True, mode=mode & 0o777)
+        with contextlib.suppress(OSError):
+            os.chmod(folder, mode)  # the umask narrowed it
+
     @contextlib.contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:
         folder = self.path.parent
-        if exclusive:
-            folder.mkdir(parents=True, exist_ok=True)
-        elif not folder.exists():
-            yield
-            return
         try:
-            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, file_mode())
-        except PermissionError as exc:
-            raise StoreError(f"verrou du magasin inaccessible ({self.lock_path}) : {exc.strerror}") from None
+            if exclusive:
+                self._make_folder()
+            elif not folder.exists():
+                yield
+                return
+            fd = self._open_lock(exclusive)
+        except OSError as exc:
+            raise StoreError(
+                f"verrou du magasin inaccessible ({self.lock_path}) : {exc.strerror}. {UNCHANGED}"
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
             yield
@@ -248,62 +294,82 @@ class Store:
             os.close(fd)  # closing releases the flock
 
     # -- reading ----------------------------------------------------------------
+    def _corrupt(self, why: str) -> StoreError:
+        return StoreError(f"magasin corrompu ({self.path}) : {why}. {UNCHANGED} Restaurez une sauvegarde.")
+
     def _read_manifest(self) -> Manifest:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             return Manifest(uid=os.urandom(8).hex())
         except OSError as exc:
-            raise StoreError(f"magasin illisible ({self.path}) : {exc.strerror}") from None
+            raise StoreError(f"magasin illisible ({self.path}) : {exc.strerror}. {UNCHANGED}") from None
         try:
             doc = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            raise StoreError(
-                f"magasin corrompu ({self.path}) : ce n'est pas du JSON valide. "
-                "Le fichier n'a pas été modifié ; restaurez une sauvegarde."
-            ) from None
+            raise self._corrupt("ce n'est pas du JSON valide") from None
         if not isinstance(doc, dict) or doc.get("format") != STORE_FORMAT:
-            raise StoreError(
-                f"{self.path} n'est pas un magasin pfmp (format inattendu). Le fichier n'a pas été modifié."
-            )
+            raise StoreError(f"{self.path} n'est pas un magasin pfmp (format inattendu). {UNCHANGED}")
         version = doc.get("schema_version")
-        if not isinstance(version, int) or isinstance(version, bool):
-            raise StoreError(f"magasin corrompu ({self.path}) : version de schéma absente. Le fichier n'a pas été modifié.")
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise self._corrupt("version de schéma absente ou invalide")
         if version > SCHEMA_VERSION:
             raise StoreError(
-                f"magasin créé par une version plus récente de pfmp (schéma {version}, "
-                f"celle-ci comprend le schéma {SCHEMA_VERSION}) : mettez pfmp à jour. Le fichier n'a pas été modifié."
+                f"magasin {self.path} créé par une version plus récente de pfmp (schéma {version}, "
+                f"celle-ci ne comprend que le schéma {SCHEMA_VERSION}) : mettez pfmp à jour. {UNCHANGED}"
             )
         shards = doc.get("shards")
         generation = doc.get("generation")
         if (
             not isinstance(shards, dict)
             or not isinstance(generation, int)
-            or not all(isinstance(k, str) and isinstance(f, str) and "/" not in f for k, f in shards.items())
+            or isinstance(generation, bool)
+            or not all(
+                isinstance(k, str) and isinstance(f, str) and f and "/" not in f and f != self.path.name
+                for k, f in shards.items()
+            )
         ):
-            raise StoreError(f"magasin corrompu ({self.path}) : manifeste incomplet. Le fichier n'a pas été modifié.")
+            raise self._corrupt("manifeste incomplet")
         uid = doc.get("uid")
         if not isinstance(uid, str):
-            raise StoreError(f"magasin corrompu ({self.path}) : identifiant absent. Le fichier n'a pas été modifié.")
+            raise self._corrupt("identifiant du magasin absent")
         return Manifest(generation=generation, shards=dict(shards), uid=uid)
 
-    def _load_shard(self, manifest: Manifest, file_name: str | None) -> dict:
+    def _load_shard(self, file_name: str | None) -> dict:
+        """Parse one shard file (never cached here: the caller owns the result)."""
         if file_name is None:
             return {}
-        cached = self._cache.get(manifest.key(file_name))
-        if cached is not None:
-            return cached
         path = self.path.with_name(file_name)
         try:
             tables = orjson.loads(path.read_bytes())
         except FileNotFoundError:
-            raise StoreError(f"magasin incomplet : le fichier {path} manque. Rien n'a été modifié.") from None
+            raise StoreError(f"magasin incomplet : le fichier {path} manque. {UNCHANGED} Restaurez une sauvegarde.") from None
+        except OSError as exc:
+            raise StoreError(f"magasin illisible : {path} : {exc.strerror}. {UNCHANGED}") from None
         except orjson.JSONDecodeError:
-            raise StoreError(f"magasin corrompu : {path} n'est pas du JSON valide. Rien n'a été modifié.") from None
-        if not isinstance(tables, dict):
-            raise StoreError(f"magasin corrompu : {path} n'est pas une base TinyDB. Rien n'a été modifié.")
-        self._cache[manifest.key(file_name)] = tables
+            raise StoreError(f"magasin corrompu : {path} n'est pas du JSON valide. {UNCHANGED} Restaurez une sauvegarde.") from None
+        # A TinyDB file: {table: {doc id: document}}.
+        if not isinstance(tables, dict) or not all(
+            isinstance(table, dict) and all(isinstance(doc, dict) for doc in table.values())
+            for table in tables.values()
+        ):
+            raise StoreError(f"magasin corrompu : {path} n'est pas une base TinyDB. {UNCHANGED} Restaurez une sauvegarde.")
         return tables
+
+    def _check_files(self, manifest: Manifest) -> None:
+        """Every file the manifest names is there (a write on an incomplete store is refused)."""
+        if not manifest.shards:
+            return
+        try:
+            present = {entry.name for entry in os.scandir(self.path.parent)}
+        except OSError as exc:
+            raise StoreError(f"magasin illisible ({self.path.parent}) : {exc.strerror}. {UNCHANGED}") from None
+        for file_name in sorted(manifest.shards.values()):
+            if file_name not in present:
+                raise StoreError(
+                    f"magasin incomplet : le fichier {self.path.with_name(file_name)} manque. "
+                    f"{UNCHANGED} Restaurez une sauvegarde."
+                )
 
     def generation(self) -> int:
         """Cheap probe for watchers: the committed generation (0 for an empty store)."""
@@ -319,7 +385,7 @@ class Store:
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def check(self) -> None:
-        """Refuse a corrupt or newer store up front (raises StoreError)."""
+        """Refuse a corrupt, incomplete or newer store up front (raises StoreError)."""
         with self.read() as tx:
             for shard in tx.shard_names():
                 tx.tables(shard)
@@ -327,16 +393,27 @@ class Store:
     @contextlib.contextmanager
     def read(self) -> Iterator[Transaction]:
         with self._locked(exclusive=False):
-            yield Transaction(self, self._read_manifest(), writable=False)
+            tx = Transaction(self, self._read_manifest(), writable=False)
+            try:
+                yield tx
+            finally:
+                tx._dbs.clear()  # TinyDB ⇄ transaction is a reference cycle: break it
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Transaction]:
         """A read-modify-write under the exclusive lock; commits if the block succeeds."""
         with self._locked(exclusive=True):
-            tx = Transaction(self, self._read_manifest(), writable=True)
-            yield tx
-            if tx.dirty or tx.dropped:
-                self._commit(tx)
+            manifest = self._read_manifest()
+            self._check_files(manifest)
+            tx = Transaction(self, manifest, writable=True)
+            try:
+                yield tx
+                if tx.dirty or tx.dropped:
+                    self._commit(tx)
+            finally:
+                # TinyDB ⇄ transaction is a reference cycle: break it, so that the parsed
+                # shards are freed at once rather than by a later garbage collection.
+                tx._dbs.clear()
 
     # -- committing ----------------------------------------------------------------
     def _commit(self, tx: Transaction) -> None:
@@ -344,52 +421,77 @@ class Store:
         new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid)
         stem = self.path.stem
         written: list[str] = []
+        replaced = False
         try:
             for shard in sorted(tx.dropped):
                 new.shards.pop(shard, None)
             for shard in sorted(tx.dirty):
                 tables = {name: table for name, table in tx._data[shard].items() if table}
+                tx._data[shard] = tables
                 if not tables:
                     new.shards.pop(shard, None)
                     continue
                 file_name = f"{stem}.{shard}.{new.generation}.json"
-                atomic_write(self.path.with_name(file_name), orjson.dumps(tables), sync_dir=False)
                 written.append(file_name)
+                atomic_write(self.path.with_name(file_name), orjson.dumps(tables), sync_dir=False)
                 new.shards[shard] = file_name
-                self._cache[new.key(file_name)] = tables
             if written:
                 _fsync_dir(self.path.parent)
-            atomic_write(self.path, new.to_bytes())  # the commit point
-        except BaseException:
-            for file_name in written:
-                self._cache.pop(new.key(file_name), None)
+            manifest_bytes = new.to_bytes()
+            tmp = _write_temp(self.path, manifest_bytes)
+            os.replace(tmp, self.path)  # the commit point
+            replaced = True
+            _fsync_dir(self.path.parent)
+        except BaseException as exc:
+            if not replaced:
+                # An interruption (Ctrl-C) may land just after os.replace returned.
+                with contextlib.suppress(OSError, NameError):
+                    replaced = self.path.read_bytes() == manifest_bytes
+            if not replaced:
+                # The old manifest still rules: the new files are orphans, remove them now
+                # (a crash would leave them to the next writer's clean-up).
+                for file_name in written:
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.path.with_name(file_name))
                 with contextlib.suppress(OSError):
-                    os.unlink(self.path.with_name(file_name))
+                    os.unlink(self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp"))
+            if isinstance(exc, OSError):
+                if replaced:
+                    raise StoreError(
+                        f"modification enregistrée, mais sa mise sur disque n'a pas pu être confirmée "
+                        f"({self.path.parent} : {exc.strerror})"
+                    ) from None
+                raise StoreError(
+                    f"écriture impossible dans {self.path.parent} : {exc.strerror}. "
+                    "Rien n'a été enregistré ; le magasin est intact."
+                ) from None
             raise
-        tx.manifest = new
+        finally:
+            if replaced:
+                tx.manifest = new
+                tx.committed = True
         self._collect_garbage(new)
 
     def _collect_garbage(self, manifest: Manifest) -> None:
-        """Delete shard files and temp files that the committed manifest does not name."""
+        """Delete shard files and temp files that the committed manifest does not name.
+
+        Runs under the exclusive lock, so no other writer has files in progress and no
+        reader is reading.
+        """
         keep = set(manifest.shards.values())
         stem = re.escape(self.path.stem)
-        pattern = re.compile(rf"^(\.)?{stem}\.[a-z0-9-]+\.\d+\.json(\.\d+\.tmp)?$")
-        for entry in os.scandir(self.path.parent):
-            if pattern.match(entry.name) and entry.name not in keep:
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
-                self._cache.pop(manifest.key(entry.name), None)
-        tmp = re.compile(rf"^\.{re.escape(self.path.name)}\.\d+\.tmp$")
-        for entry in os.scandir(self.path.parent):
-            if tmp.match(entry.name):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+        shard_file = re.compile(rf"^(\.)?{stem}\.[a-z0-9-]+\.\d+\.json(\.\d+\.tmp)?$")
+        manifest_tmp = re.compile(rf"^\.{re.escape(self.path.name)}\.\d+\.tmp$")
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.path.parent):
+                name = entry.name
+                if (shard_file.match(name) and name not in keep) or manifest_tmp.match(name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
 
     def files(self) -> list[Path]:
         """The manifest and every shard file it names (for backups and tests)."""
         with self.read() as tx:
-            return [self.path] + [self.path.with_name(f) for f in sorted(tx.manifest.shards.values()) if f]
-
-
-def is_missing_error(exc: OSError) -> bool:
-    return exc.errno == errno.ENOENT
+            if not self.path.exists():
+                return []
+            return [self.path] + [self.path.with_name(f) for f in sorted(tx.manifest.shards.values())]
