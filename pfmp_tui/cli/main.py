@@ -131,6 +131,21 @@ def build_parser() -> FrenchParser:
     p.add_argument("--organisation", metavar="ID", required=True)
     p.add_argument("--tutor", metavar="ID")
     p.add_argument("--teacher", metavar="IDENTIFIANT")
+    p = sub.add_parser("import", help="importe des élèves (SIECLE) ou des organisations (tableur), tout ou rien")
+    what = p.add_subparsers(dest="what", metavar="QUOI", parser_class=FrenchParser, required=True)
+    i = what.add_parser("students", help="élèves d'un export SIECLE (XML, zippé ou non, ou CSV par division)")
+    i.add_argument("file", metavar="FICHIER")
+    i.add_argument("--cohort", metavar="ID", required=True)
+    i.add_argument("--division", metavar="DIV", help="ne garder que cette division (ex. 2AGORA1)")
+    i = what.add_parser("organisations", help="organisations et tuteurs d'un CSV ou XLSX")
+    i.add_argument("file", metavar="FICHIER")
+    i.add_argument("--map", action="append", default=[], metavar="CHAMP=ENTÊTE",
+                   help="associe un champ à une colonne, ex. --map name=\"Raison sociale\" (répétable)")
+    for i in what.choices.values():
+        i.add_argument("--keep-good", action="store_true",
+                       help="importe les bonnes lignes et écrit le rapport des rejetées sous exports/")
+        i.add_argument("--dry-run", action="store_true", help="montre ce qui serait fait, sans rien écrire")
+
     p = sub.add_parser("paper", help="documents PDF : attestation de PFMP à faire signer, document de liaison")
     p.add_argument("kind", choices=("attestation", "liaison"), metavar="attestation|liaison")
     p.add_argument("id", metavar="ID", help="le stage (attestation) ou l'élève (liaison)")
@@ -264,6 +279,36 @@ def _cmd_assign(args: argparse.Namespace) -> int:
     print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
     for w in placement_warnings(repo.dataset()):
         print(f"  ! {w}")
+    return EXIT_OK
+
+
+def _cmd_import(args: argparse.Namespace) -> int:
+    from ..services import importing
+
+    repo = data_io.open_repository(args.db)
+    if args.what == "students":
+        report = importing.preview_students(repo, args.file, args.cohort, division=args.division)
+    else:
+        mapping = {}
+        for item in args.map:
+            key, sep, header = item.partition("=")
+            if not sep or not key.strip() or not header.strip():
+                raise ValidationFailed(FieldError("--map", f"« {item} » : attendu CHAMP=ENTÊTE"))
+            mapping[key.strip()] = header.strip()
+        report = importing.preview_organisations(repo, args.file, mapping=mapping or None)
+    if args.dry_run:
+        if not args.keep_good:
+            report.raise_if_rejected()
+        what = {"students": "élève", "organisations": "organisation", "tutors": "tuteur"}
+        for change in report.created:
+            print(f"  + {what[change.kind]} {change.label}")
+        for change in report.updated:
+            diffs = "; ".join(f"{label} : {old} → {new}" for label, old, new in change.differences())
+            print(f"  ~ {what[change.kind]} {change.label} ({diffs})")
+        print(report.summary() + " (essai : rien n'a été écrit)")
+        return EXIT_OK
+    report = importing.apply_import(repo, report, keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
+    print(report.summary())
     return EXIT_OK
 
 
@@ -406,6 +451,7 @@ COMMANDS = {
     "plan": _cmd_plan,
     "place": _cmd_place,
     "assign": _cmd_assign,
+    "import": _cmd_import,
     "paper": _cmd_paper,
     "progress": _cmd_progress,
     "todo": _cmd_todo,
