@@ -211,7 +211,7 @@ def test_delete_student_cascades_to_placements_sheets_certificates_contracts(loa
     assert {a.id for a in data.assessments} == {"a4"}
     assert data.work_certificates == [] and [k.id for k in data.contracts] == ["k2"]
     assert shard_ids(loaded, shard_for_cohort("c1"), "assessment_sheets") == {"p3"}
-    assert describe_removed(removed) == "2 stage (PFMP), 3 évaluations, 1 certificat de travail, 1 contrat d'apprentissage"
+    assert describe_removed(removed) == "2 stages (PFMP), 3 évaluations, 1 certificat de travail, 1 contrat d'apprentissage"
 
 
 def test_delete_cohort_removes_its_shard_file(loaded: Repository):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,6 +66,19 @@ KIND_LABELS = {
     "assessments": "évaluation",
     "work_certificates": "certificat de travail",
     "contracts": "contrat d'apprentissage",
+}
+
+
+KIND_PLURALS = {
+    "cohorts": "cohortes",
+    "students": "élèves",
+    "organisations": "organisations",
+    "tutors": "tuteurs",
+    "periods": "périodes",
+    "placements": "stages (PFMP)",
+    "assessments": "évaluations",
+    "work_certificates": "certificats de travail",
+    "contracts": "contrats d'apprentissage",
 }
 
 
@@ -293,6 +307,7 @@ class Repository:
         # What the last snapshot merged, reused while its parts are the same objects.
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
+        self._lock = threading.RLock()
 
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
@@ -317,10 +332,21 @@ class Repository:
                 del cache[key]
 
     @contextlib.contextmanager
+    def _reading(self) -> Iterator[Transaction]:
+        """`Store.read()` under this Repository's lock: its caches are shared by the
+        threads of one process (the TUI loads in a worker while the screen saves)."""
+        with self._lock, self.store.read() as tx:
+            yield tx
+
+    @contextlib.contextmanager
     def _writing(self) -> Iterator[Transaction]:
         """`Store.write()`, keeping what it committed for the next views."""
-        with self.store.write() as tx:
-            yield tx
+        with self._lock:
+            with self.store.write() as tx:
+                yield tx
+            self._remember_commit(tx)
+
+    def _remember_commit(self, tx: Transaction) -> None:
         if tx.committed:
             for shard in tx.dirty:
                 file_name = tx.file_of(shard)
@@ -346,7 +372,7 @@ class Repository:
         of the application alive at that instant that later becomes garbage *in a
         cycle* is never reclaimed: the price of one freeze per big load.)
         """
-        with self.store.read() as tx, _gc_paused():
+        with self._reading() as tx, _gc_paused():
             self._built = 0
             snap = self._snapshot(tx)
             self._forget_old_views(tx)
@@ -421,7 +447,7 @@ class Repository:
 
     def get(self, kind: str, record_id: str) -> tuple[Any, int] | None:
         """(record, rev) fresh from the store, or None."""
-        with self.store.read() as tx:
+        with self._reading() as tx:
             found = self._get(tx, kind, record_id)
             return None if found is None else found[:2]
 
@@ -551,7 +577,7 @@ class Repository:
 
     def sheet(self, placement_id: str) -> tuple[list[Assessment], int]:
         """All assessments of a placement and the sheet's revision (0 if none yet)."""
-        with self.store.read() as tx:
+        with self._reading() as tx:
             shard = self._locate(tx, "placements", placement_id)
             if shard is None:
                 raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
@@ -789,7 +815,7 @@ def _blockers(data: Dataset, kind: str, record_id: str) -> str | None:
 def describe_removed(removed: dict[str, int]) -> str:
     if not removed:
         return "rien d'autre"
-    return ", ".join(f"{n} {KIND_LABELS[k]}{'s' if n > 1 and not KIND_LABELS[k].endswith(')') else ''}" for k, n in removed.items())
+    return ", ".join(f"{n} {KIND_LABELS[k] if n == 1 else KIND_PLURALS[k]}" for k, n in removed.items())
 
 
 def iter_kinds() -> Iterable[str]:

@@ -1,0 +1,329 @@
+"""The terminal UI (Textual): the coordinators' daily tool, several sessions on one store.
+
+The app keeps one `AppState` (a snapshot of the store and every candidate's
+status), computed in a worker thread and handed to every screen of the stack
+(`show_state`). It polls the store's stamp every second: a change saved by
+another session (TUI or `pfmp` verb) is read again and shown without a restart.
+Saves go through `services.editing`, which refuses to overwrite a record someone
+else changed since it was opened.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
+from textual.message import Message
+from textual.screen import Screen
+
+from ..domain.errors import ValidationFailed
+from ..domain.rules import STATUS_ORDER, check_dataset
+from ..domain.validation import format_date_fr
+from ..services import editing
+from ..services.editing import Saved
+from ..services.export import default_export_path, missing_attestation_rows, write_export
+from ..store.repository import ConflictError, Repository
+from ..store.storage import Store, StoreError
+from . import keys
+from .commands import PfmpCommands
+from .screens.candidate import CandidateScreen
+from .screens.candidates import CandidatesScreen
+from .screens.dashboard import DashboardScreen
+from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
+from .screens.forms import FormScreen
+from .screens.records import RecordsScreen
+from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
+
+LIGHT, DARK = "textual-light", "textual-dark"
+
+
+class StateLoaded(Message):
+    def __init__(self, state: AppState) -> None:
+        super().__init__()
+        self.state = state
+
+
+class LoadFailed(Message):
+    def __init__(self, message: str, stamp: Any) -> None:
+        super().__init__()
+        self.message = message
+        self.stamp = stamp
+
+
+class ExportDone(Message):
+    def __init__(self, path: Path | None, rows: int, error: str | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.rows = rows
+        self.error = error
+
+
+class PfmpApp(App[None]):
+    TITLE = "PFMP AGOrA"
+    CSS_PATH = "app.tcss"
+    BINDINGS = keys.bindings("app")
+    COMMANDS = App.COMMANDS | {PfmpCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    NOTIFICATION_TIMEOUT = 6
+
+    def __init__(self, repo: Repository, *, today: date | None = None, user: str | None = None,
+                 exports_dir: Path | None = None, poll_interval: float = 1.0) -> None:
+        super().__init__()
+        self.repo = repo
+        self._fixed_today = today
+        self.user = user if user is not None else _login()
+        self.exports_dir = Path(exports_dir) if exports_dir is not None else Path.cwd() / "exports"
+        self.poll_interval = poll_interval
+        self.state: AppState | None = None
+        self.loading_state = False
+        self._reload_pending = False
+        self._seen_stamp: Any = None
+        self._announce = False
+
+    @property
+    def today(self) -> date:
+        return self._fixed_today or date.today()
+
+    # -- loading and watching the store -------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.theme = DARK
+        self.push_screen(DashboardScreen())
+        self.reload()
+        if self.poll_interval:
+            self.set_interval(self.poll_interval, self.poll_store)
+
+    def poll_store(self) -> None:
+        """Another session saved? (the manifest's stamp changes on every commit)."""
+        try:
+            stamp = self.repo.store.stamp()
+        except OSError:
+            return
+        if stamp != self._seen_stamp and not self.loading_state:
+            self.reload()
+
+    def reload(self) -> None:
+        if self.loading_state:
+            self._reload_pending = True
+            return
+        self.loading_state = True
+        self._load(self.today)
+
+    @work(thread=True, exit_on_error=False, group="load")
+    def _load(self, today: date) -> None:
+        stamp = None
+        try:
+            stamp = self.repo.store.stamp()
+            state = load_state(self.repo, today)
+        except (StoreError, OSError, ValueError) as exc:
+            self.post_message(LoadFailed(str(exc), stamp))
+            return
+        self.post_message(StateLoaded(state))
+
+    def on_state_loaded(self, message: StateLoaded) -> None:
+        self.loading_state = False
+        state = message.state
+        self._seen_stamp = state.stamp
+        self.state = state  # loads never overlap (loading_state): this is the newest
+        for screen in self.screen_stack:
+            show = getattr(screen, "show_state", None)
+            if show is not None:
+                show(state)
+        if self._announce:
+            self._announce = False
+            counts = {s: 0 for s in STATUS_ORDER}
+            for r in state.results:
+                counts[r.status] += 1
+            self.notify(" · ".join(f"{status_text(s)} : {counts[s]}" for s in STATUS_ORDER),
+                        title=f"Vérification au {format_date_fr(state.today)}")
+        if self._reload_pending:
+            self._reload_pending = False
+            self.reload()
+
+    def on_load_failed(self, message: LoadFailed) -> None:
+        self.loading_state = False
+        self._seen_stamp = message.stamp
+        self.notify(message.message, title="Magasin illisible", severity="error", timeout=15)
+
+    # -- navigation ---------------------------------------------------------------------------------
+    def open_candidates(self, filter: CandidateFilter | None = None) -> None:
+        filter = filter or CandidateFilter()
+        if isinstance(self.screen, CandidatesScreen):
+            self.screen.set_filter(filter)
+            self.screen.refresh_filters()
+        else:
+            self.push_screen(CandidatesScreen(filter))
+
+    def open_candidate(self, student_id: str) -> None:
+        self.push_screen(CandidateScreen(student_id))
+
+    def action_dashboard(self) -> None:
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
+            self.pop_screen()
+
+    def action_candidates(self) -> None:
+        self.open_candidates(CandidateFilter())
+
+    def action_my_students(self) -> None:
+        self.open_candidates(CandidateFilter(teacher=self.user))
+
+    def action_records(self, kind: str) -> None:
+        self.push_screen(RecordsScreen(kind))
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        scope = getattr(self.screen, "KEY_SCOPE", None)
+        scopes = [s for s in (scope, "figure" if scope == "dashboard" else None) if s]
+        self.push_screen(HelpScreen(scopes + ["app"] + (["form"] if scope != "form" else [])))
+
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT if self.theme == DARK else DARK
+
+    def action_check(self) -> None:
+        self._announce = True
+        self.reload()
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(placeholder="Rechercher une commande, une cohorte, un élève…",
+                                            id="--command-palette"))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand("Aide", "Les touches de l'écran en cours", self.action_help)
+        yield SystemCommand("Thème…", "Choisir les couleurs de l'interface", self.action_change_theme)
+        yield SystemCommand("Quitter", "Fermer pfmp", self.action_quit)
+
+    # -- editing -----------------------------------------------------------------------------------
+    def open_form(self, form: str, *, record_id: str | None = None, context: dict[str, Any] | None = None,
+                  defaults: dict[str, Any] | None = None, subtitle: str = "") -> None:
+        """Open the form `form` on a new record, or on `record_id` read fresh from the store."""
+        kind = editing.FORMS[form].kind
+        base = rev = None
+        if record_id is not None:
+            try:
+                found = self.repo.get(kind, record_id)
+            except StoreError as exc:
+                self.notify(str(exc), title="Magasin illisible", severity="error")
+                return
+            if found is None:
+                label = editing.kind_label(kind)
+                self.notify(f"{label[:1].upper()}{label[1:]} introuvable : supprimé(e) par une autre session ?",
+                            severity="error")
+                self.reload()
+                return
+            base, rev = found
+        if form == "attestation" and base is not None and base.attestation is None:
+            values = editing.attestation_defaults(base, self.today)
+        else:
+            values = editing.initial_values(form, base, **{k.replace(".", "__"): v for k, v in (defaults or {}).items()})
+        self.push_screen(FormScreen(form, values=values, base=base, rev=rev, context=context, subtitle=subtitle),
+                         self._saved)
+
+    def _saved(self, saved: Saved | None) -> None:
+        if saved is None:
+            return
+        label = editing.kind_label(saved.kind)
+        self.notify(f"{label[:1].upper()}{label[1:]} {'créé(e)' if saved.created else 'enregistré(e)'}.",
+                    title="Enregistré")
+        self.reload()
+        if saved.created and saved.kind == "students":
+            self.open_candidate(saved.record.id)
+
+    def action_new_student(self) -> None:
+        cohort = getattr(getattr(self.screen, "filter", None), "cohort_id", None)
+        self.open_form("students", defaults={"cohort_id": cohort} if cohort else None)
+
+    def action_new_placement(self) -> None:
+        if isinstance(self.screen, CandidateScreen):
+            self.screen.action_new_placement()
+            return
+        self.open_candidates(CandidateFilter())
+        self.notify("Choisissez l'élève (entrée), puis « s » pour un nouveau stage.", title="Nouveau stage")
+
+    def confirm_delete(self, kind: str, record_id: str, what: str) -> None:
+        """Ask first, saying what goes with the record; then delete it if nobody changed it since."""
+        try:
+            found = self.repo.get(kind, record_id)
+            summary = editing.deletion_summary(self.repo, kind, record_id) if found else ""
+        except StoreError as exc:
+            self.notify(str(exc), title="Magasin illisible", severity="error")
+            return
+        if found is None:
+            self.notify("Déjà supprimé par une autre session.", severity="warning")
+            self.reload()
+            return
+        _, rev = found
+        message = ("Rien d'autre n'est supprimé." if summary == "rien d'autre"
+                   else f"Cela supprime aussi : {summary}.")
+
+        def done(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                removed = editing.delete(self.repo, kind, record_id, rev)
+            except ValidationFailed as exc:
+                self.notify("\n".join(e.message for e in exc.errors), title="Suppression refusée",
+                            severity="error", timeout=10)
+                return
+            except ConflictError as exc:
+                self.notify(str(exc), title="Suppression refusée", severity="error", timeout=10)
+                self.reload()
+                return
+            except StoreError as exc:
+                self.notify(str(exc), title="Magasin illisible", severity="error")
+                return
+            extra = "" if removed == "rien d'autre" else f" (avec {removed})"
+            self.notify(f"Supprimé : {what}{extra}.", title="Supprimé")
+            if kind == "students" and isinstance(self.screen, CandidateScreen) and self.screen.student_id == record_id:
+                self.pop_screen()
+            self.reload()
+
+        self.push_screen(ConfirmScreen(f"Supprimer {what} ?", message), done)
+
+    # -- exports ---------------------------------------------------------------------------------
+    def action_export(self, cohort_id: str | None = None) -> None:
+        state = self.state
+        cohorts = [(cohort_name(c), c.id) for c in state.cohorts()] if state is not None else []
+        self.push_screen(ExportScreen(cohorts, cohort_id), self._export_chosen)
+
+    def _export_chosen(self, choice: tuple[str, str | None] | None) -> None:
+        if choice is not None:
+            self.export_missing_attestations(*choice)
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def export_missing_attestations(self, fmt: str, cohort_id: str | None = None) -> None:
+        """Write the missing-attestations list (CONTRACT.md) under exports/, then notify its path."""
+        today = self.today
+        try:
+            data = self.repo.dataset()
+            results = check_dataset(data, today, cohort_id)
+            rows = missing_attestation_rows(data, results, today)
+            path = write_export(rows, fmt, default_export_path(self.exports_dir, fmt, today, cohort_id))
+        except (StoreError, OSError, ValueError) as exc:
+            self.post_message(ExportDone(None, 0, str(exc)))
+            return
+        self.post_message(ExportDone(path.resolve(), len(rows)))
+
+    def on_export_done(self, message: ExportDone) -> None:
+        if message.error is not None:
+            self.notify(message.error, title="Export impossible", severity="error", timeout=15)
+            return
+        self.notify(f"{message.path}\n{message.rows} ligne{'s' if message.rows > 1 else ''}.",
+                    title="Fichier écrit", timeout=15)
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (containers without a passwd entry)
+        return ""
+
+
+def run_tui(db_path: Path, *, user: str | None = None) -> None:
+    """Open the TUI on the store at `db_path` (the CLI's `pfmp` / `pfmp tui`)."""
+    PfmpApp(Repository(Store(db_path)), user=user).run()

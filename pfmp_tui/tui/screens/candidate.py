@@ -1,0 +1,406 @@
+"""The candidate's file: identity, requirement and progress, every PFMP, flags, justificatifs.
+
+Keys act on the row under the cursor of the focused table (placements, or
+certificates / contract), so that the same « m » and « suppr » edit or delete
+what the person is looking at.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ...domain.model import CONVENTION_LABELS, VOIE_LABELS, Placement, Student
+from ...domain.requirements import NON_DURATION_RULES
+from ...domain.rules import CandidateStatus
+from ...domain.validation import format_date_fr
+from ...domain.workdays import format_days, working_days
+from .. import keys
+from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
+
+CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
+CONTRACT_VOIES = ("apprentissage",)  # R7
+
+
+# (title, key, width at 80 columns, width from 100 columns); the tutor has a column only when wide.
+PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation", 22, 32),
+                     ("Tuteur", "tutor", 0, 20), ("Conv. R10", "convention", 9, 10),
+                     ("Attestation R11", "attestation", 17, 17))
+WIDE = 100
+
+
+def placement_dates(p: Placement) -> str:
+    return f"du {format_date_fr(p.start)} au {format_date_fr(p.end)}"
+
+
+def short_dates(p: Placement) -> str:
+    return f"{p.start:%d/%m/%y}→{p.end:%d/%m/%y}"
+
+
+def convention_text(p: Placement) -> tuple[str, str]:
+    """(short text, theme variable): signed on or before the start is fine (R10)."""
+    c = p.convention
+    if c.status == "signed" and c.signed_on is not None:
+        if c.signed_on <= p.start:
+            return "✓ signée", "text-success"
+        return "! tardive", "text-warning"
+    if c.status == "signed":
+        return "! non datée", "text-warning"
+    label = CONVENTION_LABELS.get(c.status, c.status)
+    return (f"! {label}", "text-warning") if c.status != "none" else (f"✗ {label}", "text-error")
+
+
+def convention_detail(p: Placement) -> str:
+    c = p.convention
+    label = CONVENTION_LABELS.get(c.status, c.status)
+    if c.signed_on is not None:
+        return f"convention {label} le {format_date_fr(c.signed_on)}"
+    return f"convention : {label}"
+
+
+def attestation_text(p: Placement, today) -> tuple[str, str]:
+    a = p.attestation
+    if a is None:
+        if p.end < today:
+            return "✗ manquante", "text-error"
+        return ("en cours" if p.start <= today else "à venir"), ""
+    if not a.signed_by_tutor:
+        return "! non signée", "text-warning"
+    return f"✓ {format_days(a.days_completed)}", "text-success"
+
+
+class CandidateScreen(Screen):
+    KEY_SCOPE = "candidate"
+    BINDINGS = keys.bindings("candidate")
+
+    def __init__(self, student_id: str) -> None:
+        super().__init__()
+        self.student_id = student_id
+        self.student: Student | None = None
+        self._wide: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="file"):
+            yield Static("", id="identity")
+            yield Static("", id="requirement")
+            yield Static("Alertes", classes="section")
+            yield Static("", id="flags")
+            yield Static("Stages (PFMP)", classes="section")
+            yield DataTable(id="placements", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="placement-detail")
+            yield Static("", id="placements-empty", classes="muted")
+            yield Static("Justificatifs", id="justificatifs-title", classes="section")
+            yield DataTable(id="justificatifs", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="justificatifs-empty", classes="muted")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        just = self.query_one("#justificatifs", DataTable)
+        for label, width in (("Justificatif", 22), ("Employeur", 26), ("Du", 10), ("Au", 10), ("Temps", 8)):
+            just.add_column(label, width=width)
+        self.query_one("#placements", DataTable).focus()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+        if self.app.state is not None:
+            self.show_state(self.app.state)
+
+    def _theme_changed(self) -> None:
+        if self.app.state is not None:
+            self.show_state(self.app.state)
+
+    # -- data ----------------------------------------------------------------------------------
+    def show_state(self, state: AppState) -> None:
+        student = state.get("students", self.student_id)
+        self.student = student
+        if student is None:
+            self.sub_title = "Fiche élève"
+            self.query_one("#identity", Static).update(
+                Content.from_markup("[$text-error]✗ Cet élève a été supprimé (par une autre session ?).[/]"))
+            for widget_id in ("#requirement", "#flags", "#placements-empty", "#justificatifs-empty"):
+                self.query_one(widget_id, Static).update("")
+            self.query_one("#placements", DataTable).clear()
+            self.query_one("#justificatifs", DataTable).clear()
+            return
+        result = state.by_student.get(student.id)
+        self.sub_title = f"Fiche de {student.full_name}"
+        self._show_identity(state, student)
+        self._show_requirement(state, student, result)
+        self._show_placements(state, student)
+        self._show_flags(result)
+        self._show_justificatifs(state, student)
+
+    def _show_identity(self, state: AppState, s: Student) -> None:
+        cohort = state.get("cohorts", s.cohort_id)
+        voie = VOIE_LABELS.get(s.voie, s.voie)
+        if s.voie == "scolaire" and s.cycle_years:
+            voie += f", cycle de {s.cycle_years} ans"
+        if s.positioned:
+            voie += ", positionné(e)"
+        lines = [
+            f"[b]{escape(s.full_name)}[/] · INE {escape(s.ine or '—')}"
+            f" · né(e) le {format_date_fr(s.birth_date) or '—'} · {escape(s.email or 'pas de courriel')}",
+            f"{escape(cohort_name(cohort, s.cohort_id))} · voie {escape(voie)}",
+            "[dim]e : modifier l'élève · d : dérogation · ^suppr : supprimer l'élève[/]",
+        ]
+        self.query_one("#identity", Static).update(Content.from_markup("\n".join(lines)))
+
+    def _show_requirement(self, state: AppState, s: Student, r: CandidateStatus | None) -> None:
+        if r is None:
+            self.query_one("#requirement", Static).update("")
+            return
+        colour = STATUS_COLOURS[r.status]
+        if r.required_days is None:
+            need = f"Justificatif exigé : {NON_DURATION_RULES.get(r.requirement_rule, '')} ({r.requirement_rule})"
+        else:
+            need = f"Durée exigée : {format_days(r.required_days)} ({r.requirement_rule})"
+        lines = [escape(need)]
+        if s.derogation is not None:
+            lines.append(f"[$text-warning]Dérogation[/] : {format_days(s.derogation.required_days)}"
+                         f" — motif : {escape(s.derogation.reason)}")
+        progress = f"Attesté : [b]{format_days(r.attested_days)}[/]"
+        if r.required_days is not None:
+            progress += f" / {format_days(r.required_days)} · prévu {format_days(r.planned_days)}"
+            if r.missing_days:
+                progress += f" · manque {format_days(r.missing_days)}"
+        lines.append(progress)
+        lines.append(f"Statut : [b {colour}]{status_text(r.status)}[/] · dossier le {deadline_text_for(state, s)}")
+        self.query_one("#requirement", Static).update(Content.from_markup("\n".join(lines)))
+
+    def _show_placements(self, state: AppState, s: Student) -> None:
+        table = self.query_one("#placements", DataTable)
+        current = _cursor_key(table)
+        colours = self.app.theme_variables
+        wide = self.size.width >= WIDE
+        widths = {key: (w_wide if wide else w) for _, key, w, w_wide in PLACEMENT_COLUMNS}
+        if wide != self._wide or not table.columns:
+            self._wide = wide
+            table.clear(columns=True)
+            for label, key, *_ in PLACEMENT_COLUMNS:
+                if widths[key]:
+                    table.add_column(label, key=key, width=widths[key])
+        else:
+            table.clear()
+        placements = state.placements_by_student.get(s.id, [])
+        for p in placements:
+            org = state.get("organisations", p.organisation_id)
+            tutor = state.get("tutors", p.tutor_id)
+            conv, conv_style = convention_text(p)
+            att, att_style = attestation_text(p, state.today)
+            cells = {
+                "dates": Text(short_dates(p)),
+                "organisation": Text(_fit(org.name if org else p.organisation_id, widths["organisation"])),
+                "tutor": Text(_fit(tutor.full_name if tutor else "—", widths["tutor"])),
+                "convention": Text(conv, style=colours.get(conv_style, "")),
+                "attestation": Text(att, style=colours.get(att_style, "")),
+            }
+            table.add_row(*(cells[key] for _, key, *_ in PLACEMENT_COLUMNS if widths[key]), key=p.id)
+        _restore_cursor(table, current)
+        self._show_detail()
+        days = sum(working_days(p.start, p.end) for p in placements)
+        self.query_one("#placements-empty", Static).update(
+            "Aucun stage : « s » pour en ajouter un." if not placements else
+            f"{len(placements)} stage{'s' if len(placements) > 1 else ''}, {format_days(days)} prévues"
+            " · a : attestation · m : modifier · suppr : supprimer"
+        )
+
+    def _show_detail(self) -> None:
+        """The placement under the cursor, in full: what the table has no room for."""
+        state = self.app.state
+        p = self.selected_placement()
+        detail = self.query_one("#placement-detail", Static)
+        if state is None or p is None:
+            detail.update("")
+            return
+        org = state.get("organisations", p.organisation_id)
+        tutor = state.get("tutors", p.tutor_id)
+        lines = [
+            f"[b]{escape(org.name if org else p.organisation_id)}[/]"
+            + (f", {escape(org.city)}" if org is not None and org.city else "")
+            + f" · {placement_dates(p)} ({format_days(working_days(p.start, p.end))})",
+            f"Tuteur : {escape(tutor.full_name if tutor else '—')}"
+            + (f" ({escape(tutor.job_title)})" if tutor is not None and tutor.job_title else "")
+            + f" · référent : {escape(p.teacher or '—')} · {convention_detail(p)}",
+        ]
+        a = p.attestation
+        if a is None:
+            lines.append("Attestation : " + ("[$text-error]✗ non reçue (R11)[/]" if p.end < state.today
+                                             else "à recevoir après le stage (R11)"))
+        else:
+            signed = "signée par le tuteur" if a.signed_by_tutor else "[$text-warning]! non signée[/]"
+            lines.append(f"Attestation reçue le {format_date_fr(a.received_on)}, {signed},"
+                         f" {format_days(a.days_completed)} effectuées"
+                         + (f" · {escape(a.activities)}" if a.activities else ""))
+        detail.update(Content.from_markup("\n".join(lines)))
+
+    def on_resize(self) -> None:
+        if self._wide is not None and (self.size.width >= WIDE) != self._wide and self.app.state is not None:
+            self.show_state(self.app.state)
+
+    @on(DataTable.RowHighlighted, "#placements")
+    def _placement_highlighted(self) -> None:
+        self._show_detail()
+
+    def _show_flags(self, r: CandidateStatus | None) -> None:
+        if r is None or not r.flags:
+            self.query_one("#flags", Static).update(
+                Content.from_markup("[$text-success]✓ Aucune alerte.[/]"))
+            return
+        lines = []
+        for f in sorted(r.flags, key=lambda f: not f.blocking):
+            if f.blocking:
+                lines.append(f"[$text-error]✗ {f.rule}[/] {escape(f.message)}")
+            else:
+                lines.append(f"[$text-warning]! {f.rule}[/] {escape(f.message)} [dim](avertissement)[/]")
+        self.query_one("#flags", Static).update(Content.from_markup("\n".join(lines)))
+
+    def _show_justificatifs(self, state: AppState, s: Student) -> None:
+        data = state.data
+        certificates = [c for c in data.work_certificates if c.student_id == s.id]
+        contracts = [c for c in data.contracts if c.student_id == s.id]
+        needed = s.voie in CERTIFICATE_VOIES or s.voie in CONTRACT_VOIES
+        table = self.query_one("#justificatifs", DataTable)
+        current = _cursor_key(table)
+        table.clear()
+        for c in sorted(contracts, key=lambda c: c.start):
+            table.add_row("Contrat d'apprentissage", c.employer, format_date_fr(c.start), format_date_fr(c.end), "—",
+                          key=f"contracts:{c.id}")
+        for c in sorted(certificates, key=lambda c: c.start):
+            table.add_row("Certificat de travail", c.employer, format_date_fr(c.start), format_date_fr(c.end),
+                          "plein" if c.full_time else "partiel", key=f"work_certificates:{c.id}")
+        _restore_cursor(table, current)
+        shown = needed or bool(certificates or contracts)
+        for widget_id in ("#justificatifs-title", "#justificatifs", "#justificatifs-empty"):
+            self.query_one(widget_id).display = shown
+        what = "contrat d'apprentissage (R7)" if s.voie in CONTRACT_VOIES else "certificats de travail (R6, R8)"
+        self.query_one("#justificatifs-empty", Static).update(
+            f"Aucun justificatif : « j » pour ajouter un {what.split(' (')[0]}." if table.row_count == 0
+            else f"« j » : ajouter · {what}"
+        )
+
+    # -- selection -----------------------------------------------------------------------------
+    def selected_placement(self) -> Placement | None:
+        state = self.app.state
+        key = _cursor_key(self.query_one("#placements", DataTable))
+        return state.get("placements", key) if state is not None and key else None
+
+    def _selected_justificatif(self) -> tuple[str, str] | None:
+        key = _cursor_key(self.query_one("#justificatifs", DataTable))
+        if not key:
+            return None
+        kind, _, record_id = key.partition(":")
+        return kind, record_id
+
+    def _justificatifs_focused(self) -> bool:
+        return self.focused is self.query_one("#justificatifs", DataTable)
+
+    def _need_student(self) -> bool:
+        if self.student is None:
+            self.notify("Cet élève n'existe plus.", severity="error")
+            return False
+        return True
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def action_new_placement(self) -> None:
+        if self._need_student():
+            self.app.open_form("placements", context={"student_id": self.student_id},
+                               subtitle=self.student.full_name)
+
+    def action_attestation(self) -> None:
+        if not self._need_student():
+            return
+        p = self.selected_placement()
+        if p is None:
+            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
+            return
+        self.app.open_form("attestation", record_id=p.id,
+                           subtitle=f"{self.student.full_name} · {placement_dates(p)}")
+
+    def action_edit_item(self) -> None:
+        if not self._need_student():
+            return
+        if self._justificatifs_focused():
+            chosen = self._selected_justificatif()
+            if chosen is not None:
+                self.app.open_form(chosen[0], record_id=chosen[1], subtitle=self.student.full_name)
+            return
+        p = self.selected_placement()
+        if p is None:
+            self.notify("Aucun stage à modifier : « s » pour en créer un.", severity="warning")
+            return
+        self.app.open_form("placements", record_id=p.id, subtitle=self.student.full_name)
+
+    def action_edit_student(self) -> None:
+        if self._need_student():
+            self.app.open_form("students", record_id=self.student_id)
+
+    def action_derogation(self) -> None:
+        if self._need_student():
+            self.app.open_form("derogation", record_id=self.student_id, subtitle=self.student.full_name)
+
+    def action_new_justificatif(self) -> None:
+        if not self._need_student():
+            return
+        form = "contracts" if self.student.voie in CONTRACT_VOIES else "work_certificates"
+        self.app.open_form(form, context={"student_id": self.student_id}, subtitle=self.student.full_name)
+
+    def action_delete_item(self) -> None:
+        if not self._need_student():
+            return
+        if self._justificatifs_focused():
+            chosen = self._selected_justificatif()
+            if chosen is not None:
+                self.app.confirm_delete(chosen[0], chosen[1], "ce justificatif")
+            return
+        p = self.selected_placement()
+        if p is None:
+            self.notify("Aucun stage sélectionné.", severity="warning")
+            return
+        self.app.confirm_delete("placements", p.id, f"le stage du {placement_dates(p)}")
+
+    def action_delete_student(self) -> None:
+        if self._need_student():
+            self.app.confirm_delete("students", self.student_id, f"l'élève {self.student.full_name}")
+
+    @on(DataTable.RowSelected, "#placements")
+    def _placement_chosen(self) -> None:
+        self.action_edit_item()
+
+    @on(DataTable.RowSelected, "#justificatifs")
+    def _justificatif_chosen(self) -> None:
+        self.action_edit_item()
+
+
+def deadline_text_for(state: AppState, s: Student) -> str:
+    cohort = state.get("cohorts", s.cohort_id)
+    return deadline_text(cohort, state.today) if cohort is not None else "—"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+def _cursor_key(table: DataTable) -> str | None:
+    if not table.row_count:
+        return None
+    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+    return row_key.value
+
+
+def _restore_cursor(table: DataTable, key: str | None) -> None:
+    if key is None:
+        return
+    try:
+        table.move_cursor(row=table.get_row_index(key))
+    except Exception:  # the row is gone
+        pass
+

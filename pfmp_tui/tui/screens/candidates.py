@@ -1,0 +1,244 @@
+"""The candidates list: every candidate with cohort, voie, progress and status.
+
+Filters (cohort, status, voie, professeur référent, and the dashboard's « à
+surveiller » figures) and an incremental search by name or INE. Rows are computed
+in a worker thread and handed over in a message, so typing stays fluid with
+thousands of candidates.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+
+from ...domain.model import VOIE_LABELS
+from ...domain.rules import STATUS_ORDER
+from .. import keys
+from ..state import (
+    SPECIALS,
+    AppState,
+    CandidateFilter,
+    cohort_name,
+    describe_filter,
+    filter_results,
+    row_cells,
+    status_text,
+)
+
+# (title, key, width); the name and cohort columns share what the terminal's width leaves.
+FIXED_COLUMNS = {"status": ("Statut", 12), "progress": ("Attesté / requis", 21), "voie": ("Voie", 10)}
+COLUMN_ORDER = ("name", "status", "progress", "cohort", "voie")
+
+
+def column_widths(table_width: int) -> dict[str, int]:
+    """Widths that fit `table_width` (a scrollbar and one space each side of a cell taken off)."""
+    room = table_width - 3 - 2 * len(COLUMN_ORDER) - sum(w for _, w in FIXED_COLUMNS.values())
+    name = max(14, min(30, room - 9))
+    cohort = max(9, min(24, room - name))
+    return {"name": name, "cohort": cohort, **{k: w for k, (_, w) in FIXED_COLUMNS.items()}}
+STATUS_VARIABLES = {"valide": "text-success", "en_cours": "text-primary",
+                    "a_risque": "text-warning", "non_valide": "text-error"}
+
+
+class RowsReady(Message):
+    def __init__(self, token: int, rows: list[tuple[str, dict[str, str], str]], total: int) -> None:
+        super().__init__()
+        self.token = token
+        self.rows = rows  # (student id, cells, status)
+        self.total = total
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class CandidatesScreen(Screen):
+    KEY_SCOPE = "candidates"
+    BINDINGS = keys.bindings("candidates")
+
+    def __init__(self, filter: CandidateFilter | None = None) -> None:
+        super().__init__()
+        self.filter = filter or CandidateFilter()
+        self._token = 0
+        self._search_timer: Timer | None = None
+        self.loaded = False  # the table shows the current filter (tests wait on it)
+        self._widths: dict[str, int] = {}
+
+    # -- layout --------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        f = self.filter
+        yield Header()
+        with Horizontal(classes="filters"):
+            yield Input(f.text, placeholder="Nom ou INE…", id="search", compact=True)
+            yield Select([(status_text(s), s) for s in STATUS_ORDER], prompt="Tous statuts", id="f-status",
+                         value=f.status or Select.NULL, compact=True)
+            yield Select([(label.capitalize(), key) for key, label in SPECIALS.items()], prompt="À surveiller…",
+                         id="f-special", value=f.special or Select.NULL, compact=True)
+        with Horizontal(classes="filters"):
+            yield Select([], prompt="Toutes cohortes", id="f-cohort", compact=True)
+            yield Select([(label, key) for key, label in VOIE_LABELS.items()], prompt="Toutes voies",
+                         id="f-voie", value=f.voie or Select.NULL, compact=True)
+            yield Select([], prompt="Tous référents", id="f-teacher", compact=True)
+        yield Static("", id="summary")
+        table: DataTable = DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Élèves"
+        self.query_one(DataTable).focus()
+        self.watch(self.app, "theme", lambda: self.refresh_rows(), init=False)
+        if self.app.state is not None:
+            self.show_state(self.app.state)
+
+    # -- data ----------------------------------------------------------------------------------
+    def show_state(self, state: AppState) -> None:
+        self._set_options("#f-cohort", [(cohort_name(c), c.id) for c in state.cohorts()], self.filter.cohort_id)
+        teachers = [(t, t) for t in state.teachers()]
+        if self.filter.teacher and self.filter.teacher not in state.teachers():
+            teachers.append((self.filter.teacher, self.filter.teacher))
+        self._set_options("#f-teacher", teachers, self.filter.teacher)
+        self.refresh_rows()
+
+    def _set_options(self, selector: str, options: list[tuple[str, str]], value: str | None) -> None:
+        select = self.query_one(selector, Select)
+        with select.prevent(Select.Changed):
+            select.set_options(options)
+            if value is not None and any(v == value for _, v in options):
+                select.value = value
+
+    def refresh_rows(self) -> None:
+        state = self.app.state
+        if state is None:
+            return
+        self._token += 1
+        self.loaded = False
+        widths = column_widths(self._table_width())
+        self._compute_rows(state, self.filter, self._token, widths["cohort"] >= 20)
+
+    @work(thread=True, exclusive=True, group="candidate-rows", exit_on_error=False)
+    def _compute_rows(self, state: AppState, filter: CandidateFilter, token: int, full_cohort: bool) -> None:
+        results = filter_results(state, filter)
+        rows = [(r.student_id, row_cells(state, r, full_cohort), r.status) for r in results]
+        self.post_message(RowsReady(token, rows, len(state.results)))
+
+    def on_rows_ready(self, message: RowsReady) -> None:
+        if message.token != self._token:
+            return  # an older filter: a newer computation is on its way
+        table = self.query_one(DataTable)
+        current = self.current_student()
+        colours = self.app.theme_variables
+        widths = column_widths(self._table_width())
+        if widths != self._widths:
+            self._widths = widths
+            table.clear(columns=True)
+            titles = {"name": "Nom", "cohort": "Cohorte", **{k: t for k, (t, _) in FIXED_COLUMNS.items()}}
+            for key in COLUMN_ORDER:
+                table.add_column(titles[key], key=key, width=widths[key])
+        else:
+            table.clear()
+        for student_id, cells, status in message.rows:
+            styled = [
+                Text(cells[key], style=colours.get(STATUS_VARIABLES[status], "")) if key == "status"
+                else Text(_fit(cells[key], widths[key]))
+                for key in COLUMN_ORDER
+            ]
+            table.add_row(*styled, key=student_id)
+        if current is not None:
+            try:
+                table.move_cursor(row=table.get_row_index(current))
+            except Exception:  # the candidate left the filter: stay at the top
+                pass
+        shown = len(message.rows)
+        described = describe_filter(self.app.state, self.filter)
+        self.query_one("#summary", Static).update(
+            f"{shown} élève{'s' if shown > 1 else ''} sur {message.total}"
+            + (f" · filtre : {described}" if described else "")
+            + " · Entrée : fiche"
+        )
+        self.loaded = True
+
+    def _table_width(self) -> int:
+        return self.query_one(DataTable).size.width or self.size.width
+
+    def on_resize(self) -> None:
+        if self._widths and column_widths(self._table_width()) != self._widths:
+            self.refresh_rows()
+
+    def current_student(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    # -- filters -------------------------------------------------------------------------------
+    def set_filter(self, filter: CandidateFilter) -> None:
+        self.filter = filter
+        self.refresh_rows()
+
+    def refresh_filters(self) -> None:
+        """Show `self.filter` in the filter widgets (after a filter chosen elsewhere)."""
+        search = self.query_one("#search", Input)
+        if search.value.strip() != self.filter.text:
+            with search.prevent(Input.Changed):
+                search.value = self.filter.text
+        for widget_id, value in (("#f-status", self.filter.status), ("#f-special", self.filter.special),
+                                 ("#f-cohort", self.filter.cohort_id), ("#f-voie", self.filter.voie),
+                                 ("#f-teacher", self.filter.teacher)):
+            select = self.query_one(widget_id, Select)
+            with select.prevent(Select.Changed):
+                try:
+                    select.value = Select.NULL if value is None else value
+                except Exception:  # not an option (yet): the filter still applies
+                    select.clear()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(0.15, lambda: self.set_filter(self.filter.with_(text=value.strip())))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        field = {"f-status": "status", "f-special": "special", "f-cohort": "cohort_id",
+                 "f-voie": "voie", "f-teacher": "teacher"}.get(event.select.id or "")
+        if field is None:
+            return
+        value = None if event.value is Select.NULL else event.value
+        if getattr(self.filter, field) != value:
+            self.set_filter(self.filter.with_(**{field: value}))
+
+    @on(DataTable.RowSelected, "#candidates")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.open_candidate(event.row_key.value)
+
+    # -- actions -------------------------------------------------------------------------------
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_reset(self) -> None:
+        self.filter = CandidateFilter()
+        self.query_one("#search", Input).value = ""
+        for select in self.query(Select):
+            with select.prevent(Select.Changed):
+                select.clear()
+        self.refresh_rows()
+
+    def action_export(self) -> None:
+        self.app.action_export(self.filter.cohort_id)

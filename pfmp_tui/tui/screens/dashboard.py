@@ -1,0 +1,206 @@
+"""Home screen: what needs attention, and each cohort's candidates by status, as bars.
+
+Every figure is focusable (↑ ↓ or Tab, then Entrée, or a click) and opens the
+candidates list filtered to exactly the candidates it counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.containers import Grid, Vertical, VerticalScroll
+from textual.content import Content
+from textual.markup import escape
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...domain.rules import STATUS_ORDER
+from ...domain.validation import format_date_fr
+from .. import keys
+from ..state import (
+    STATUS_COLOURS,
+    AppState,
+    CandidateFilter,
+    cohort_figures,
+    cohort_name,
+    deadline_text,
+    dom_id,
+    status_text,
+    upcoming_deadlines,
+    week_of,
+)
+from ..widgets.figure import Figure
+
+BAR_WIDTH = 30
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of the dashboard: a figure (with a filter) or a plain heading."""
+
+    id: str
+    content: Content
+    filter: CandidateFilter | None = None
+    title: str = ""
+    classes: str = ""
+
+
+def _bar(count: int, total: int, colour: str) -> str:
+    if total <= 0:
+        return ""
+    filled = round(BAR_WIDTH * count / total)
+    if count and not filled:
+        filled = 1
+    return f"[{colour}]{'█' * filled}[/][dim]{'░' * (BAR_WIDTH - filled)}[/]"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def watch_items(state: AppState) -> list[Item]:
+    items: list[Item] = []
+    overdue_placements = sum(state.overdue.values())
+    items.append(Item(
+        "fig-overdue",
+        Content.from_markup(
+            f"[{STATUS_COLOURS['a_risque'] if overdue_placements else STATUS_COLOURS['valide']}]"
+            f"{'!' if overdue_placements else '✓'}[/] "
+            f"[b]{_plural(overdue_placements, 'attestation en retard', 'attestations en retard')}[/] (R11)"
+            f" · {_plural(len(state.overdue), 'élève', 'élèves')}"
+        ),
+        CandidateFilter(special="attestation_overdue"),
+        "Attestations en retard (R11)",
+    ))
+    monday, sunday = week_of(state.today)
+    ending = sum(state.ending_this_week.values())
+    items.append(Item(
+        "fig-ending",
+        Content.from_markup(
+            f"[$text-primary]»[/] [b]{_plural(ending, 'stage finit', 'stages finissent')}[/] cette semaine"
+            f" (du {format_date_fr(monday)[:5]} au {format_date_fr(sunday)[:5]})"
+            f" · {_plural(len(state.ending_this_week), 'élève', 'élèves')}"
+        ),
+        CandidateFilter(special="ending_this_week"),
+        "Stages finissant cette semaine",
+    ))
+    for cohort, at_risk in upcoming_deadlines(state):
+        name = cohort_name(cohort)
+        items.append(Item(
+            dom_id("fig-deadline", cohort.id),
+            Content.from_markup(
+                f"[$text-primary]»[/] dossier [b]{escape(name)}[/] le {deadline_text(cohort, state.today)}"
+                f" · [{STATUS_COLOURS['a_risque']}]{_plural(at_risk, 'à risque', 'à risque')}[/]"
+            ),
+            CandidateFilter(cohort_id=cohort.id, status="a_risque"),
+            f"{name} : à risque",
+        ))
+    return items
+
+
+def cohort_items(state: AppState) -> list[list[Item]]:
+    cards = []
+    for fig in cohort_figures(state):
+        name = cohort_name(fig.cohort)
+        card = [Item(
+            dom_id("head", fig.cohort.id),
+            Content.from_markup(
+                f"[b]{escape(name)}[/] · {_plural(fig.total, 'élève', 'élèves')}"
+                f" · dossier le {format_date_fr(fig.cohort.dossier_deadline)}"
+            ),
+            classes="cohort-head",
+        )]
+        for status in reversed(STATUS_ORDER):  # valide first, like a progress bar
+            n = fig.counts[status]
+            card.append(Item(
+                dom_id(f"fig-{status}", fig.cohort.id),
+                Content.from_markup(
+                    f"[{STATUS_COLOURS[status]}]{status_text(status):<13}[/]{n:>4}  "
+                    f"{_bar(n, fig.total, STATUS_COLOURS[status])}"
+                ),
+                CandidateFilter(cohort_id=fig.cohort.id, status=status),
+                f"{name} : {status_text(status)}",
+                classes=f"status-{status}",
+            ))
+        cards.append(card)
+    return cards
+
+
+class DashboardScroll(VerticalScroll, can_focus=False):
+    """Scrolls to the focused figure; the figures take the focus, not the container."""
+
+
+class DashboardScreen(Screen):
+    KEY_SCOPE = "dashboard"
+    BINDINGS = keys.bindings("dashboard")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._watch: list[Item] = []
+        self._cards: list[list[Item]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with DashboardScroll(id="dashboard"):
+            if not self._cards:
+                yield Static("Chargement du magasin…" if self.app.state is None else
+                             "Aucune cohorte pour l'instant : « c » puis « n » pour créer la première, "
+                             "ou, en ligne de commande, « pfmp load FICHIER » ou « pfmp demo ».",
+                             id="dashboard-empty")
+            if self._watch:
+                with Vertical(id="watch", classes="panel") as panel:
+                    panel.border_title = "À surveiller"
+                    yield from self._widgets(self._watch)
+            with Grid(id="cohorts"):
+                for card in self._cards:
+                    with Vertical(classes="cohort-card"):
+                        yield from self._widgets(card)
+        yield Footer(compact=True)
+
+    @staticmethod
+    def _widgets(items: list[Item]) -> ComposeResult:
+        for item in items:
+            if item.filter is None:
+                yield Static(item.content, id=item.id, classes=item.classes)
+            else:
+                yield Figure(item.content, item.filter, title=item.title, id=item.id, classes=item.classes)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Tableau de bord"
+        if self.app.state is not None:
+            self.show_state(self.app.state)
+
+    def show_state(self, state: AppState) -> None:
+        """New data: update the figures in place, or rebuild if the cohorts changed."""
+        self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}"
+        watch, cards = watch_items(state), cohort_items(state)
+        old_ids = [i.id for i in self._watch] + [i.id for c in self._cards for i in c]
+        new_ids = [i.id for i in watch] + [i.id for c in cards for i in c]
+        self._watch, self._cards = watch, cards
+        if old_ids == new_ids and old_ids:
+            for item in watch + [i for c in cards for i in c]:
+                widget = self.query_one(f"#{item.id}")
+                if isinstance(widget, Figure):
+                    widget.show(item.content, item.filter, item.title)
+                else:
+                    widget.update(item.content)
+            return
+        focused = self.focused.id if self.focused is not None else None
+        self.call_later(self._rebuild, focused)
+
+    async def _rebuild(self, focused: str | None) -> None:
+        await self.recompose()
+        self._restore_focus(focused)
+
+    def _restore_focus(self, widget_id: str | None) -> None:
+        target = self.query(f"#{widget_id}") if widget_id else None
+        if target:
+            target.first().focus()
+        else:
+            figures = self.query(Figure)
+            if figures:
+                figures.first().focus()
+
+    def on_figure_chosen(self, message: Figure.Chosen) -> None:
+        self.app.open_candidates(message.filter)

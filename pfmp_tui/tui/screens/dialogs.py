@@ -1,0 +1,209 @@
+"""Small modal dialogs: confirmation, save conflict, help, export."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.markup import escape
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Label, RadioButton, RadioSet, Select, Static
+
+from ...domain.validation import format_date_fr
+from ...services import editing
+from ...services.editing import Conflict
+from .. import keys
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no; deleting says what goes with it before anything is removed."""
+
+    KEY_SCOPE = "confirm"
+    BINDINGS = keys.bindings("confirm")
+
+    def __init__(self, title: str, message: str, *, yes: str = "Supprimer", no: str = "Annuler") -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="confirm-dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.message, id="confirm-message")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.yes} (o)", id="yes", variant="error", compact=True)
+                yield Button(f"{self.no} (n)", id="no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # the safe answer is the default
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class ConflictScreen(ModalScreen[str]):
+    """A save refused because someone else saved first: both versions, side by side.
+
+    Returns « theirs » (reload the stored version into the form) or « mine » (back to
+    the form, my values untouched). Nothing was written either way.
+    """
+
+    KEY_SCOPE = "dialog"
+    BINDINGS = [Binding("escape", "close", "Revenir à ma saisie", id="dialog.close")]
+
+    def __init__(self, conflict: Conflict, names: dict[str, str]) -> None:
+        super().__init__()
+        self.conflict = conflict
+        self.names = names
+
+    def compose(self) -> ComposeResult:
+        c = self.conflict
+        with Vertical(id="dialog", classes="conflict-dialog"):
+            yield Static("Enregistrement refusé : conflit", classes="dialog-title")
+            yield Static(self._message(), id="conflict-message")
+            yield DataTable(id="conflict-table", cursor_type="none", zebra_stripes=True)
+            yield Static("≠ : valeur différente. Votre saisie reste dans le formulaire.", classes="dialog-hint")
+            with Horizontal(classes="dialog-buttons"):
+                if c.theirs is not None:
+                    yield Button("Reprendre la version enregistrée", id="theirs", variant="warning", compact=True)
+                yield Button("Revenir à ma saisie (échap)", id="mine", compact=True)
+
+    def _message(self) -> str:
+        c = self.conflict
+        record = c.theirs if c.theirs is not None else c.yours
+        name = getattr(record, "full_name", None) or getattr(record, "name", None) or getattr(record, "label", None)
+        what = editing.kind_label(editing.FORMS[c.form].kind)
+        if name is None and getattr(record, "start", None) is not None:
+            name = f"du {format_date_fr(record.start)} au {format_date_fr(record.end)}"
+        name = name or record.id
+        if c.theirs is None:
+            return (f"{what.capitalize()} « {name} » a été supprimé(e) par une autre session pendant que vous le "
+                    "modifiiez : rien n'a été enregistré. Votre saisie reste dans le formulaire.")
+        return (f"{what.capitalize()} « {name} » a été modifié(e) par une autre session depuis que vous l'avez "
+                "ouvert(e) : rien n'a été enregistré, rien n'a été écrasé.")
+
+    def on_mount(self) -> None:
+        c = self.conflict
+        table = self.query_one(DataTable)
+        table.add_column("", width=1)
+        table.add_column("Champ", width=20)
+        table.add_column("Votre saisie", width=20)
+        table.add_column("Version enregistrée", width=21)
+        mine = editing.readable(c.form, c.yours, self.names)
+        theirs = editing.readable(c.form, c.theirs, self.names) if c.theirs is not None else None
+        for i, (label, value) in enumerate(mine):
+            other = theirs[i][1] if theirs is not None else "(supprimé)"
+            table.add_row("≠" if other != value else "", _fit(label, 20), _fit(value, 20), _fit(other, 21))
+        self.query_one("#mine", Button).focus()
+
+    def action_close(self) -> None:
+        self.dismiss("mine")
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "mine")
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the current screen and of the whole app, from `keys.SCOPES`."""
+
+    KEY_SCOPE = "dialog"
+    BINDINGS = [
+        Binding("escape,question_mark,f1,q", "close", "Fermer", id="help.close"),
+    ]
+
+    def __init__(self, scopes: list[str]) -> None:
+        super().__init__()
+        self.scopes = scopes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="help-dialog"):
+            yield Static("Aide : les touches", classes="dialog-title")
+            with VerticalScroll(id="help-body"):
+                for i, scope_id in enumerate(self.scopes):
+                    scope = keys.SCOPES[scope_id]
+                    yield Label(scope.title, classes="help-heading" + (" -first" if i == 0 else ""))
+                    lines = [
+                        f"  [b]{escape(keys.key_label(b)):<12}[/] {escape(b.tooltip or b.description)}"
+                        for b in scope.bindings
+                    ]
+                    yield Static(Content.from_markup("\n".join(lines)))
+                yield Label("Partout aussi", classes="help-heading")
+                yield Static(
+                    "  [b]Tab / ⇧Tab[/]   champ suivant / précédent\n"
+                    "  [b]↑ ↓[/]          se déplacer dans une liste\n"
+                    "  [b]entrée[/]       ouvrir, valider\n"
+                    "  [b]^p[/]           commandes : nouvel élève, nouveau stage, exporter,\n"
+                    "                 vérifier, aller à une cohorte, ouvrir une fiche…"
+                )
+            yield Static("échap : fermer", classes="dialog-hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+FORMAT_LABELS = (("csv", "CSV (tableur, ; et JJ/MM/AAAA)"), ("xlsx", "XLSX (Excel)"), ("json", "JSON"))
+
+
+class ExportScreen(ModalScreen[tuple[str, str | None] | None]):
+    """Missing attestations (R11) and other blocking reasons: format and cohort."""
+
+    KEY_SCOPE = "dialog"
+    BINDINGS = [
+        Binding("escape", "close", "Annuler", id="export.close"),
+        Binding("ctrl+s", "export", "Exporter", id="export.go", priority=True),
+    ]
+
+    def __init__(self, cohorts: list[tuple[str, str]], cohort_id: str | None = None) -> None:
+        super().__init__()
+        self.cohorts = cohorts
+        self.cohort_id = cohort_id
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="export-dialog"):
+            yield Static("Exporter les attestations manquantes", classes="dialog-title")
+            yield Static("Une ligne par PFMP terminée sans attestation signée (R11), et une par "
+                         "candidat non valide ou à risque pour une autre raison.", classes="dialog-subtitle")
+            with RadioSet(id="format", compact=True):
+                for i, (fmt, label) in enumerate(FORMAT_LABELS):
+                    yield RadioButton(label, value=i == 0, id=f"fmt-{fmt}", compact=True)
+            with Horizontal(classes="field-row"):
+                yield Label("Cohorte", classes="field-label")
+                legal = {v for _, v in self.cohorts}
+                yield Select(self.cohorts, prompt="Toutes les cohortes", id="export-cohort", compact=True,
+                             value=self.cohort_id if self.cohort_id in legal else Select.NULL)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Exporter ^s", id="go", variant="primary", compact=True)
+                yield Button("Annuler échap", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(RadioSet).focus()
+
+    def action_export(self) -> None:
+        pressed = self.query_one(RadioSet).pressed_button
+        fmt = (pressed.id or "fmt-csv").removeprefix("fmt-") if pressed is not None else "csv"
+        cohort = self.query_one("#export-cohort", Select).value
+        self.dismiss((fmt, None if cohort is Select.NULL else cohort))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#go")
+    def _go(self) -> None:
+        self.action_export()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,40 @@
+"""A figure of the dashboard: a focusable line that opens the list behind it."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from .. import keys
+from ..state import CandidateFilter
+
+
+class Figure(Static, can_focus=True):
+    """One count (or bar) of the dashboard; Enter or a click opens the candidates it counts."""
+
+    BINDINGS = keys.bindings("figure")
+
+    class Chosen(Message):
+        def __init__(self, filter: CandidateFilter, title: str) -> None:
+            super().__init__()
+            self.filter = filter
+            self.title = title
+
+    def __init__(self, content: Content | str, filter: CandidateFilter, *, title: str = "",
+                 id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(content, id=id, classes=classes)
+        self.filter = filter
+        self.title = title
+
+    def show(self, content: Content | str, filter: CandidateFilter, title: str = "") -> None:
+        self.filter = filter
+        self.title = title
+        self.update(content)
+
+    def action_open(self) -> None:
+        self.post_message(self.Chosen(self.filter, self.title))
+
+    def on_click(self) -> None:
+        self.focus()
+        self.action_open()
