@@ -369,8 +369,7 @@ def _cmd_tui(args: argparse.Namespace) -> int:
 
     path = data_io.store_path(args.db)
     data_io.open_repository(path).store.check()  # refuse a corrupt store before drawing anything
-    run_tui(path)
-    return EXIT_OK
+    return run_tui(path)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ else changed since it was opened.
 from __future__ import annotations
 
 import getpass
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
@@ -84,6 +85,20 @@ class PfmpApp(App[None]):
         self._reload_pending = False
         self._seen_stamp: Any = None
         self._announce = False
+
+    def _print_error_renderables(self) -> None:
+        """An unexpected error: one French line, the traceback only with PFMP_DEBUG=1."""
+        error = self._exception
+        if error is None or os.environ.get("PFMP_DEBUG") == "1":
+            super()._print_error_renderables()
+            return
+        self._exit_renderables.clear()
+        self.error_console.print(
+            f"pfmp : erreur inattendue dans l'interface : {type(error).__name__}: {error} "
+            "(rien n'a été enregistré de plus ; PFMP_DEBUG=1 pour le détail)",
+            markup=False,
+            highlight=False,
+        )
 
     @property
     def today(self) -> date:
@@ -324,6 +339,8 @@ def _login() -> str:
         return ""
 
 
-def run_tui(db_path: Path, *, user: str | None = None) -> None:
-    """Open the TUI on the store at `db_path` (the CLI's `pfmp` / `pfmp tui`)."""
-    PfmpApp(Repository(Store(db_path)), user=user).run()
+def run_tui(db_path: Path, *, user: str | None = None) -> int:
+    """Open the TUI on the store at `db_path` (the CLI's `pfmp` / `pfmp tui`); its exit code."""
+    app = PfmpApp(Repository(Store(db_path)), user=user)
+    app.run()
+    return app.return_code or 0
