@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterable, Mapping, Sequence
@@ -33,6 +32,7 @@ from xml.parsers.expat import errors as expat_errors
 
 from . import validation as v
 from .errors import FieldError, ValidationFailed
+from .text import fold
 
 Table = list[tuple[int, list[str]]]  # (line number in the file, cells)
 
@@ -40,16 +40,6 @@ HEADER_SEARCH = 10  # the header row is looked for among the first non-empty row
 
 
 # -- normalising ------------------------------------------------------------------------------
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
-
-
-def fold(text: str) -> str:
-    """Case-, accent- and spacing-insensitive form: « Cœur  d'Acier » → « coeur d'acier »."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.split())
-
-
 def header_words(text: str) -> tuple[str, ...]:
     """A header's words, folded, punctuation dropped: « N° SIRET » → ('n', 'siret')."""
     return tuple(re.findall(r"[a-z0-9]+", fold(text)))

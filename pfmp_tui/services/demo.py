@@ -29,8 +29,6 @@ ARCEP keeps for fiction, so nothing in the demo reaches a real person.
 from __future__ import annotations
 
 import random
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -51,6 +49,7 @@ from ..domain.model import (
     Tutor,
     WorkCertificate,
 )
+from ..domain.text import slug
 from ..domain.validation import format_date_fr, luhn_ok
 from ..domain.workdays import add_working_days, working_days
 
@@ -306,18 +305,9 @@ BASE_LEVEL = {1: 1.6, 2: 2.0, 3: 2.4, 4: 2.8, 5: 3.1, 6: 3.4}
 
 # -- small helpers --------------------------------------------------------------------
 
-def _ascii(text: str) -> str:
-    text = text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", _ascii(text).lower()).strip("-")
-
-
 def _mail_domain(name: str) -> str:
     """« Cabinet David Expertise comptable » → « cabinet-david-expertise.example » (whole words)."""
-    words = _slug(name).split("-")
+    words = slug(name).split("-")
     kept = [words[0]]
     for word in words[1:]:
         if len("-".join(kept)) + 1 + len(word) > 28:
@@ -327,7 +317,7 @@ def _mail_domain(name: str) -> str:
 
 
 def _login(first: str, last: str) -> str:
-    return _slug(first)[0] + _slug(last).replace("-", "")
+    return slug(first)[0] + slug(last).replace("-", "")
 
 
 def _monday_on_or_after(day: date) -> date:
@@ -477,7 +467,7 @@ class _Builder:
                     organisation_id=org.id,
                     last_name=last,
                     first_name=first,
-                    email=f"{_slug(first)}.{_slug(last)}@{domain}" if rng.random() < 0.9 else None,
+                    email=f"{slug(first)}.{slug(last)}@{domain}" if rng.random() < 0.9 else None,
                     phone=phone if rng.random() < 0.85 else None,
                     job_title=(feminine or masculine) if female else masculine,
                 ))
@@ -501,7 +491,7 @@ class _Builder:
             organisation_id=org.id,
             last_name=last,
             first_name=first,
-            email=f"{_slug(first)}.{_slug(last)}@gestoria-martinez.example",
+            email=f"{slug(first)}.{slug(last)}@gestoria-martinez.example",
             phone=None,
             job_title=title,
         )
@@ -524,7 +514,7 @@ class _Builder:
                 return ine
 
     def _email(self, first: str, last: str, domain: str) -> str:
-        local = f"{_slug(first)}.{_slug(last)}"
+        local = f"{slug(first)}.{slug(last)}"
         email, n = f"{local}@{domain}", 1
         while email in self.emails:
             n += 1

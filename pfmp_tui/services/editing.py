@@ -16,7 +16,6 @@ revision the form was opened on, and if someone saved the record since, it raise
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping
@@ -25,6 +24,7 @@ from ..domain import validation as v
 from ..domain.errors import ValidationFailed
 from ..domain.interchange import SPECS, parse_record, record_to_dict
 from ..domain.model import CONVENTION_LABELS, VOIE_LABELS, Placement
+from ..domain.text import slug
 from ..domain.workdays import working_days
 from ..store.repository import KIND_LABELS, ConflictError, Repository, describe_removed
 from .planning import new_id as random_id
@@ -213,15 +213,10 @@ def _get(record_dict: Mapping[str, Any], key: str) -> Any:
 
 
 # -- ids -------------------------------------------------------------------------------------
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:40] or "cohorte"
-
-
 def new_id(kind: str, label: str = "", taken: set[str] | frozenset[str] = frozenset()) -> str:
     """A fresh id: a readable slug for cohorts (used by `pfmp check --cohort`), random otherwise."""
     if kind == "cohorts":
-        base = _slug(label)
+        base = slug(label, max_len=40, fallback="cohorte")
         candidate, n = base, 2
         while candidate in taken:
             candidate, n = f"{base}-{n}", n + 1

@@ -20,17 +20,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import re
-import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..domain.model import VOIE_LABELS, Dataset
 from ..domain.rules import CandidateStatus
+from ..domain.text import slug
 from ..domain.validation import format_date_fr
-from ..store.storage import atomic_write, file_mode
+from .files import unique_path, write_private
 
 COLUMNS = (
     "cohorte", "nom", "prénom", "INE", "voie", "organisation", "tuteur",
@@ -177,11 +175,6 @@ def _xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
 _WRITERS = {"csv": _csv_bytes, "xlsx": _xlsx_bytes, "json": _json_bytes}
 
 
-def _make_parent(path: Path) -> None:
-    if not path.parent.exists():
-        path.parent.mkdir(parents=True, mode=0o770 if file_mode() == 0o660 else 0o700)
-
-
 def write_export(rows: list[dict[str, Any]], fmt: str, path: Path) -> Path:
     """Write `rows` as `fmt` (csv, xlsx, json) to `path`, mode 0600 (0660 if shared); returns it.
 
@@ -191,31 +184,12 @@ def write_export(rows: list[dict[str, Any]], fmt: str, path: Path) -> Path:
     if fmt not in _WRITERS:
         raise ValueError(f"format d'export inconnu « {fmt} » (csv, xlsx ou json)")
     path = Path(path)
-    data = _WRITERS[fmt](rows)
-    _make_parent(path)
-    atomic_write(path, data)
-    return path
-
-
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
-
-
-def _slug(text: str) -> str:
-    """ASCII file-name slug of a cohort id: « Tle AGOrA/Œ 1 » → « tle-agora-oe-1 »."""
-    ascii_text = unicodedata.normalize("NFKD", text.translate(_LIGATURES)).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:40].strip("-") or "cohorte"
+    return write_private(path, _WRITERS[fmt](rows))
 
 
 def default_export_path(exports_dir: Path, fmt: str, as_of: date, cohort_id: str | None = None) -> Path:
     """``exports/attestations-manquantes_2026-11-28[_cohort-slug].csv``, never an existing file (-2, -3…)."""
     stem = f"{EXPORT_STEM}_{as_of.isoformat()}"
     if cohort_id:
-        stem += f"_{_slug(cohort_id)}"
-    exports_dir = Path(exports_dir)
-    candidate = exports_dir / f"{stem}.{fmt}"
-    n = 2
-    while candidate.exists() or os.path.lexists(candidate):
-        candidate = exports_dir / f"{stem}-{n}.{fmt}"
-        n += 1
-    return candidate
+        stem += f"_{slug(cohort_id, max_len=40, fallback='cohorte')}"
+    return unique_path(Path(exports_dir), stem, f".{fmt}")

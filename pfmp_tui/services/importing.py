@@ -57,8 +57,8 @@ from ..domain.siecle import (
 )
 from ..domain.validation import format_date_fr
 from ..store.repository import ConflictError, Repository, Snapshot
-from ..store.storage import atomic_write, file_mode
 from .export import neutralise
+from .files import unique_path, write_private
 from .planning import new_id
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a school's SIECLE export is a few MB
@@ -609,13 +609,6 @@ def apply_import(repo: Repository, report: ImportReport, *, keep_good: bool = Fa
     return replace(report, written=True, report_path=report_path)
 
 
-def _unique_path(folder: Path, stem: str, suffix: str) -> Path:
-    candidate, n = folder / f"{stem}{suffix}", 2
-    while os.path.lexists(candidate):
-        candidate, n = folder / f"{stem}-{n}{suffix}", n + 1
-    return candidate
-
-
 def rejected_report_bytes(report: ImportReport) -> bytes:
     """One line per bad field: line, column, reason, then the row as the file has it."""
     buffer = io.StringIO(newline="")
@@ -629,11 +622,7 @@ def rejected_report_bytes(report: ImportReport) -> bytes:
 
 def write_rejected_report(report: ImportReport, exports_dir: Path, today: date | None = None) -> Path:
     """``exports/import-eleves-rejets_2026-09-14.csv`` (never an existing file), mode 0600."""
-    folder = Path(exports_dir)
-    if not folder.exists():
-        folder.mkdir(parents=True, mode=0o770 if file_mode() == 0o660 else 0o700)
     what = "eleves" if report.kind == "students" else "organisations"
-    path = _unique_path(folder, f"import-{what}-rejets_{(today or date.today()).isoformat()}", ".csv")
-    atomic_write(path, rejected_report_bytes(report))
-    return path
+    path = unique_path(Path(exports_dir), f"import-{what}-rejets_{(today or date.today()).isoformat()}", ".csv")
+    return write_private(path, rejected_report_bytes(report))
 

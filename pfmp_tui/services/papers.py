@@ -16,9 +16,6 @@ embedded. The papers hold personal data: they are written with
 
 from __future__ import annotations
 
-import os
-import re
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,10 +24,10 @@ from ..domain.competences import BLOCS, COMPETENCES, LEVELS, competence
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.model import ASSESSOR_LABELS, CONVENTION_LABELS, VOIE_LABELS, Dataset, Placement, Student
 from ..domain.progress import LEVEL_SHORT, ProgressGrid, progress
+from ..domain.text import slug
 from ..domain.validation import format_date_fr
 from ..domain.workdays import format_days, working_days
-from ..store.storage import atomic_write
-from .export import _LIGATURES, _make_parent
+from .files import unique_path, write_private
 
 if TYPE_CHECKING:  # fpdf2 is imported when a paper is made: the CLI starts faster
     from fpdf import FPDF
@@ -48,27 +45,16 @@ LINE = 5.2  # mm per line of body text
 
 
 # -- file names -------------------------------------------------------------------------------
-def _ascii(text: str) -> str:
-    """« Bœuf Chloé » → « Boeuf-Chloe »: ASCII letters and digits, runs of others as one dash."""
-    folded = unicodedata.normalize("NFKD", text.translate(_LIGATURES)).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^A-Za-z0-9]+", "-", folded).strip("-")
-
-
 def default_paper_path(exports_dir: Path, kind: str, student: Student, placement: Placement | None = None) -> Path:
     """``exports/attestation_BOEUF-Chloe_plc-1.pdf``; never an existing file (-2, -3…)."""
     if kind not in KINDS:
         raise ValueError(f"document inconnu « {kind} » (attestation ou liaison)")
-    name = _ascii(f"{student.last_name.upper()} {student.first_name}")[:40].strip("-") or _ascii(student.id) or "eleve"
+    name = slug(f"{student.last_name.upper()} {student.first_name}", lower=False, max_len=40) or slug(
+        student.id, lower=False, fallback="eleve")
     stem = f"{kind}_{name}"
     if placement is not None:
-        stem += f"_{_ascii(placement.id)[:40].strip('-') or 'stage'}"
-    exports_dir = Path(exports_dir)
-    candidate = exports_dir / f"{stem}.pdf"
-    n = 2
-    while os.path.lexists(candidate):
-        candidate = exports_dir / f"{stem}-{n}.pdf"
-        n += 1
-    return candidate
+        stem += f"_{slug(placement.id, lower=False, max_len=40, fallback='stage')}"
+    return unique_path(Path(exports_dir), stem, ".pdf")
 
 
 def make_paper(
@@ -174,11 +160,7 @@ def _note(pdf: "FPDF", text: str) -> None:
 
 
 def _write(pdf: "FPDF", out: Path) -> Path:
-    out = Path(out)
-    data = bytes(pdf.output())
-    _make_parent(out)
-    atomic_write(out, data)
-    return out
+    return write_private(Path(out), bytes(pdf.output()))
 
 
 # -- records ----------------------------------------------------------------------------------------

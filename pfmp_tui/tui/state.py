@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -18,6 +17,7 @@ from typing import Any
 
 from ..domain.model import Cohort, Placement
 from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset
+from ..domain.text import fold
 from ..domain.validation import format_date_fr
 from ..domain.workdays import format_days
 from ..services.check import STATUS_MARKERS, VOIE_SHORT
@@ -41,12 +41,6 @@ SPECIALS = {
 def status_text(status: str) -> str:
     """« ! à risque »: a text marker, never colour alone."""
     return f"{STATUS_MARKERS[status]} {STATUS_LABELS[status]}"
-
-
-def fold(text: str) -> str:
-    """Case- and accent-insensitive form for searching (« Zoe » finds « Zoé »)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
 
 
 def cohort_name(cohort: Cohort | None, fallback: str = "") -> str:
