@@ -149,13 +149,38 @@ def test_bad_values_are_refused_with_their_place_and_nothing_is_written(repo, tm
     assert store_bytes(tmp_path / "db") == before
 
 
-def test_general_appreciation_is_refused_rather_than_lost(repo, tmp_path):
-    assert GENERAL_COMMENT_SUPPORTED is False  # the interchange document has no field for it yet
-    before = store_bytes(tmp_path / "db")
-    with pytest.raises(ValidationFailed) as exc:
-        save_grid(repo, "p1", {"1.1.1": 3}, {}, "Stagiaire sérieuse", "tutor", END1, 0)
-    assert exc.value.errors[0].path == "general_comment"
-    assert store_bytes(tmp_path / "db") == before
+def test_general_appreciation_is_stored_with_its_session(repo, tmp_path):
+    """R12: the tutor's general appreciation closes the session's grid, and travels in dump/load."""
+    assert GENERAL_COMMENT_SUPPORTED is True
+    rev = save_grid(repo, "p1", {"1.1.1": 3}, {}, "Stagiaire sérieuse, Œil vif", "tutor", END1, 0)
+    state, _ = load_grid(repo, "p1")
+    assert state.general_comment == "Stagiaire sérieuse, Œil vif"
+    # A teacher's session on the same placement has its own appreciation.
+    rev = save_grid(repo, "p1", {"1.1.1": 2}, {}, "Visite du 12", "teacher", END1, rev)
+    assert load_grid(repo, "p1", assessor="tutor")[0].general_comment == "Stagiaire sérieuse, Œil vif"
+    assert load_grid(repo, "p1", assessor="teacher")[0].general_comment == "Visite du 12"
+    # Re-saving keeps the appreciation's id; saving it empty removes it.
+    first_ids = {n.id for n in repo.dataset().appreciations}
+    rev = save_grid(repo, "p1", {"1.1.1": 3}, {}, "Stagiaire sérieuse", "tutor", END1, rev)
+    assert {n.id for n in repo.dataset().appreciations} == first_ids
+    save_grid(repo, "p1", {"1.1.1": 2}, {}, "  ", "teacher", END1, rev)
+    assert [n.comment for n in repo.dataset().appreciations] == ["Stagiaire sérieuse"]
+
+
+def test_appreciations_round_trip_and_follow_their_placement(repo):
+    from pfmp_tui.domain.interchange import parse_document, to_document
+
+    save_grid(repo, "p1", {"1.1.1": 3}, {}, "Très bien", "tutor", END1, 0)
+    doc = to_document(repo.dataset())
+    assert [a["comment"] for a in doc["appreciations"]] == ["Très bien"]
+    assert to_document(parse_document(doc)) == doc
+    # A store without appreciations dumps exactly the contract's v1 document.
+    repo.delete("appreciations", doc["appreciations"][0]["id"])
+    assert "appreciations" not in to_document(repo.dataset())
+    save_grid(repo, "p1", {}, {}, "Seule une appréciation", "tutor", END2, repo.sheet("p1")[1])
+    assert repo.dependents("placements", "p1") == {"assessments": 1, "appreciations": 1}
+    repo.delete("placements", "p1")
+    assert repo.dataset().appreciations == []
 
 
 def test_progress_reflects_grids_saved_on_several_periods(repo):
@@ -166,3 +191,14 @@ def test_progress_reflects_grids_saved_on_several_periods(repo):
     assert grid.level("2.3.2", "p1") is None and grid.level("2.3.2", "p2") == 4
     cov = {c.number: (c.assessed, c.acquired) for c in grid.coverage}
     assert cov == {1: (1, 1), 2: (1, 1), 3: (1, 0)}
+
+
+def test_liaison_pdf_shows_the_general_appreciation(repo, tmp_path):
+    from pypdf import PdfReader
+
+    from pfmp_tui.services.papers import make_paper
+
+    save_grid(repo, "p1", {"1.1.1": 3}, {}, "Élève investie, œuvre soignée", "tutor", END1, 0)
+    path = make_paper(repo.dataset(), "liaison", "s1", "Lycée", exports_dir=tmp_path / "exports")
+    text = "".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "Appréciations générales (R12)" in text and "œuvre soignée" in text

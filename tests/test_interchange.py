@@ -153,3 +153,17 @@ def test_round_trip_property(last_names, level, days, comment):
     out = to_document(parse_document(json.loads(json.dumps(doc))))
     assert to_document(parse_document(out)) == out
     assert [s["last_name"] for s in out["students"]] == last_names
+
+
+def test_appreciations_extension_is_optional_and_validated():
+    """The `appreciations` extension: absent from v1 documents, checked like the rest when present."""
+    doc = minimal_document()
+    assert "appreciations" not in to_document(parse_document(doc))
+    doc["appreciations"] = [{"id": "n1", "placement_id": "p1", "assessor": "tutor", "date": "2026-01-30",
+                             "comment": "Très bonne période"}]
+    assert to_document(parse_document(doc)) == doc
+    doc["appreciations"][0].update(assessor="parent", placement_id="nope")
+    errors = errors_of(doc)
+    assert any(e.startswith("appreciations[0].assessor:") for e in errors)
+    doc["appreciations"][0]["assessor"] = "teacher"
+    assert any(e.startswith("appreciations[0].placement_id: référence inconnue") for e in errors_of(doc))

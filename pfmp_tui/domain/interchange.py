@@ -20,6 +20,7 @@ from .competences import COMPETENCE_CODES
 from .errors import Collector, FieldError, ValidationFailed
 from .model import (
     ASSESSORS,
+    Appreciation,
     CONVENTION_STATUSES,
     HOLIDAY_ZONES,
     VOIES,
@@ -59,6 +60,10 @@ def _text(value: Any, path: str) -> str:
 def _long_text(value: Any, path: str) -> str:
     if value == "":
         return ""
+    return v.require_str(value, path, max_len=5000)
+
+
+def _long_text_required(value: Any, path: str) -> str:
     return v.require_str(value, path, max_len=5000)
 
 
@@ -250,7 +255,22 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
             "end": (v.parse_date, True),
         },
     ),
+    # Extension (not in CONTRACT.md v1): written only when not empty, so a store without
+    # appreciations dumps exactly the v1 document.
+    "appreciations": (
+        Appreciation,
+        {
+            "id": (v.require_id, True),
+            "placement_id": (v.require_id, True),
+            "assessor": (_choice(*ASSESSORS), True),
+            "date": (v.parse_date, True),
+            "comment": (_long_text_required, True),
+        },
+    ),
 }
+
+# Kinds that `to_document` leaves out when empty (extensions of the contract's document).
+OPTIONAL_KINDS = frozenset({"appreciations"})
 
 # Which list each reference points into: (kind, key) -> target kind.
 REFERENCES: dict[tuple[str, str], str] = {
@@ -264,6 +284,7 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("assessments", "placement_id"): "placements",
     ("work_certificates", "student_id"): "students",
     ("contracts", "student_id"): "students",
+    ("appreciations", "placement_id"): "placements",
 }
 
 
@@ -381,5 +402,8 @@ def record_to_dict(kind: str, record: Any) -> dict:
 def to_document(data: Dataset) -> dict:
     doc: dict[str, Any] = {"format": FORMAT, "version": VERSION}
     for kind in Dataset.KINDS:
-        doc[kind] = [record_to_dict(kind, r) for r in sorted(getattr(data, kind), key=lambda r: r.id)]
+        records = getattr(data, kind)
+        if kind in OPTIONAL_KINDS and not records:
+            continue
+        doc[kind] = [record_to_dict(kind, r) for r in sorted(records, key=lambda r: r.id)]
     return doc

@@ -143,6 +143,18 @@ class Assessment:
 
 
 @dataclass(frozen=True, slots=True)
+class Appreciation:
+    """The general appreciation closing one assessment session of a placement (document
+    de liaison, R12): who wrote it, when, what. An extension of the interchange document."""
+
+    id: str
+    placement_id: str
+    assessor: str
+    date: date
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
 class WorkCertificate:
     id: str
     student_id: str
@@ -174,6 +186,7 @@ class Dataset:
     assessments: list[Assessment] = field(default_factory=list)
     work_certificates: list[WorkCertificate] = field(default_factory=list)
     contracts: list[Contract] = field(default_factory=list)
+    appreciations: list[Appreciation] = field(default_factory=list)
 
     KINDS = (
         "cohorts",
@@ -185,6 +198,7 @@ class Dataset:
         "assessments",
         "work_certificates",
         "contracts",
+        "appreciations",
     )
 
     def is_empty(self) -> bool:

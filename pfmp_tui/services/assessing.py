@@ -12,9 +12,9 @@ a comment, keeping the stored id of the same competence in the same session so t
 saving twice gives the same records, and is refused (`ConflictError`, nothing written)
 if someone saved the sheet since it was loaded.
 
-The general appreciation of the grid has no field in the interchange document
-(CONTRACT.md): it is not stored. `GENERAL_COMMENT_SUPPORTED` says so to the screens,
-and `save_grid` refuses a non-empty one rather than dropping it silently.
+The general appreciation of a session is an `Appreciation` kept in the same sheet
+(an extension of the interchange document: `appreciations`, written only when some
+exist); saving an empty one removes it.
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ from typing import Mapping
 from ..domain.competences import COMPETENCE_CODES, COMPETENCES
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.interchange import parse_record
-from ..domain.model import ASSESSOR_LABELS, ASSESSORS, Assessment, Organisation, Period, Placement, Student, Tutor
+from ..domain.model import ASSESSOR_LABELS, ASSESSORS, Appreciation, Assessment, Organisation, Period, Placement, Student, Tutor
 from ..domain.validation import format_date_fr
 from ..store.repository import ConflictError, Repository
 from .planning import new_id
 
-GENERAL_COMMENT_SUPPORTED = False  # needs a key in the interchange document (CONTRACT.md)
+GENERAL_COMMENT_SUPPORTED = True  # stored as an Appreciation of the session
 ID_PREFIX = "asm"
+NOTE_PREFIX = "apr"
 CODES = tuple(c.code for c in COMPETENCES)  # référentiel order (COMPETENCE_CODES is a set)
 
 Session = tuple[str, date]  # (assessor, date)
@@ -51,7 +52,7 @@ class GridState:
     on: date  # the session's date (the placement's end for a new grid)
     levels: dict[str, int | None]  # every competence code, in référentiel order
     comments: dict[str, str | None]  # every competence code
-    general_comment: str | None  # always None while GENERAL_COMMENT_SUPPORTED is False
+    general_comment: str | None  # the session's general appreciation
     sessions: tuple[Session, ...]  # every session stored for the placement, latest first
     is_new: bool  # nothing stored yet for this session
 
@@ -70,9 +71,10 @@ def _session_key(session: Session) -> tuple:
     return (on, assessor == "tutor")
 
 
-def sessions_of(assessments: list[Assessment]) -> tuple[Session, ...]:
+def sessions_of(assessments: list[Assessment], notes: list[Appreciation] = ()) -> tuple[Session, ...]:
     """The distinct (assessor, date) of a sheet, latest first."""
-    return tuple(sorted({(a.assessor, a.date) for a in assessments}, key=_session_key, reverse=True))
+    found = {(a.assessor, a.date) for a in assessments} | {(n.assessor, n.date) for n in notes}
+    return tuple(sorted(found, key=_session_key, reverse=True))
 
 
 def load_grid(
@@ -89,9 +91,9 @@ def load_grid(
         raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
     if assessor is not None and assessor not in ASSESSORS:
         raise ValidationFailed(FieldError("assessor", f"évaluateur inconnu « {assessor} » (tutor ou teacher)"))
-    sheet = [a for a in snap.data.assessments if a.placement_id == placement_id]
-    rev = snap.sheet_revs.get(placement_id, 0)
-    sessions = sessions_of(sheet)
+    # The placement's own sheet (not a scan of every assessment of the school).
+    sheet, notes, rev = repo.sheet_full(placement_id)
+    sessions = sessions_of(sheet, notes)
     matching = [s for s in sessions if (assessor is None or s[0] == assessor) and (on is None or s[1] == on)]
     chosen = matching[0] if matching else (assessor or "tutor", on or placement.end)
 
@@ -112,7 +114,8 @@ def load_grid(
         on=chosen[1],
         levels=levels,
         comments=comments,
-        general_comment=None,
+        general_comment=next((n.comment for n in sorted(notes, key=lambda n: n.id)
+                              if (n.assessor, n.date) == chosen), None),
         sessions=sessions,
         is_new=not matching,
     )
@@ -170,14 +173,11 @@ def save_grid(
     Raises ValidationFailed (bad level, unknown code, a general comment: see the module
     doc) or ConflictError (the sheet changed since `expected_rev`); nothing is written then.
     """
-    if general_comment is not None and general_comment.strip() and not GENERAL_COMMENT_SUPPORTED:
-        raise ValidationFailed(FieldError(
-            "general_comment",
-            "l'appréciation générale ne peut pas encore être enregistrée (le format d'échange n'a pas "
-            "de champ pour elle) : reportez-la dans le commentaire d'une compétence",
-        ))
     new_items = _items(placement_id, levels, comments, assessor, on)
-    current, rev = repo.sheet(placement_id)
+    general = (general_comment or "").strip()
+    if len(general) > 5000:
+        raise ValidationFailed(FieldError("general_comment", f"trop long ({len(general)} caractères, 5000 au plus)"))
+    current, notes, rev = repo.sheet_full(placement_id)
     if rev != expected_rev:
         raise ConflictError("assessments", placement_id, current, rev)
 
@@ -200,7 +200,12 @@ def save_grid(
                 item_id = new_id(ID_PREFIX)
             used.add(item_id)
         stored.append(Assessment(item_id, placement_id, item.competence, item.level, item.assessor, item.date, item.comment))
-    return repo.set_assessments(placement_id, kept + stored, expected_rev)
+    kept_notes = [n for n in notes if (n.assessor, n.date) not in replaced]
+    if general:
+        old = [n.id for n in sorted(notes, key=lambda n: n.id) if (n.assessor, n.date) in (session, replaces)]
+        note_id = old[0] if old else new_id(NOTE_PREFIX)
+        kept_notes.append(Appreciation(note_id, placement_id, assessor, on, general))
+    return repo.set_assessments(placement_id, kept + stored, expected_rev, kept_notes)
 
 
 def session_label(session: Session) -> str:

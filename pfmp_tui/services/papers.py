@@ -319,6 +319,16 @@ def liaison_pdf(data: Dataset, student_id: str, school_name: str, out: Path) -> 
                                 f"{c.total}, dont {c.acquired} acquise(s) ou maîtrisée(s)",
                        align="L", new_x="LMARGIN", new_y="NEXT")
 
+    rank = {p.id: i for i, p in enumerate(grid.placements, start=1)}
+    notes = sorted((n for n in data.appreciations if n.placement_id in rank),
+                   key=lambda n: (rank[n.placement_id], n.date, n.id))
+    if notes:
+        _section(pdf, "Appréciations générales (R12)")
+        for n in notes:
+            pdf.multi_cell(0, LINE, f"P{rank[n.placement_id]} · {n.comment} "
+                                    f"({ASSESSOR_LABELS.get(n.assessor, n.assessor)}, {format_date_fr(n.date)})",
+                           align="L", new_x="LMARGIN", new_y="NEXT")
+
     comments = _comments(data, grid)
     if comments:
         _section(pdf, "Commentaires")

@@ -9,7 +9,10 @@ being the sheet's key (37 levels × 3 placements × every learner is most of the
 data: objects would double the files and their parse time)::
 
     "assessment_sheets": {"<placement id>": {"placement_id": "<placement id>", "_rev": 3,
-        "items": [["<assessment id>", "1.1.1", 3, "tutor", "2026-02-13", null], ...]}}
+        "items": [["<assessment id>", "1.1.1", 3, "tutor", "2026-02-13", null], ...],
+        "notes": [["<appreciation id>", "tutor", "2026-02-13", "Très bonne période"]]}}
+
+(``notes``, the sessions' general appreciations, only when there are some.)
 
 The Repository keeps a typed view of each shard file it has read, keyed by the
 file's name: files are immutable, so a view is never stale, and a long-lived
@@ -33,6 +36,7 @@ from typing import Any, Iterable, Iterator
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.interchange import REFERENCES, check_references, record_to_dict
 from ..domain.model import (
+    Appreciation,
     Assessment,
     Attestation,
     Cohort,
@@ -55,6 +59,7 @@ CORE_KINDS = ("cohorts", "organisations", "tutors")
 COHORT_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
 STUDENT_KINDS = ("placements", "work_certificates", "contracts")  # records that follow their student
 SHEETS = "assessment_sheets"
+SHEET_KINDS = ("assessments", "appreciations")  # kept in their placement's sheet
 
 KIND_LABELS = {
     "cohorts": "cohorte",
@@ -64,6 +69,7 @@ KIND_LABELS = {
     "periods": "période",
     "placements": "stage (PFMP)",
     "assessments": "évaluation",
+    "appreciations": "appréciation générale",
     "work_certificates": "certificat de travail",
     "contracts": "contrat d'apprentissage",
 }
@@ -77,6 +83,7 @@ KIND_PLURALS = {
     "periods": "périodes",
     "placements": "stages (PFMP)",
     "assessments": "évaluations",
+    "appreciations": "appréciations générales",
     "work_certificates": "certificats de travail",
     "contracts": "contrats d'apprentissage",
 }
@@ -152,6 +159,11 @@ def _sheet_items(placement_id: str, items: list[list]) -> list[Assessment]:
     return [Assessment(i[0], placement_id, i[1], i[2], i[3], fromiso(i[4]), i[5]) for i in items]
 
 
+# One general appreciation of a sheet: [id, assessor, date, comment].
+def _sheet_notes(placement_id: str, notes: list[list]) -> list[Appreciation]:
+    return [Appreciation(n[0], placement_id, n[1], date.fromisoformat(n[2]), n[3]) for n in notes]
+
+
 def _certificate(d: dict) -> WorkCertificate:
     return WorkCertificate(d["id"], d["student_id"], d["employer"], date.fromisoformat(d["start"]),
                            date.fromisoformat(d["end"]), d["full_time"])
@@ -181,6 +193,7 @@ class ShardView:
     revs: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> id -> rev
     sheets: dict[str, list[Assessment]] = field(default_factory=dict)  # placement id -> assessments
     sheet_revs: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, list[Appreciation]] = field(default_factory=dict)  # placement id -> appreciations
 
     @classmethod
     def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset()) -> "ShardView":
@@ -195,17 +208,25 @@ class ShardView:
             view.records[kind] = {doc_id: make(doc) for doc_id, doc in table.items()}
             view.revs[kind] = {doc_id: doc.get("_rev", 1) for doc_id, doc in table.items()}
         if base is not None and SHEETS in unchanged:
-            view.sheets, view.sheet_revs = base.sheets, base.sheet_revs
+            view.sheets, view.sheet_revs, view.notes = base.sheets, base.sheet_revs, base.notes
             view.records["assessments"] = base.records["assessments"]
+            view.records["appreciations"] = base.records["appreciations"]
             return view
         assessments: dict[str, Assessment] = {}
+        appreciations: dict[str, Appreciation] = {}
         for placement_id, sheet in tables.get(SHEETS, {}).items():
             items = _sheet_items(placement_id, sheet["items"])
             view.sheets[placement_id] = items
             view.sheet_revs[placement_id] = sheet.get("_rev", 1)
             for a in items:
                 assessments[a.id] = a
+            if sheet.get("notes"):
+                notes = _sheet_notes(placement_id, sheet["notes"])
+                view.notes[placement_id] = notes
+                for n in notes:
+                    appreciations[n.id] = n
         view.records["assessments"] = assessments
+        view.records["appreciations"] = appreciations
         return view
 
     @classmethod
@@ -427,7 +448,7 @@ class Repository:
             return CORE
         if kind in ("students", "periods"):
             return shard_for_cohort(record.cohort_id)
-        if kind == "assessments":
+        if kind in SHEET_KINDS:
             shard = self._locate(tx, "placements", record.placement_id)
         else:
             shard = self._locate(tx, "students", record.student_id)
@@ -440,8 +461,8 @@ class Repository:
         if shard is None:
             return None
         view = self._view(tx, shard)
-        if kind == "assessments":
-            a = view.records["assessments"][record_id]
+        if kind in SHEET_KINDS:
+            a = view.records[kind][record_id]
             return a, view.sheet_revs.get(a.placement_id, 1), shard
         return view.records[kind][record_id], view.revs[kind][record_id], shard
 
@@ -481,8 +502,8 @@ class Repository:
 
     def create(self, kind: str, record: Any) -> int:
         """Add a new record; its id must be new. Returns its revision (1)."""
-        if kind == "assessments":
-            raise ValueError("use set_assessments for assessments")
+        if kind in SHEET_KINDS:
+            raise ValueError("use set_assessments for assessments and appreciations")
         with self._writing() as tx:
             if self._exists(tx, kind, record.id):
                 raise ValidationFailed(FieldError("id", f"l'identifiant « {record.id} » existe déjà"))
@@ -492,8 +513,8 @@ class Repository:
 
     def update(self, kind: str, record: Any, expected_rev: int) -> int:
         """Replace a record if nobody saved it since `expected_rev`; returns the new revision."""
-        if kind == "assessments":
-            raise ValueError("use set_assessments for assessments")
+        if kind in SHEET_KINDS:
+            raise ValueError("use set_assessments for assessments and appreciations")
         with self._writing() as tx:
             return self._update_in(tx, kind, record, expected_rev)
 
@@ -519,8 +540,8 @@ class Repository:
         ConflictError if someone saved it since), or 0 for a record that must still be
         new. References may point to the store or to `data`. All or nothing.
         """
-        if data.assessments:
-            raise ValueError("use set_assessments for assessments")
+        if data.assessments or data.appreciations:
+            raise ValueError("use set_assessments for assessments and appreciations")
         expected = expected_revs or {}
         with self._writing() as tx:
             snap = self._snapshot(tx)
@@ -565,15 +586,20 @@ class Repository:
 
     def _move_sheet(self, tx: Transaction, view: ShardView, placement_id: str, old: str, new: str) -> None:
         if placement_id in view.sheets:
-            self._write_sheet(tx, new, placement_id, view.sheets[placement_id], view.sheet_revs[placement_id] + 1)
+            self._write_sheet(tx, new, placement_id, view.sheets[placement_id], view.sheet_revs[placement_id] + 1,
+                              view.notes.get(placement_id, []))
             tx.db(old).table(SHEETS).remove(doc_ids=[placement_id])
 
-    def _write_sheet(self, tx: Transaction, shard: str, placement_id: str, items: list[Assessment], rev: int) -> None:
+    def _write_sheet(self, tx: Transaction, shard: str, placement_id: str, items: list[Assessment], rev: int,
+                     notes: list[Appreciation]) -> None:
         table = tx.db(shard).table(SHEETS)
-        if not items:
+        if not items and not notes:
             table.remove(doc_ids=[placement_id])
             return
-        table.upsert(Document(_sheet_doc(placement_id, items, rev), doc_id=placement_id))
+        # Replace the document whole: TinyDB's upsert merges keys, and would keep
+        # the « notes » of a sheet whose last appreciation was just removed.
+        doc = _sheet_doc(placement_id, items, rev, notes)
+        table._update_table(lambda docs: docs.__setitem__(placement_id, doc))
 
     def sheet(self, placement_id: str) -> tuple[list[Assessment], int]:
         """All assessments of a placement and the sheet's revision (0 if none yet)."""
@@ -584,8 +610,20 @@ class Repository:
             view = self._view(tx, shard)
             return list(view.sheets.get(placement_id, [])), view.sheet_revs.get(placement_id, 0)
 
-    def set_assessments(self, placement_id: str, items: list[Assessment], expected_rev: int) -> int:
-        """Replace all the assessments of a placement at once (the grid is saved as one sheet)."""
+    def sheet_full(self, placement_id: str) -> tuple[list[Assessment], list[Appreciation], int]:
+        """The assessments and general appreciations of a placement, and the sheet's revision."""
+        with self._reading() as tx:
+            shard = self._locate(tx, "placements", placement_id)
+            if shard is None:
+                raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
+            view = self._view(tx, shard)
+            return (list(view.sheets.get(placement_id, [])), list(view.notes.get(placement_id, [])),
+                    view.sheet_revs.get(placement_id, 0))
+
+    def set_assessments(self, placement_id: str, items: list[Assessment], expected_rev: int,
+                        appreciations: list[Appreciation] | None = None) -> int:
+        """Replace all the assessments of a placement at once (the grid is saved as one sheet),
+        and its general appreciations when `appreciations` is given (else they are kept)."""
         with self._writing() as tx:
             shard = self._locate(tx, "placements", placement_id)
             if shard is None:
@@ -608,8 +646,22 @@ class Repository:
                 for aid in seen.keys() & taken.keys():
                     if taken[aid].placement_id != placement_id:
                         errs.add(f"assessments[{seen[aid]}].id", f"l'identifiant « {aid} » existe déjà")
+            notes = view.notes.get(placement_id, []) if appreciations is None else appreciations
+            note_ids: dict[str, int] = {}
+            for i, n in enumerate(notes):
+                if n.placement_id != placement_id:
+                    errs.add(f"appreciations[{i}].placement_id", "l'appréciation ne porte pas sur ce stage")
+                elif n.id in note_ids:
+                    errs.add(f"appreciations[{i}].id", f"l'identifiant « {n.id} » est en double")
+                else:
+                    note_ids[n.id] = i
+            for other in self._shards(tx):
+                taken = self._view(tx, other).records["appreciations"]
+                for nid in note_ids.keys() & taken.keys():
+                    if taken[nid].placement_id != placement_id:
+                        errs.add(f"appreciations[{note_ids[nid]}].id", f"l'identifiant « {nid} » existe déjà")
             errs.raise_if_any()
-            self._write_sheet(tx, shard, placement_id, items, rev + 1)
+            self._write_sheet(tx, shard, placement_id, items, rev + 1, notes)
         return rev + 1
 
     # -- deleting ----------------------------------------------------------------------------------
@@ -655,10 +707,12 @@ class Repository:
                 if record_id in view.sheets:
                     tx.db(shard).table(SHEETS).remove(doc_ids=[record_id])
                 self._remove_doc(tx, shard, "placements", record_id)
-            elif kind == "assessments":
+            elif kind in SHEET_KINDS:
                 view = self._view(tx, shard)
-                items = [a for a in view.sheets[current.placement_id] if a.id != record_id]
-                self._write_sheet(tx, shard, current.placement_id, items, rev + 1)
+                pid = current.placement_id
+                items = [a for a in view.sheets.get(pid, []) if a.id != record_id]
+                notes = [n for n in view.notes.get(pid, []) if n.id != record_id]
+                self._write_sheet(tx, shard, pid, items, rev + 1, notes)
             else:
                 self._remove_doc(tx, shard, kind, record_id)
         return removed
@@ -718,17 +772,22 @@ class Repository:
         for kind in STUDENT_KINDS:
             for r in getattr(incoming, kind):
                 add(student_shard[r.student_id], kind, r)
-        # Assessments join their placement's sheet (one document per placement),
-        # merged with the assessments that sheet already holds.
-        by_placement: dict[str, list[Assessment]] = {}
+        # Assessments and appreciations join their placement's sheet (one document per
+        # placement), merged with what that sheet already holds.
+        by_placement: dict[str, tuple[list[Assessment], list[Appreciation]]] = {}
         for a in incoming.assessments:
-            by_placement.setdefault(a.placement_id, []).append(a)
+            by_placement.setdefault(a.placement_id, ([], []))[0].append(a)
+        for n in incoming.appreciations:
+            by_placement.setdefault(n.placement_id, ([], []))[1].append(n)
         for a in existing.assessments:
             if a.placement_id in by_placement:
-                by_placement[a.placement_id].append(a)
-        for placement_id, items in by_placement.items():
+                by_placement[a.placement_id][0].append(a)
+        for n in existing.appreciations:
+            if n.placement_id in by_placement:
+                by_placement[n.placement_id][1].append(n)
+        for placement_id, (items, notes) in by_placement.items():
             grouped.setdefault((placement_shard[placement_id], SHEETS), []).append(
-                _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1)
+                _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1, notes)
             )
         for (shard, kind), docs in grouped.items():
             key = "placement_id" if kind == SHEETS else "id"
@@ -755,8 +814,8 @@ def _union(parts: list[dict]) -> dict:
     return merged
 
 
-def _sheet_doc(placement_id: str, items: list[Assessment], rev: int) -> dict:
-    return {
+def _sheet_doc(placement_id: str, items: list[Assessment], rev: int, notes: list[Appreciation] = ()) -> dict:
+    doc = {
         "placement_id": placement_id,
         "items": [
             [a.id, a.competence, a.level, a.assessor, a.date.isoformat(), a.comment]
@@ -764,6 +823,9 @@ def _sheet_doc(placement_id: str, items: list[Assessment], rev: int) -> dict:
         ],
         "_rev": rev,
     }
+    if notes:
+        doc["notes"] = [[n.id, n.assessor, n.date.isoformat(), n.comment] for n in sorted(notes, key=lambda n: n.id)]
+    return doc
 
 
 def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
@@ -780,18 +842,21 @@ def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
         count("periods", sum(1 for p in data.periods if p.cohort_id == record_id))
         count("placements", len(placements))
         count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id in students))
         count("contracts", sum(1 for c in data.contracts if c.student_id in students))
     elif kind == "students":
         placements = {p.id for p in data.placements if p.student_id == record_id}
         count("placements", len(placements))
         count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id == record_id))
         count("contracts", sum(1 for c in data.contracts if c.student_id == record_id))
     elif kind == "organisations":
         count("tutors", sum(1 for t in data.tutors if t.organisation_id == record_id))
     elif kind == "placements":
         count("assessments", sum(1 for a in data.assessments if a.placement_id == record_id))
+        count("appreciations", sum(1 for n in data.appreciations if n.placement_id == record_id))
     return out
 
 
