@@ -316,7 +316,7 @@ def test_garbage_collection_spares_files_that_are_not_ours(store: Store):
     keep = ["notes.txt", "autre.json", "autre.core.3.json", "pfmp.json.bak", "pfmp.core.json"]
     for name in keep:
         (folder / name).write_text("x")
-    stale = [f"pfmp.{shard_for_cohort('c9')}.99.json", ".pfmp.core.7.json.4242.tmp", ".pfmp.json.4242.tmp"]
+    stale = [f"pfmp.{shard_for_cohort('c9')}.99.json", ".pfmp.core.7.json.4242-a1b2c3.tmp", ".pfmp.json.4242-a1b2c3.tmp"]
     for name in stale:
         (folder / name).write_text("x")
     Repository(store).create("students", Student("s3", "Roux", "Léo", "c1"))

@@ -88,8 +88,10 @@ def _fsync_dir(folder: Path) -> None:
 
 def _write_temp(path: Path, data: bytes) -> Path:
     """`data` in a fsynced temp file beside `path`, with the store's mode whatever the umask."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, file_mode())
+    # An unpredictable name, created exclusively and never through a link: in a folder
+    # shared by a group, nobody can plant a symlink where the next temp file will be.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, file_mode())
     try:
         os.fchmod(fd, file_mode())  # the umask may have narrowed (or a stale temp widened) it
         view = memoryview(data)
@@ -422,6 +424,7 @@ class Store:
         stem = self.path.stem
         written: list[str] = []
         replaced = False
+        manifest_tmp: Path | None = None
         try:
             for shard in sorted(tx.dropped):
                 new.shards.pop(shard, None)
@@ -438,8 +441,8 @@ class Store:
             if written:
                 _fsync_dir(self.path.parent)
             manifest_bytes = new.to_bytes()
-            tmp = _write_temp(self.path, manifest_bytes)
-            os.replace(tmp, self.path)  # the commit point
+            manifest_tmp = _write_temp(self.path, manifest_bytes)
+            os.replace(manifest_tmp, self.path)  # the commit point
             replaced = True
             _fsync_dir(self.path.parent)
         except BaseException as exc:
@@ -453,8 +456,9 @@ class Store:
                 for file_name in written:
                     with contextlib.suppress(OSError):
                         os.unlink(self.path.with_name(file_name))
-                with contextlib.suppress(OSError):
-                    os.unlink(self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp"))
+                if manifest_tmp is not None:
+                    with contextlib.suppress(OSError):
+                        os.unlink(manifest_tmp)
             if isinstance(exc, OSError):
                 if replaced:
                     raise StoreError(
@@ -480,8 +484,8 @@ class Store:
         """
         keep = set(manifest.shards.values())
         stem = re.escape(self.path.stem)
-        shard_file = re.compile(rf"^(\.)?{stem}\.[a-z0-9-]+\.\d+\.json(\.\d+\.tmp)?$")
-        manifest_tmp = re.compile(rf"^\.{re.escape(self.path.name)}\.\d+\.tmp$")
+        shard_file = re.compile(rf"^(\.)?{stem}\.[a-z0-9-]+\.\d+\.json(\.\d+-[0-9a-f]+\.tmp)?$")
+        manifest_tmp = re.compile(rf"^\.{re.escape(self.path.name)}\.\d+-[0-9a-f]+\.tmp$")
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
                 name = entry.name
