@@ -32,12 +32,17 @@ from ..store.repository import ConflictError, Repository
 from ..store.storage import Store, StoreError
 from . import keys
 from .commands import PfmpCommands
+from .liaison import cohort_competences_available, open_cohort_competences
 from .screens.candidate import CandidateScreen
 from .screens.candidates import CandidatesScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
 from .screens.forms import FormScreen
+from .screens.importing import ImportScreen
+from .screens.my_students import MyStudentsScreen
+from .screens.planning import cohort_actions_available, cohort_in_view, open_periods
 from .screens.records import RecordsScreen
+from .screens.timeline import open_timeline
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
 
 LIGHT, DARK = "textual-light", "textual-dark"
@@ -184,7 +189,29 @@ class PfmpApp(App[None]):
         self.open_candidates(CandidateFilter())
 
     def action_my_students(self) -> None:
-        self.open_candidates(CandidateFilter(teacher=self.user))
+        """« Mes élèves » (issue 6): the learners `self.user` follows, what is waiting first."""
+        if not isinstance(self.screen, MyStudentsScreen):
+            self.push_screen(MyStudentsScreen())
+
+    def action_cohort_competences(self, cohort_id: str | None = None) -> None:
+        open_cohort_competences(self, cohort_id)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cohort_competences":  # « v » of the records screen: on the cohorts list only
+            return cohort_competences_available(self.screen)
+        if action in ("periods", "timeline"):  # issue 5: not on the organisations or tutors lists
+            return cohort_actions_available(self.screen)
+        return True
+
+    # -- planning and import (issues 5, 7) -----------------------------------------------------------
+    def action_periods(self, cohort_id: str | None = None) -> None:
+        open_periods(self, cohort_id)
+
+    def action_timeline(self, cohort_id: str | None = None) -> None:
+        open_timeline(self, cohort_id)
+
+    def action_import(self, what: str) -> None:
+        self.push_screen(ImportScreen(what, cohort_in_view(self.screen)))
 
     def action_records(self, kind: str) -> None:
         self.push_screen(RecordsScreen(kind))

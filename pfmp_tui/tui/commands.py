@@ -7,6 +7,8 @@ from typing import Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from .liaison import palette_commands
+from .screens.planning import palette_commands as planning_commands
 from .state import CandidateFilter, cohort_name, fold
 
 Command = tuple[str, str, Callable[[], object]]
@@ -23,7 +25,8 @@ class PfmpCommands(Provider):
             ("Vérifier maintenant", "Relire le magasin et recalculer chaque statut", app.action_check),
             ("Tableau de bord", "Les chiffres par cohorte et ce qui est à surveiller", app.action_dashboard),
             ("Liste des élèves", "Tous les élèves, avec filtres et recherche", app.action_candidates),
-            ("Mes élèves", f"Élèves dont « {app.user} » est le professeur référent", app.action_my_students),
+            ("Mes élèves", f"Élèves dont « {app.user} » est le référent, ce qui les attend d'abord (R11, R12)",
+             app.action_my_students),
             ("Cohortes", "Créer, modifier, supprimer une cohorte", partial(app.action_records, "cohorts")),
             ("Organisations d'accueil", "Créer, modifier, supprimer (SIRET vérifié)",
              partial(app.action_records, "organisations")),
@@ -39,6 +42,8 @@ class PfmpCommands(Provider):
                 n = sum(1 for r in state.results if r.cohort_id == c.id)
                 commands.append((f"Aller à la cohorte {cohort_name(c)}", f"{n} élève{'s' if n > 1 else ''}",
                                  partial(app.open_candidates, CandidateFilter(cohort_id=c.id))))
+        commands += palette_commands(app, self.screen)  # document de liaison (issue 6)
+        commands += planning_commands(app)  # import, periods and frise (issues 5, 7)
         return commands
 
     def _students(self) -> list[Command]:

@@ -22,6 +22,7 @@ from ...domain.rules import CandidateStatus
 from ...domain.validation import format_date_fr
 from ...domain.workdays import format_days, working_days
 from .. import keys
+from ..liaison import assessment_line, open_assessment, open_progress, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
 
 CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
@@ -236,6 +237,7 @@ class CandidateScreen(Screen):
             lines.append(f"Attestation reçue le {format_date_fr(a.received_on)}, {signed},"
                          f" {format_days(a.days_completed)} effectuées"
                          + (f" · {escape(a.activities)}" if a.activities else ""))
+        lines.append(assessment_line(state, p))  # R12 (issue 6)
         detail.update(Content.from_markup("\n".join(lines)))
 
     def on_resize(self) -> None:
@@ -370,6 +372,30 @@ class CandidateScreen(Screen):
     def action_delete_student(self) -> None:
         if self._need_student():
             self.app.confirm_delete("students", self.student_id, f"l'élève {self.student.full_name}")
+
+    # -- document de liaison (issue 6) ----------------------------------------------------------
+    def action_assess(self) -> None:
+        p = self.selected_placement() if self._need_student() else None
+        if p is None and self.student is not None:
+            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
+        elif p is not None:
+            open_assessment(self.app, p.id)
+
+    def action_progress(self) -> None:
+        if self._need_student():
+            open_progress(self.app, self.student_id)
+
+    def action_paper(self, kind: str) -> None:
+        if not self._need_student():
+            return
+        if kind == "liaison":
+            write_paper(self.app, "liaison", self.student_id)
+            return
+        p = self.selected_placement()
+        if p is None:
+            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
+            return
+        write_paper(self.app, "attestation", p.id)
 
     @on(DataTable.RowSelected, "#placements")
     def _placement_chosen(self) -> None:

@@ -1,0 +1,151 @@
+"""The document de liaison in the TUI: papers, palette entries, one line for the candidate file.
+
+- `write_paper`: the attestation de PFMP of a placement or the learner's document de
+  liaison, as PDF under `app.exports_dir` (`services.papers.make_paper`), written in
+  a worker thread; a notification gives the path written.
+- `palette_commands`: the palette entries of issue 6 (per cohort, and for the
+  candidate file under the palette).
+- `assessment_line`: the candidate file's line about a placement's assessment (R12).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from ..domain.errors import ValidationFailed
+from ..domain.model import Assessment, Placement
+from ..services.assessing import CODES, session_label, sessions_of
+from ..store.storage import StoreError
+from .state import AppState, cohort_name
+
+if TYPE_CHECKING:
+    from textual.app import App
+    from textual.screen import Screen
+
+Command = tuple[str, str, Callable[[], object]]
+PAPER_TITLES = {"attestation": "Attestation de PFMP", "liaison": "Document de liaison"}
+PAPER_DONE = {"attestation": "Attestation de PFMP écrite", "liaison": "Document de liaison écrit"}
+
+
+def school_name() -> str:
+    """The school's name printed on the papers: $PFMP_SCHOOL, as for `pfmp paper`."""
+    return os.environ.get("PFMP_SCHOOL", "")
+
+
+def write_paper(app: App, kind: str, record_id: str) -> None:
+    """Write the paper in a worker thread, then say where (or why not) in a notification."""
+    from ..services.papers import make_paper  # fpdf2 is loaded on the first paper only
+
+    exports_dir = app.exports_dir
+    title = PAPER_TITLES[kind]
+
+    def job() -> None:
+        try:
+            path = make_paper(app.repo.dataset(), kind, record_id, school_name(), exports_dir=exports_dir)
+        except ValidationFailed as exc:
+            message = "\n".join(e.message for e in exc.errors)
+        except (StoreError, OSError, ValueError) as exc:
+            message = str(exc)
+        else:
+            app.call_from_thread(app.notify, f"{path.resolve()}", title=PAPER_DONE[kind], timeout=15)
+            return
+        app.call_from_thread(app.notify, message, title=f"{title} : impossible", severity="error", timeout=15)
+
+    app.notify("Écriture du PDF…", title=title, timeout=2)
+    app.run_worker(job, thread=True, group="paper", exit_on_error=False, name=f"paper-{kind}")
+
+
+_sheets: list = [None, {}]  # (the assessments list indexed, {placement id: [Assessment]})
+
+
+def sheets(state: AppState) -> dict[str, list[Assessment]]:
+    """The assessments of each placement, indexed once per loaded state (the file reads it per keystroke)."""
+    items = state.data.assessments
+    if _sheets[0] is not items:
+        index: dict[str, list[Assessment]] = defaultdict(list)
+        for a in items:
+            index[a.placement_id].append(a)
+        _sheets[0], _sheets[1] = items, dict(index)
+    return _sheets[1]
+
+
+def assessment_line(state: AppState, p: Placement) -> str:
+    """« Évaluation : ✓ 30/37 compétences, tuteur, 30/01/2026 · g : grille » (markup)."""
+    sheet = sheets(state).get(p.id, [])
+    if not sheet:
+        if p.end < state.today:
+            return "Évaluation : [$text-warning]! non saisie (R12)[/] · g : grille d'évaluation"
+        return "Évaluation : à saisir après le stage (R12) · g : grille"
+    sessions = sessions_of(sheet)
+    latest = sessions[0]
+    assessed = sum(1 for a in sheet if (a.assessor, a.date) == latest and a.level is not None)
+    more = f" (+{len(sessions) - 1} autre{'s' if len(sessions) > 2 else ''})" if len(sessions) > 1 else ""
+    return (f"Évaluation : [$text-success]✓[/] {assessed}/{len(CODES)} compétences, "
+            f"{session_label(latest)}{more} · g : grille · p : progression")
+
+
+def palette_commands(app, screen: Screen) -> list[Command]:
+    """Per cohort « Compétences jamais évaluées », and the candidate file's papers and grids."""
+    from .screens.candidate import CandidateScreen
+    from .screens.progress import ProgressScreen
+
+    commands: list[Command] = []
+    if isinstance(screen, CandidateScreen):
+        commands += [
+            ("Évaluer le stage choisi", "Grille des 37 compétences (R12) : 1 à 4, 0 non évalué",
+             screen.action_assess),
+            ("Progression de l'élève", "Compétences × stages, couverture des trois blocs (R16)",
+             screen.action_progress),
+            ("Attestation PDF du stage choisi", "Pré-remplie pour le tuteur, dans exports/ (R11)",
+             partial(screen.action_paper, "attestation")),
+            ("Document de liaison PDF", "Stages et évaluations de l'élève, dans exports/ (R12)",
+             partial(screen.action_paper, "liaison")),
+        ]
+    elif isinstance(screen, ProgressScreen):
+        commands.append(("Document de liaison PDF", "Stages et évaluations de l'élève, dans exports/ (R12)",
+                         screen.action_liaison_pdf))
+    state = app.state
+    if state is not None:
+        for c in state.cohorts():
+            commands.append((f"Compétences jamais évaluées · {cohort_name(c)}",
+                             "Celles qu'aucun élève de la cohorte n'a vu évaluer (R12, R16)",
+                             partial(app.action_cohort_competences, c.id)))
+    return commands
+
+
+def open_assessment(app, placement_id: str, code: str | None = None) -> None:
+    from .screens.assessment import AssessmentScreen
+
+    app.push_screen(AssessmentScreen(placement_id, code=code))
+
+
+def open_progress(app, student_id: str) -> None:
+    from .screens.progress import ProgressScreen
+
+    app.push_screen(ProgressScreen(student_id))
+
+
+def open_cohort_competences(app, cohort_id: str | None = None) -> None:
+    """From the palette (a cohort given) or the cohorts list (the cohort under the cursor)."""
+    from .screens.progress import CohortCompetencesScreen
+    from .screens.records import RecordsScreen
+
+    if cohort_id is None:
+        screen = app.screen
+        if isinstance(screen, RecordsScreen) and screen.kind == "cohorts":
+            cohort_id = screen.current_id()
+        if cohort_id is None:
+            app.notify("Choisissez d'abord une cohorte dans la liste des cohortes.", severity="warning")
+            return
+    app.push_screen(CohortCompetencesScreen(cohort_id))
+
+
+def cohort_competences_available(screen: Screen) -> bool:
+    """The records screen offers « v Compétences » on the cohorts list only."""
+    from .screens.records import RecordsScreen
+
+    return not isinstance(screen, RecordsScreen) or screen.kind == "cohorts"
