@@ -71,7 +71,7 @@ def test_every_bad_field_is_reported_at_once(loaded: Repository):
 def test_end_before_start_uses_the_domain_message(loaded: Repository):
     errors = errors_of(editing.build, "placements", placement_values(start="30/10/2026", end="05/10/2026"),
                        context={"student_id": "s1"})
-    assert errors == {"end": ["la fin (2026-10-05) précède le début (2026-10-30)"]}
+    assert errors == {"end": ["la fin (05/10/2026) précède le début (30/10/2026)"]}
 
 
 def test_bad_siret_gives_the_same_message_as_load(loaded: Repository, db_path):

@@ -179,3 +179,16 @@ def test_cli_plan_apply_place(tmp_path: Path):
     assert r.returncode == 2 and "start: date invalide « 2026-13-01 »" in r.stderr
     r = run_pfmp("--db", db, "period", "delete", periods[0]["id"])
     assert r.returncode == 2 and "utilisée par 1 stage" in r.stderr
+
+
+def test_assign_keeps_or_clears_the_teacher_and_refuses_a_stale_revision(repo):
+    from pfmp_tui.domain.interchange import parse_document
+    from pfmp_tui.store.repository import ConflictError
+
+    repo.add_all(parse_document(minimal_document()))
+    _, rev = repo.get("placements", "p1")
+    assert planning.assign(repo, "p1", "o1", "t1").teacher == "mdurand"  # KEEP by default
+    assert planning.assign(repo, "p1", "o1", None, teacher=None).teacher is None  # cleared
+    with pytest.raises(ConflictError):
+        planning.assign(repo, "p1", "o1", "t1", expected_rev=rev)  # shown before the two saves
+    assert repo.get("placements", "p1")[0].tutor_id is None

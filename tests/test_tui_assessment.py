@@ -206,6 +206,23 @@ async def test_leaving_unsaved_work_asks_first(repo, tmp_path, db_path):
         assert sheet(repo, "p0") == {}
 
 
+async def test_quitting_or_going_home_from_an_unsaved_grid_asks_first(repo, tmp_path, db_path):
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        grid = await open_grid(pilot, "s1", "p0")
+        await pilot.press("3")
+        await pilot.press("ctrl+q")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("n")  # keep keying: the app is still there
+        await settle(pilot, lambda: app.screen is grid)
+        app.action_dashboard()  # what the palette's « Tableau de bord » does
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("o")
+        await settle(pilot, lambda: len(app.screen_stack) == 2)
+        assert sheet(repo, "p0") == {}
+
+
 async def test_a_conflicting_save_is_refused_and_nothing_is_overwritten(repo, tmp_path, db_path):
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:

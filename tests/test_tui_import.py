@@ -24,7 +24,6 @@ from pfmp_tui.tui.screens.importing import (
     ImportScreen,
     MappingScreen,
     PathSuggester,
-    headers_in,
 )
 from tests.conftest import store_bytes
 
@@ -187,11 +186,17 @@ async def test_organisations_with_unknown_headers_go_through_the_mapping(repo, t
         assert (tutor.last_name, tutor.first_name) == ("PETIT", "Anne")
 
 
-def test_headers_in_an_error():
-    message = ("entêtes : colonne obligatoire introuvable : nom de l'organisation (champ « name ») ; "
-               "entêtes trouvés : « Libellé », « CP » ; indiquez la correspondance name=ENTÊTE")
-    assert headers_in([message]) == ["Libellé", "CP"]
-    assert headers_in(["fichier introuvable"]) == []
+def test_unrecognised_headers_travel_with_the_error(tmp_path):
+    """The mapping step gets the file's headers from the error itself, not by parsing its text."""
+    from pfmp_tui.domain.siecle import HeadersNotRecognised
+    from pfmp_tui.services.importing import preview_organisations
+
+    path = tmp_path / "orgs.csv"
+    path.write_text("Libellé;CP\nMairie;35000\n", encoding="utf-8")
+    with pytest.raises(HeadersNotRecognised) as info:
+        preview_organisations(Repository(Store(tmp_path / "pfmp.json")), path)
+    assert info.value.headers == ["Libellé", "CP"]
+    assert "entêtes trouvés" in str(info.value)
 
 
 async def test_path_suggester_completes_like_a_shell(tmp_path):

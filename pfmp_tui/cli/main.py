@@ -272,10 +272,11 @@ def _cmd_place(args: argparse.Namespace) -> int:
 
 
 def _cmd_assign(args: argparse.Namespace) -> int:
-    from ..services.planning import assign, placement_warnings
+    from ..services.planning import KEEP, assign, placement_warnings
 
     repo = data_io.open_repository(args.db)
-    p = assign(repo, args.placement, args.organisation, args.tutor, args.teacher)
+    teacher = KEEP if args.teacher is None else (args.teacher.strip() or None)  # --teacher "" clears it
+    p = assign(repo, args.placement, args.organisation, args.tutor, teacher)
     print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
     for w in placement_warnings(repo.dataset()):
         print(f"  ! {w}")

@@ -304,7 +304,7 @@ def parse_record(kind: str, raw: Any, path: str) -> Any:
             errs.errors.extend(exc.errors)
     if "start" in values and "end" in values:
         if values["end"] < values["start"]:
-            errs.add(_join(path, "end"), f"la fin ({values['end'].isoformat()}) précède le début ({values['start'].isoformat()})")
+            errs.add(_join(path, "end"), v.end_before_start(values["start"], values["end"]))
     if kind == "placements" and values["attestation"] is not None:
         max_days = working_days(values["start"], values["end"])
         if values["attestation"].days_completed > max_days:

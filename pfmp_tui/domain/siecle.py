@@ -709,6 +709,15 @@ def _check_organisation(
     return OrganisationRow(line, name, siret, address, postcode, city, country, tutor)
 
 
+class HeadersNotRecognised(ValidationFailed):
+    """The file's headers do not name a required field: `headers` are those found, for
+    the mapping step (« quelle colonne est le nom ? »)."""
+
+    def __init__(self, error: FieldError, headers: list[str]):
+        super().__init__(error)
+        self.headers = headers
+
+
 def parse_organisations_table(rows: Table, mapping: Mapping[str, str] | None = None) -> Parsed:
     """Organisations (and their tutors) from spreadsheet rows; the header row is found first."""
     if not rows:
@@ -726,11 +735,11 @@ def parse_organisations_table(rows: Table, mapping: Mapping[str, str] | None = N
     if problems:
         raise ValidationFailed(problems)
     if "name" not in index:
-        raise ValidationFailed(FieldError(
+        raise HeadersNotRecognised(FieldError(
             "entêtes",
             f"colonne obligatoire introuvable : {ORG_FIELDS['name']} (champ « name ») ; "
             f"entêtes trouvés : {_headers_found(headers)} ; indiquez la correspondance name=ENTÊTE",
-        ))
+        ), headers=[h for h in headers if h])
     columns = {f: headers[i] for f, i in index.items()}
     used = set(index.values())
     parsed = Parsed(

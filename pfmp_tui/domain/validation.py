@@ -208,7 +208,6 @@ def parse_postcode(value: Any, path: str, country: str | None) -> str | None:
     return text
 
 
-def check_period(start: date, end: date, path: str) -> None:
-    """R-independent sanity: a period ends on or after it starts."""
-    if end < start:
-        raise _fail(path, f"la fin ({end.isoformat()}) précède le début ({start.isoformat()})")
+def end_before_start(start: date, end: date) -> str:
+    """The message of a period that ends before it starts, dates as users write them."""
+    return f"la fin ({format_date_fr(end)}) précède le début ({format_date_fr(start)})"

@@ -179,16 +179,23 @@ def place(
     return PlacingResult(created, skipped, placement_warnings(repo.dataset()))
 
 
+KEEP = object()  # `assign(teacher=KEEP)`: leave the placement's teacher as it is
+
+
 def assign(repo: Repository, placement_id: str, organisation_id: str, tutor_id: str | None = None,
-           teacher: str | None = None) -> Placement:
-    """Choose the host organisation (and tutor, teacher) of a placement."""
+           teacher: str | None | object = KEEP, expected_rev: int | None = None) -> Placement:
+    """Choose the host organisation (and tutor, teacher) of a placement.
+
+    `teacher=None` clears the teacher, `KEEP` leaves it. With `expected_rev` (the revision
+    the placement was shown at), a placement someone changed since is not overwritten
+    (ConflictError)."""
     found = repo.get("placements", placement_id)
     if found is None:
         raise ValidationFailed(FieldError("PLACEMENT", f"stage inconnu « {placement_id} »"))
     placement, rev = found
     updated = replace(placement, organisation_id=organisation_id, tutor_id=tutor_id,
-                      teacher=teacher if teacher is not None else placement.teacher)
-    repo.update("placements", updated, rev)
+                      teacher=placement.teacher if teacher is KEEP else teacher)
+    repo.update("placements", updated, rev if expected_rev is None else expected_rev)
     return updated
 
 

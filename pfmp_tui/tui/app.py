@@ -14,7 +14,7 @@ import getpass
 import os
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -181,9 +181,25 @@ class PfmpApp(App[None]):
     def open_candidate(self, student_id: str) -> None:
         self.push_screen(CandidateScreen(student_id))
 
+    def after_leaving(self, then: Callable[[], object]) -> None:
+        """Run `then` once every screen holding unsaved input (the assessment grid) has
+        been confirmed away: app-wide moves never drop a half-keyed grid silently."""
+        for screen in reversed(self.screen_stack):
+            confirm = getattr(screen, "confirm_leave", None)
+            if confirm is not None and getattr(screen, "dirty", False):
+                confirm(then)
+                return
+        then()
+
     def action_dashboard(self) -> None:
+        self.after_leaving(self._back_to_dashboard)
+
+    def _back_to_dashboard(self) -> None:
         while len(self.screen_stack) > 2 and not isinstance(self.screen, DashboardScreen):
             self.pop_screen()
+
+    async def action_quit(self) -> None:
+        self.after_leaving(self.exit)
 
     def action_candidates(self) -> None:
         self.open_candidates(CandidateFilter())

@@ -471,6 +471,10 @@ class AssessmentScreen(Screen):
             return
         self._leave_then(self.dismiss_screen, "Quitter la grille sans enregistrer ?")
 
+    def confirm_leave(self, then) -> None:
+        """For app-wide moves (tableau de bord, quitter): ask before dropping unsaved input."""
+        self._leave_then(then, "Quitter la grille sans enregistrer ?")
+
     def dismiss_screen(self) -> None:
         if self.app.screen is self:
             self.app.pop_screen()

@@ -14,7 +14,6 @@ file's column of each field when its headers are not recognised.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +39,7 @@ from textual.widgets import (
 )
 
 from ...domain.errors import FieldError, ValidationFailed
-from ...domain.siecle import ORG_FIELDS, map_organisation_headers
+from ...domain.siecle import ORG_FIELDS, HeadersNotRecognised, map_organisation_headers
 from ...services.importing import (
     ImportReport,
     apply_import,
@@ -85,15 +84,6 @@ class PathSuggester(Suggester):
 def _say(error: FieldError) -> str:
     """« ligne 7, DATE_NAISS : date invalide » (French spacing before the colon)."""
     return f"{error.path} : {error.message}" if error.path else error.message
-
-
-def headers_in(messages: list[str]) -> list[str]:
-    """The headers an error says the file has (« entêtes trouvés : « A », « B » »)."""
-    for message in messages:
-        _, sep, rest = message.partition("entêtes trouvés :")
-        if sep:
-            return re.findall(r"« (.*?) »", rest.split(" ; ")[0])
-    return []
 
 
 @dataclass(frozen=True)
@@ -159,11 +149,13 @@ def counts_text(report: ImportReport) -> str:
 
 
 class PreviewDone(Message):
-    def __init__(self, token: int, report: ImportReport | None, errors: list[str]) -> None:
+    def __init__(self, token: int, report: ImportReport | None, errors: list[str],
+                 headers: list[str] | None = None) -> None:
         super().__init__()
         self.token = token
         self.report = report
         self.errors = errors
+        self.headers = headers or []
 
 
 class ApplyDone(Message):
@@ -284,7 +276,8 @@ class ImportScreen(Screen):
             else:
                 report = preview_organisations(repo, path, mapping=mapping or None)
         except ValidationFailed as exc:
-            self.post_message(PreviewDone(token, None, [_say(e) for e in exc.errors]))
+            headers = exc.headers if isinstance(exc, HeadersNotRecognised) else None
+            self.post_message(PreviewDone(token, None, [_say(e) for e in exc.errors], headers))
             return
         except (StoreError, OSError) as exc:
             self.post_message(PreviewDone(token, None, [str(exc)]))
@@ -300,9 +293,8 @@ class ImportScreen(Screen):
             self._errors(message.errors)
             self.query_one("#import-summary", Static).update("")
             self._show_report()
-            headers = headers_in(message.errors)
-            if self.what == "organisations" and headers:
-                self.headers = headers
+            if self.what == "organisations" and message.headers:
+                self.headers = message.headers
                 self._errors(message.errors + ["Choisissez la colonne de chaque champ (F2)."])
                 self.action_mapping()
             return

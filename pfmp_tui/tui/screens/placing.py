@@ -293,6 +293,7 @@ class AssignScreen(ModalScreen[bool]):
         self.period_id = period_id
         self.student_id = student_id
         self.placement: Placement | None = None
+        self.placement_rev: int | None = None  # the revision shown: a later change is not overwritten
         self.organisation_id: str | None = None
         self.tutor_id: str | None = None
         self._orgs_before: set[str] | None = None  # set while a new organisation is being created
@@ -319,12 +320,13 @@ class AssignScreen(ModalScreen[bool]):
         state = self.app.state
         if self.placement_id is not None:
             self.placement = state.get("placements", self.placement_id) if state else None
+            self.placement_rev = state.snapshot.rev("placements", self.placement_id) if state else None
             if self.placement is None:
                 try:
                     found = self.app.repo.get("placements", self.placement_id)
                 except StoreError:
                     found = None
-                self.placement = found[0] if found else None
+                self.placement, self.placement_rev = found if found else (None, None)
             if self.placement is None:
                 self._error("Ce stage a été supprimé (par une autre session ?).")
                 return
@@ -480,7 +482,8 @@ class AssignScreen(ModalScreen[bool]):
         teacher = self.query_one("#assign-teacher", Input).value.strip() or None
         try:
             if self.placement is not None:
-                assign(self.app.repo, self.placement.id, self.organisation_id, self.tutor_id, teacher)
+                assign(self.app.repo, self.placement.id, self.organisation_id, self.tutor_id, teacher,
+                       expected_rev=self.placement_rev)
             else:
                 result = place(self.app.repo, self.period_id, [self.student_id], self.organisation_id,
                                self.tutor_id, teacher)
