@@ -14,15 +14,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
     DataTable,
-    Footer,
-    Header,
     Input,
     Label,
     OptionList,
@@ -45,6 +43,7 @@ from ...store.repository import ConflictError
 from ...store.storage import StoreError
 from .. import keys
 from ..state import AppState, cohort_name, fold
+from .base import TableDetailScreen
 from .candidate import placement_dates
 from .dialogs import ConfirmScreen, _fit
 
@@ -88,9 +87,10 @@ def placing_warnings(state: AppState, period_id: str) -> list[str]:
     return out
 
 
-class PlacingScreen(Screen):
+class PlacingScreen(TableDetailScreen):
     KEY_SCOPE = "placing"
     BINDINGS = keys.bindings("placing")
+    SUMMARY_ID, TABLE_ID, DETAIL_ID, COLUMNS = "placing-summary", "placing", "placing-warnings", PLACING_COLUMNS
 
     def __init__(self, period_id: str) -> None:
         super().__init__()
@@ -99,22 +99,6 @@ class PlacingScreen(Screen):
         self.selected: set[str] = set()
         self.students: list[Student] = []
         self._counts: tuple[str, str, str, int, int] = ("", "", "", 0, 0)
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="placing-summary")
-        yield DataTable(id="placing", cursor_type="row", zebra_stripes=True)
-        with VerticalScroll(id="placing-warnings-box", can_focus=False):
-            yield Static("", id="placing-warnings")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for title, key, width in PLACING_COLUMNS:
-            table.add_column(title, key=key, width=width)
-        table.focus()
-        if self.app.state is not None:
-            self.show_state(self.app.state)
 
     def current_cohort_id(self) -> str | None:
         return self.cohort_id

@@ -20,7 +20,7 @@ from typing import Any
 from rich.text import Text
 from textual import events, on, work
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
@@ -59,6 +59,7 @@ from ...store.repository import ConflictError
 from ...store.storage import StoreError
 from .. import keys
 from ..state import AppState, cohort_name
+from .base import TableDetailScreen
 from .candidate import short_dates
 from .dialogs import _fit
 from .forms import widget_id
@@ -188,9 +189,10 @@ PERIOD_COLUMNS = (("Période", "label", 24), ("Dates", "dates", 17), ("Durée", 
                   ("Placés", "placed", 8), ("Alertes", "warnings", 7))
 
 
-class PeriodsScreen(Screen):
+class PeriodsScreen(TableDetailScreen):
     KEY_SCOPE = "periods"
     BINDINGS = keys.bindings("periods")
+    SUMMARY_ID, TABLE_ID, DETAIL_ID, COLUMNS = "periods-summary", "periods", "period-detail", PERIOD_COLUMNS
 
     def __init__(self, cohort_id: str) -> None:
         super().__init__()
@@ -198,22 +200,6 @@ class PeriodsScreen(Screen):
         self.infos: list[PeriodInfo] = []
         self.loaded = False  # the table shows the store's periods (tests wait on it)
         self._token = 0
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("", id="periods-summary")
-        yield DataTable(id="periods", cursor_type="row", zebra_stripes=True)
-        with VerticalScroll(id="period-detail-box", can_focus=False):
-            yield Static("", id="period-detail")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for title, key, width in PERIOD_COLUMNS:
-            table.add_column(title, key=key, width=width)
-        table.focus()
-        if self.app.state is not None:
-            self.show_state(self.app.state)
 
     def current_cohort_id(self) -> str:
         return self.cohort_id
