@@ -87,3 +87,11 @@ def minimal_document() -> dict:
 def write_json(path: Path, doc: object) -> Path:
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def demo(db_path: Path):
+    """The demo school (90 learners, seed 1) as of the TUI tests' pinned day."""
+    from tests.tui_support import demo_repo
+
+    return demo_repo(db_path)

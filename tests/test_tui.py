@@ -7,7 +7,6 @@ the same store: its change shows up, and a conflicting save is refused, nothing 
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -27,9 +26,14 @@ from pfmp_tui.tui.screens.dialogs import ConfirmScreen, ConflictScreen, ExportSc
 from pfmp_tui.tui.screens.forms import FormScreen, widget_id
 from pfmp_tui.tui.screens.records import RecordsScreen
 from pfmp_tui.tui.widgets.figure import Figure
+from tests import tui_support
 from tests.conftest import store_bytes
+from tests.tui_support import TODAY, settle
 
-TODAY = date(2026, 11, 28)
+
+def make_app(repo: Repository, tmp_path: Path, **kwargs) -> PfmpApp:
+    kwargs.setdefault("poll_interval", 0.2)  # these tests watch the store for other sessions
+    return tui_support.make_app(repo, tmp_path, **kwargs)
 
 
 def school() -> dict:
@@ -88,28 +92,6 @@ def repo(db_path: Path) -> Repository:
     repo = Repository(Store(db_path))
     repo.add_all(parse_document(school()))
     return repo
-
-
-def make_app(repo: Repository, tmp_path: Path, **kwargs) -> PfmpApp:
-    kwargs.setdefault("poll_interval", 0.2)
-    return PfmpApp(repo, today=TODAY, user="mdurand", exports_dir=tmp_path / "exports", **kwargs)
-
-
-async def settle(pilot, until=lambda: True, timeout: float = 5.0) -> None:
-    """Wait until the state is loaded, the list shows its filter, and `until()` holds."""
-    app = pilot.app
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.02)
-        screen = app.screen
-        if app.state is None or app.loading_state:
-            continue
-        if isinstance(screen, CandidatesScreen) and not screen.loaded:
-            continue
-        if until():
-            await pilot.pause()
-            return
-    raise AssertionError("the app did not reach the expected state in time")
 
 
 def rows(screen, table_id: str = "#candidates") -> list[str]:

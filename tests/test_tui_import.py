@@ -9,8 +9,6 @@ headers are not recognised go through the mapping step.
 
 from __future__ import annotations
 
-import time
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,15 +17,14 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from pfmp_tui.services.demo import build_demo
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import Store
-from pfmp_tui.tui.app import PfmpApp
 from pfmp_tui.tui.screens.importing import (
     ImportScreen,
     MappingScreen,
     PathSuggester,
 )
 from tests.conftest import store_bytes
+from tests.tui_support import TODAY, make_app, settle
 
-TODAY = date(2026, 11, 28)
 DATA = Path(__file__).parent / "data" / "siecle"
 COHORT = "2nde-agora-2029"
 
@@ -37,23 +34,6 @@ def repo(db_path: Path) -> Repository:
     repo = Repository(Store(db_path))
     repo.add_all(build_demo(20, 1, today=TODAY), replace=True)
     return repo
-
-
-def make_app(repo: Repository, tmp_path: Path) -> PfmpApp:
-    return PfmpApp(repo, today=TODAY, user="mdurand", exports_dir=tmp_path / "exports", poll_interval=0)
-
-
-async def settle(pilot, until=lambda: True, timeout: float = 8.0) -> None:
-    app = pilot.app
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.02)
-        if app.state is None or app.loading_state or getattr(app.screen, "busy", False):
-            continue
-        if until():
-            await pilot.pause()
-            return
-    raise AssertionError(f"the app did not reach the expected state in time (screen: {app.screen!r})")
 
 
 def text_of(screen, selector: str) -> str:

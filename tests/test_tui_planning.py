@@ -9,7 +9,6 @@ pure frise model: states, school holidays of the zone, today, overlaps.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from pathlib import Path
 
@@ -30,7 +29,6 @@ from pfmp_tui.services.demo import build_demo
 from pfmp_tui.services.planning import PLACEHOLDER_ORG
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import Store
-from pfmp_tui.tui.app import PfmpApp
 from pfmp_tui.tui.screens.candidate import CandidateScreen
 from pfmp_tui.tui.screens.candidates import CandidatesScreen
 from pfmp_tui.tui.screens.dialogs import ConfirmScreen
@@ -55,8 +53,8 @@ from pfmp_tui.tui.widgets.timeline import (
     placement_state,
 )
 from tests.conftest import store_bytes
+from tests.tui_support import TODAY, make_app, settle
 
-TODAY = date(2026, 11, 28)
 NEW = "2nde-test-2029"  # a cohort without periods, three learners doing PFMP (R1) and an apprentice
 
 
@@ -74,27 +72,6 @@ def repo(db_path: Path) -> Repository:
         ],
     ))
     return repo
-
-
-def make_app(repo: Repository, tmp_path: Path) -> PfmpApp:
-    return PfmpApp(repo, today=TODAY, user="mdurand", exports_dir=tmp_path / "exports", poll_interval=0)
-
-
-async def settle(pilot, until=lambda: True, timeout: float = 8.0) -> None:
-    """Wait for the state, for the screen's own loading (periods, planner, frise), and `until()`."""
-    app = pilot.app
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        await pilot.pause(0.02)
-        screen = app.screen
-        if app.state is None or app.loading_state:
-            continue
-        if not getattr(screen, "loaded", True) or not getattr(screen, "ready", True):
-            continue
-        if until():
-            await pilot.pause()
-            return
-    raise AssertionError(f"the app did not reach the expected state in time (screen: {app.screen!r})")
 
 
 def text_of(screen, selector: str) -> str:

@@ -7,32 +7,12 @@ and look at the SVGs under ``tests/__snapshots__/`` before committing them.
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
-import pytest
-
-from pfmp_tui.services.demo import build_demo
-from pfmp_tui.store.repository import Repository
-from pfmp_tui.store.storage import Store
 from pfmp_tui.tui.app import PfmpApp
 from pfmp_tui.tui.screens.assessment import AssessmentScreen
 from pfmp_tui.tui.screens.my_students import MyStudentsScreen
 from pfmp_tui.tui.screens.progress import ProgressScreen
 from tests.test_tui_snapshots import ready
-
-TODAY = date(2026, 11, 28)
-
-
-@pytest.fixture
-def demo(db_path: Path) -> Repository:
-    repo = Repository(Store(db_path))
-    repo.add_all(build_demo(90, 1, today=TODAY), replace=True)
-    return repo
-
-
-def make_app(repo: Repository, tmp_path: Path) -> PfmpApp:
-    return PfmpApp(repo, today=TODAY, user="mdurand", exports_dir=tmp_path / "exports", poll_interval=0)
+from tests.tui_support import make_app
 
 
 def assessed_learner(app: PfmpApp) -> tuple[str, str]:

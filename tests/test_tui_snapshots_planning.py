@@ -8,31 +8,12 @@ store polling. Regenerate with ``pytest tests/test_tui_snapshots_planning.py
 from __future__ import annotations
 
 import time
-from datetime import date
-from pathlib import Path
 
-import pytest
-
-from pfmp_tui.services.demo import build_demo
-from pfmp_tui.store.repository import Repository
-from pfmp_tui.store.storage import Store
-from pfmp_tui.tui.app import PfmpApp
 from pfmp_tui.tui.screens.planning import PeriodsScreen, PlannerScreen
 from pfmp_tui.tui.screens.timeline import TimelineScreen
 
-TODAY = date(2026, 11, 28)
 COHORT = "tle-agora-2027"
-
-
-@pytest.fixture
-def demo(db_path: Path) -> Repository:
-    repo = Repository(Store(db_path))
-    repo.add_all(build_demo(90, 1, today=TODAY), replace=True)
-    return repo
-
-
-def make_app(repo: Repository, tmp_path: Path) -> PfmpApp:
-    return PfmpApp(repo, today=TODAY, user="mdurand", exports_dir=tmp_path / "exports", poll_interval=0)
+from tests.tui_support import make_app
 
 
 async def ready(pilot, screen_type) -> None:
