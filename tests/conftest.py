@@ -95,3 +95,9 @@ def demo(db_path: Path):
     from tests.tui_support import demo_repo
 
     return demo_repo(db_path)
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_keymap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read the developer's own ~/.config/pfmp/keymap.toml."""
+    monkeypatch.setenv("PFMP_KEYMAP", str(tmp_path / "no-keymap.toml"))

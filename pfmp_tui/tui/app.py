@@ -90,6 +90,7 @@ class PfmpApp(App[None]):
         self._reload_pending = False
         self._seen_stamp: Any = None
         self._announce = False
+        self.user_keymap: dict[str, str] = {}  # binding id -> key, from the user's keymap file
 
     def _print_error_renderables(self) -> None:
         """An unexpected error: one French line, the traceback only with PFMP_DEBUG=1."""
@@ -111,6 +112,11 @@ class PfmpApp(App[None]):
 
     # -- loading and watching the store -------------------------------------------------------------
     def on_mount(self) -> None:
+        self.user_keymap, warnings = keys.load_keymap(keys.keymap_path())
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        for warning in warnings:
+            self.notify(warning, title="Raccourcis", severity="warning")
         self.theme = DARK
         self.push_screen(DashboardScreen())
         self.reload()

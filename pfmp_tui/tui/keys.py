@@ -7,7 +7,10 @@ the screens (`App.set_keymap`).
 
 from __future__ import annotations
 
+import os
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.binding import Binding
 
@@ -233,8 +236,48 @@ def bindings(scope: str) -> list[Binding]:
     return list(SCOPES[scope].bindings)
 
 
-def key_label(binding: Binding) -> str:
-    """How a person reads the key(s): « ? », « ^s », « suppr », « ↓ / j »."""
+def binding_ids() -> set[str]:
+    return {b.id for scope in SCOPES.values() for b in scope.bindings if b.id}
+
+
+def keymap_path() -> Path:
+    """$PFMP_KEYMAP, else ~/.config/pfmp/keymap.toml (or under $XDG_CONFIG_HOME)."""
+    if os.environ.get("PFMP_KEYMAP"):
+        return Path(os.environ["PFMP_KEYMAP"])
+    config = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(config) / "pfmp" / "keymap.toml"
+
+
+def load_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
+    """A user's keymap: binding id → key(s), e.g. ``"candidate.new_placement" = "ctrl+n"``
+    (under a ``[keymap]`` table or at the top level). Returns it with French warnings
+    about what was left aside; a missing file is an empty keymap, never an error."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return {}, []
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        return {}, [f"raccourcis personnels ignorés ({path}) : {exc}"]
+    table = data.get("keymap", data)
+    known = binding_ids()
+    keymap: dict[str, str] = {}
+    warnings: list[str] = []
+    for binding_id, key in table.items():
+        if binding_id not in known:
+            warnings.append(f"raccourci inconnu « {binding_id} » dans {path} (voir l'aide, touche ?)")
+        elif not isinstance(key, str) or not key.strip():
+            warnings.append(f"touche invalide pour « {binding_id} » dans {path}")
+        else:
+            keymap[binding_id] = key.strip()
+    return keymap, warnings
+
+
+def key_label(binding: Binding, keymap: dict[str, str] | None = None) -> str:
+    """How a person reads the key(s): « ? », « ^s », « suppr », « ↓ / j » — the user's
+    own key when their keymap moved it."""
+    if keymap and binding.id in keymap:
+        binding = Binding(keymap[binding.id], binding.action)
     if binding.key_display:
         return binding.key_display
     names = {"escape": "échap", "enter": "entrée", "delete": "suppr", "down": "↓", "up": "↑",

@@ -136,7 +136,8 @@ class HelpScreen(ModalScreen[None]):
                     scope = keys.SCOPES[scope_id]
                     yield Label(scope.title, classes="help-heading" + (" -first" if i == 0 else ""))
                     lines = [
-                        f"  [b]{escape(keys.key_label(b)):<12}[/] {escape(b.tooltip or b.description)}"
+                        f"  [b]{escape(keys.key_label(b, getattr(self.app, 'user_keymap', None))):<12}[/] "
+                        f"{escape(b.tooltip or b.description)}"
                         for b in scope.bindings
                     ]
                     yield Static(Content.from_markup("\n".join(lines)))
