@@ -117,6 +117,20 @@ def test_attestation_saved_on_its_placement(loaded: Repository):
     assert record.organisation_id == "o1" and rev == again.rev == 2  # the rest of the placement kept
 
 
+def test_an_attestation_emptied_in_its_form_is_removed(loaded: Repository):
+    """R11: an attestation recorded by mistake can be taken back; a half-empty one is refused."""
+    saved = editing.save(loaded, "placements", placement_values(), context={"student_id": "s1"})
+    values = editing.attestation_defaults(saved.record, date(2026, 11, 2))
+    first = editing.save(loaded, "attestation", values, base=saved.record, rev=saved.rev)
+    half = dict(values, **{"attestation.received_on": ""})
+    errors = errors_of(editing.save, loaded, "attestation", half, base=first.record, rev=first.rev)
+    assert errors == {"attestation.received_on": [editing.EMPTY]}
+    blank = {key: ("" if not isinstance(value, bool) else value) for key, value in values.items()}
+    editing.save(loaded, "attestation", blank, base=first.record, rev=first.rev)
+    record, _ = loaded.get("placements", saved.record.id)
+    assert record.attestation is None and record.organisation_id == "o1"
+
+
 def test_not_a_number_uses_the_domain_message(loaded: Repository):
     placement, rev = loaded.get("placements", "p1")
     values = editing.initial_values("attestation", placement)

@@ -115,7 +115,8 @@ FORMS: dict[str, Form] = {
                   choices=tuple((label, key) for key, label in CONVENTION_LABELS.items())),
             Field("convention.signed_on", "Convention signée le", "date", placeholder=_DATE),
         )),
-        Form("attestation", "placements", "Attestation de PFMP (R11)", "Attestation de PFMP (R11)", (
+        Form("attestation", "placements", "Attestation de PFMP (R11)",
+             "Attestation de PFMP (R11) · tout vider pour la retirer", (
             Field("attestation.received_on", "Reçue le", "date", True, placeholder=_DATE),
             Field("attestation.signed_by_tutor", "Signée par le tuteur", "bool"),
             Field("attestation.days_completed", "Jours effectués (5 j = 1 sem.)", "int", True),
@@ -290,6 +291,14 @@ def readable(form: str, record: Any | None, names: Mapping[str, str] | None = No
 
 
 # -- form values -> record ------------------------------------------------------------------
+def _all_blank(values: Mapping[str, Any], fields, skip: set[str] = frozenset()) -> bool:
+    return all(
+        values.get(f.key) is None or str(values.get(f.key)).strip() == ""
+        for f in fields
+        if f.type not in skip
+    )
+
+
 def _convert(f: Field, value: Any, raw: _Raw) -> Any:
     """A form value → its interchange value; conversion errors go to `raw.errors`."""
     if f.type == "bool":
@@ -349,6 +358,11 @@ def build(
         if data.get("id") is None:
             data["id"] = new_id(kind, str(values.get("label") or ""), taken_ids)
     raw = _Raw(data)
+    if form == "attestation" and base is not None and _all_blank(values, spec.fields, skip={"bool"}):
+        # Every field emptied: the attestation recorded by mistake is removed (R11 then
+        # flags the placement again), as emptying a dérogation removes it.
+        raw.data["attestation"] = None
+        return parse_record(kind, raw.data, "form")
     for f in spec.fields:
         raw.put(f.key, _convert(f, values.get(f.key), raw))
     if form == "derogation":
