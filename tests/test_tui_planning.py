@@ -225,8 +225,17 @@ async def test_rejecting_the_plan_creates_nothing(repo, tmp_path, db_path):
 
 
 # -- placing ------------------------------------------------------------------------------------------
+MARCH = Period("per-test-1", NEW, "PFMP 1", date(2027, 3, 1), date(2027, 3, 26))
+
+
+async def open_placing(pilot) -> None:
+    """The placing screen of the March period, loaded."""
+    pilot.app.push_screen(PlacingScreen(MARCH.id))
+    await settle(pilot, lambda: isinstance(pilot.app.screen, PlacingScreen))
+
+
 async def test_place_a_cohort_in_a_period_then_choose_the_host_by_typing(repo, tmp_path, db_path):
-    repo.add_all(Dataset(periods=[Period("per-test-1", NEW, "PFMP 1", date(2027, 3, 1), date(2027, 3, 26))]))
+    repo.add_all(Dataset(periods=[MARCH]))
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -291,12 +300,11 @@ async def test_place_a_cohort_in_a_period_then_choose_the_host_by_typing(repo, t
 
 
 async def test_place_only_the_learners_chosen(repo, tmp_path):
-    repo.add_all(Dataset(periods=[Period("per-test-1", NEW, "PFMP 1", date(2027, 3, 1), date(2027, 3, 26))]))
+    repo.add_all(Dataset(periods=[MARCH]))
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.push_screen(PlacingScreen("per-test-1"))
-        await settle(pilot, lambda: isinstance(app.screen, PlacingScreen))
+        await open_placing(pilot)
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("t-3"))
         await pilot.press("space")
@@ -312,7 +320,7 @@ async def test_place_only_the_learners_chosen(repo, tmp_path):
 async def test_overlaps_and_an_overloaded_teacher_are_flagged(repo, tmp_path):
     """Two placements of one learner overlap; a teacher follows 17 learners at once (16 at most)."""
     many = [Student(f"m-{i:02d}", f"Nom{i:02d}", "Élève", NEW) for i in range(17)]
-    period = Period("per-test-1", NEW, "PFMP 1", date(2027, 3, 1), date(2027, 3, 26))
+    period = MARCH
     org = repo.dataset().organisations[0].id
     placements = [Placement(f"pl-{s.id}", s.id, org, period.start, period.end, period.id, teacher="tprof")
                   for s in many]
@@ -321,8 +329,7 @@ async def test_overlaps_and_an_overloaded_teacher_are_flagged(repo, tmp_path):
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.push_screen(PlacingScreen("per-test-1"))
-        await settle(pilot, lambda: isinstance(app.screen, PlacingScreen))
+        await open_placing(pilot)
         warnings = text_of(app.screen, "#placing-warnings")
         assert "NOM00 Élève : stages du 01/03/2027 au 26/03/2027 et du 15/03/2027 au 02/04/2027 qui se chevauchent" in warnings
         assert "tprof suit 17 élèves en même temps le 01/03/2027 (16 au plus" in warnings
@@ -378,7 +385,7 @@ async def test_timeline_draws_each_placement_with_its_state(repo, tmp_path):
 
 
 async def test_timeline_shows_new_placements_and_scrolls(repo, tmp_path):
-    repo.add_all(Dataset(periods=[Period("per-test-1", NEW, "PFMP 1", date(2027, 3, 1), date(2027, 3, 26))]))
+    repo.add_all(Dataset(periods=[MARCH]))
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -386,8 +393,7 @@ async def test_timeline_shows_new_placements_and_scrolls(repo, tmp_path):
         await settle(pilot, lambda: isinstance(app.screen, TimelineScreen))
         timeline = app.screen.query_one(Timeline)
         assert all(not r.cells for r in timeline.model.rows)
-        app.push_screen(PlacingScreen("per-test-1"))
-        await settle(pilot, lambda: isinstance(app.screen, PlacingScreen))
+        await open_placing(pilot)
         await pilot.press("p", "o")
         await settle(pilot, lambda: isinstance(app.screen, PlacingScreen)
                      and "3 avec un stage" in text_of(app.screen, "#placing-summary"))
@@ -521,12 +527,11 @@ def test_label_window_keeps_the_label_begun_at_the_left_edge():
 
 
 async def test_a_learner_not_placed_gets_a_placement_with_the_host_chosen(repo, tmp_path):
-    repo.add_all(Dataset(periods=[Period("per-test-1", NEW, "PFMP 1", date(2027, 3, 1), date(2027, 3, 26))]))
+    repo.add_all(Dataset(periods=[MARCH]))
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        app.push_screen(PlacingScreen("per-test-1"))
-        await settle(pilot, lambda: isinstance(app.screen, PlacingScreen))
+        await open_placing(pilot)
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=table.get_row_index("t-2"))
         await pilot.press("o")
