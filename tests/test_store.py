@@ -217,7 +217,7 @@ def test_generation_stamp_and_files_follow_commits(store: Store):
     Repository(store).create("students", Student("s3", "Roux", "Léo", "c1"))
     assert store.generation() == gen + 1 and store.stamp() != stamp
     c1 = [p.name for p in store.files() if shard_for_cohort("c1") in p.name]
-    assert c1 == [f"pfmp.{shard_for_cohort('c1')}.{gen + 1}.json"]
+    assert c1 == [f"pfmp.json.{shard_for_cohort('c1')}.{gen + 1}.json"]  # named after the whole main-file name
     # Only the changed shard was rewritten; the old file of c1 is gone.
     old_c1 = [p for p in files if shard_for_cohort("c1") in p.name]
     assert set(store.files()) - set(files) == {store.path.with_name(c1[0])}
@@ -313,10 +313,15 @@ def test_crash_between_shards_and_manifest_leaves_the_old_store_then_orphans_are
 
 def test_garbage_collection_spares_files_that_are_not_ours(store: Store):
     folder = store.path.parent
-    keep = ["notes.txt", "autre.json", "autre.core.3.json", "pfmp.json.bak", "pfmp.core.json"]
+    # Files of the old naming (the stem) not named by our manifest may be another store's
+    # (pfmp.test names its files pfmp.… too under that naming): never ours to delete.
+    keep = ["notes.txt", "autre.json", "autre.core.3.json", "pfmp.json.bak", "pfmp.core.json",
+            f"pfmp.{shard_for_cohort('c9')}.99.json", "pfmp.test.core.3.json"]
     for name in keep:
         (folder / name).write_text("x")
-    stale = [f"pfmp.{shard_for_cohort('c9')}.99.json", ".pfmp.core.7.json.4242-a1b2c3.tmp", ".pfmp.json.4242-a1b2c3.tmp"]
+    # Files named after this main file that its manifest does not name (orphans), temp files.
+    stale = [f"pfmp.json.{shard_for_cohort('c9')}.99.json", ".pfmp.json.core.7.json.4242-a1b2c3.tmp",
+             ".pfmp.json.4242-a1b2c3.tmp"]
     for name in stale:
         (folder / name).write_text("x")
     Repository(store).create("students", Student("s3", "Roux", "Léo", "c1"))

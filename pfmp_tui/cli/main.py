@@ -77,6 +77,8 @@ def build_parser() -> FrenchParser:
     p = sub.add_parser("load", help="importe un document d'échange (tout ou rien)")
     p.add_argument("file", metavar="FICHIER", help="document JSON (« - » pour l'entrée standard)")
     p.add_argument("--replace", action="store_true", help="remplace tout le magasin au lieu d'ajouter")
+    p.add_argument("--force", action="store_true",
+                   help="avec --replace : repart de zéro même sur un magasin cassé (ses fichiers sont mis de côté)")
 
     p = sub.add_parser("dump", help="écrit tout le magasin en document d'échange")
     p.add_argument("-o", "--output", metavar="FICHIER", help="fichier de sortie (défaut : sortie standard)")
@@ -377,6 +379,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from ..services.demo import build_demo
 
     repo = data_io.open_repository(args.db)
+    if args.force:
+        _start_over(repo)
     if not args.force and not repo.dataset().is_empty():
         print(
             f"pfmp : le magasin {repo.store.path} n'est pas vide : rien n'a été modifié "
@@ -394,8 +398,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _start_over(repo) -> None:
+    """--force on a broken store (data files without their main file): a new empty store,
+    the old files moved aside, never deleted (issue 10)."""
+    aside = repo.store.start_over()
+    if aside is not None:
+        print(f"pfmp : magasin cassé repris à zéro ; ses anciens fichiers sont conservés dans {aside}",
+              file=sys.stderr)
+
+
 def _cmd_load(args: argparse.Namespace) -> int:
     repo = data_io.open_repository(args.db)
+    if args.force:
+        if not args.replace:
+            raise ValidationFailed(FieldError("--force", "ne s'emploie qu'avec --replace"))
+        _start_over(repo)
     counts = data_io.load(repo, args.file, replace=args.replace)
     summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "aucun enregistrement"
     verb = "remplacé par" if args.replace else "chargé :"

@@ -21,9 +21,18 @@ DEFAULT_DB = Path("db") / "pfmp.json"
 def store_path(db: str | os.PathLike | None) -> Path:
     """--db, else $PFMP_DB, else db/pfmp.json under the current folder (CONTRACT.md)."""
     if db:
-        return Path(db)
+        return _store_file(Path(db), "--db")
     env = os.environ.get("PFMP_DB")
-    return Path(env) if env else DEFAULT_DB
+    return _store_file(Path(env), "PFMP_DB") if env else DEFAULT_DB
+
+
+def _store_file(path: Path, where: str) -> Path:
+    """The main file a user named: a file name, not « . », « .. », nor a folder."""
+    if path.name in ("", ".", "..") or path.is_dir():
+        raise ValidationFailed(FieldError(
+            where, f"« {path} » est un dossier : indiquez le fichier principal du magasin, par exemple {path / 'pfmp.json'}"
+        ))
+    return path
 
 
 def open_repository(db: str | os.PathLike | None = None) -> Repository:
