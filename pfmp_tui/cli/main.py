@@ -278,9 +278,13 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
     repo = data_io.open_repository(args.db)
     teacher = KEEP if args.teacher is None else (args.teacher.strip() or None)  # --teacher "" clears it
-    p = assign(repo, args.placement, args.organisation, args.tutor, teacher)
+    # The warnings are computed in the same transaction: a store that cannot be read whole
+    # is refused before the change is written, so « nothing changed » is then true (issue 10).
+    with repo.transaction():
+        p = assign(repo, args.placement, args.organisation, args.tutor, teacher)
+        warnings = placement_warnings(repo.dataset())
     print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
-    for w in placement_warnings(repo.dataset()):
+    for w in warnings:
         print(f"  ! {w}")
     return EXIT_OK
 
@@ -289,29 +293,35 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from ..services import importing
 
     repo = data_io.open_repository(args.db)
+    mapping = {}
+    for item in getattr(args, "map", []):
+        key, sep, header = item.partition("=")
+        if not sep or not key.strip() or not header.strip():
+            raise ValidationFailed(FieldError("--map", f"« {item} » : attendu CHAMP=ENTÊTE"))
+        mapping[key.strip()] = header.strip()
+    if not args.dry_run:
+        # Matched with the store and written in one transaction (issue 10: no duplicates).
+        if args.what == "students":
+            report = importing.import_students(repo, args.file, args.cohort, division=args.division,
+                                               keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
+        else:
+            report = importing.import_organisations(repo, args.file, mapping=mapping or None,
+                                                    keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
+        print(report.summary())
+        return EXIT_OK
     if args.what == "students":
         report = importing.preview_students(repo, args.file, args.cohort, division=args.division)
     else:
-        mapping = {}
-        for item in args.map:
-            key, sep, header = item.partition("=")
-            if not sep or not key.strip() or not header.strip():
-                raise ValidationFailed(FieldError("--map", f"« {item} » : attendu CHAMP=ENTÊTE"))
-            mapping[key.strip()] = header.strip()
         report = importing.preview_organisations(repo, args.file, mapping=mapping or None)
-    if args.dry_run:
-        if not args.keep_good:
-            report.raise_if_rejected()
-        what = {"students": "élève", "organisations": "organisation", "tutors": "tuteur"}
-        for change in report.created:
-            print(f"  + {what[change.kind]} {change.label}")
-        for change in report.updated:
-            diffs = "; ".join(f"{label} : {old} → {new}" for label, old, new in change.differences())
-            print(f"  ~ {what[change.kind]} {change.label} ({diffs})")
-        print(report.summary() + " (essai : rien n'a été écrit)")
-        return EXIT_OK
-    report = importing.apply_import(repo, report, keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
-    print(report.summary())
+    if not args.keep_good:
+        report.raise_if_rejected()
+    what = {"students": "élève", "organisations": "organisation", "tutors": "tuteur"}
+    for change in report.created:
+        print(f"  + {what[change.kind]} {change.label}")
+    for change in report.updated:
+        diffs = "; ".join(f"{label} : {old} → {new}" for label, old, new in change.differences())
+        print(f"  ~ {what[change.kind]} {change.label} ({diffs})")
+    print(report.summary() + " (essai : rien n'a été écrit)")
     return EXIT_OK
 
 

@@ -422,9 +422,14 @@ def _report_from(kind: str, source: str, parsed: Parsed) -> ImportReport:
 def preview_students(repo: Repository, path: str | os.PathLike, cohort_id: str, *,
                      division: str | None = None) -> ImportReport:
     """What `import_students` would do, without writing; bad rows are listed, not raised."""
+    _check_cohort(repo.snapshot(), cohort_id)  # before reading a file for nothing
+    source, parsed = read_students(path, division)
+    return _plan_students_report(repo, source, parsed, cohort_id)
+
+
+def _plan_students_report(repo: Repository, source: str, parsed: Parsed, cohort_id: str) -> ImportReport:
     snap = repo.snapshot()
     _check_cohort(snap, cohort_id)
-    source, parsed = read_students(path, division)
     report = _report_from("students", source, parsed)
     _plan_students(snap, parsed, cohort_id, report)
     report.rejected.sort(key=lambda e: e.line)
@@ -433,9 +438,16 @@ def preview_students(repo: Repository, path: str | os.PathLike, cohort_id: str, 
 
 def import_students(repo: Repository, path: str | os.PathLike, cohort_id: str, *, division: str | None = None,
                     keep_good: bool = False, exports_dir: Path = Path("exports")) -> ImportReport:
-    """Learners of a SIECLE export (XML, zipped or not, or CSV) into `cohort_id`, all or nothing."""
-    report = preview_students(repo, path, cohort_id, division=division)
-    return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
+    """Learners of a SIECLE export (XML, zipped or not, or CSV) into `cohort_id`, all or nothing.
+
+    The file is read first; matching it with the store and writing happen in one
+    transaction, so that imports running at once never create a learner twice (issue 10).
+    """
+    _check_cohort(repo.snapshot(), cohort_id)
+    source, parsed = read_students(path, division)
+    with repo.transaction():
+        report = _plan_students_report(repo, source, parsed, cohort_id)
+        return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
 
 
 # -- organisations ---------------------------------------------------------------------------------------
@@ -535,8 +547,12 @@ def _plan_tutors(snap: Snapshot, org_id: str, rows: list[OrganisationRow], store
 def preview_organisations(repo: Repository, path: str | os.PathLike, *,
                           mapping: Mapping[str, str] | None = None) -> ImportReport:
     """What `import_organisations` would do, without writing; bad rows are listed, not raised."""
-    snap = repo.snapshot()
     source, parsed = read_organisations(path, mapping)
+    return _plan_organisations_report(repo, source, parsed)
+
+
+def _plan_organisations_report(repo: Repository, source: str, parsed: Parsed) -> ImportReport:
+    snap = repo.snapshot()
     report = _report_from("organisations", source, parsed)
     _plan_organisations(snap, parsed, report)
     return report
@@ -544,9 +560,13 @@ def preview_organisations(repo: Repository, path: str | os.PathLike, *,
 
 def import_organisations(repo: Repository, path: str | os.PathLike, *, mapping: Mapping[str, str] | None = None,
                          keep_good: bool = False, exports_dir: Path = Path("exports")) -> ImportReport:
-    """Organisations and their tutors from a CSV or XLSX, merged by SIRET, all or nothing."""
-    report = preview_organisations(repo, path, mapping=mapping)
-    return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
+    """Organisations and their tutors from a CSV or XLSX, merged by SIRET, all or nothing.
+
+    Read first; matched and written in one transaction (see `import_students`)."""
+    source, parsed = read_organisations(path, mapping)
+    with repo.transaction():
+        report = _plan_organisations_report(repo, source, parsed)
+        return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
 
 
 # -- writing ------------------------------------------------------------------------------------------------
@@ -582,6 +602,11 @@ def apply_import(repo: Repository, report: ImportReport, *, keep_good: bool = Fa
     """
     if report.rejected and not keep_good:
         raise ValidationFailed(report.errors())
+    with repo.transaction():  # re-checked and written under one lock: nobody slips in between
+        return _apply_import(repo, report, exports_dir)
+
+
+def _apply_import(repo: Repository, report: ImportReport, exports_dir: Path) -> ImportReport:
     repo.store.check()  # a corrupt or newer store is refused before anything is written
     _check_still_current(repo, report)
     changes = Dataset()

@@ -31,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.interchange import REFERENCES, check_references, record_to_dict
@@ -54,6 +54,8 @@ from ..domain.model import (
 from tinydb.table import Document
 
 from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
+
+T = TypeVar("T")
 
 CORE_KINDS = ("cohorts", "organisations", "tutors")
 COHORT_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
@@ -329,6 +331,8 @@ class Repository:
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
         self._lock = threading.RLock()
+        self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
+        self._tx_failed = False
 
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
@@ -356,16 +360,53 @@ class Repository:
     def _reading(self) -> Iterator[Transaction]:
         """`Store.read()` under this Repository's lock: its caches are shared by the
         threads of one process (the TUI loads in a worker while the screen saves)."""
-        with self._lock, self.store.read() as tx:
-            yield tx
+        with self._lock:
+            if self._tx is not None:  # inside `transaction()`: read what it holds
+                yield self._tx
+                return
+            with self.store.read() as tx:
+                yield tx
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Transaction]:
-        """`Store.write()`, keeping what it committed for the next views."""
+        """`Store.write()`, keeping what it committed for the next views; inside
+        `transaction()`, that transaction (committed when it ends)."""
         with self._lock:
+            if self._tx is not None:
+                try:
+                    yield self._tx
+                except BaseException:
+                    self._tx_failed = True  # it may have half-applied its change: no commit
+                    raise
+                return
             with self.store.write() as tx:
-                yield tx
+                self._tx, self._tx_failed = tx, False
+                try:
+                    yield tx
+                    if self._tx_failed:
+                        raise StoreError("internal: an operation failed inside a transaction and its error "
+                                         "was caught; nothing was written")
+                finally:
+                    self._tx = None
             self._remember_commit(tx)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Repository"]:
+        """One read-decide-write under the store's exclusive lock (issue 10, case 4).
+
+        Every read (`snapshot`, `get`, `dataset`…) and write (`create`, `update`,
+        `upsert_all`, `add_all`, `delete`, `set_assessments`) of this Repository inside
+        the block joins one transaction: what is read is what the decision is made on,
+        nobody can write in between, and all the writes commit at once when the block
+        ends (none if it raises). An error raised by a write inside must end the block.
+        """
+        with self._writing():
+            yield self
+
+    def atomically(self, decide_and_write: Callable[["Repository"], T]) -> T:
+        """`decide_and_write(self)` inside one `transaction()`; its result."""
+        with self.transaction():
+            return decide_and_write(self)
 
     def _remember_commit(self, tx: Transaction) -> None:
         if tx.committed:

@@ -44,6 +44,7 @@ import hashlib
 import os
 import re
 import stat
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -324,6 +325,9 @@ class Store:
         self.lock_path = self.path.with_name(name + ".lock")
         # Seconds to wait for another process's lock (None: $PFMP_LOCK_TIMEOUT or the default).
         self.timeout = timeout
+        # The lock this thread holds through this Store ("exclusive"/"shared"): a read inside
+        # a write (Repository.transaction) must not wait for its own lock.
+        self._held = threading.local()
         # Data files are named after the whole main-file name (pfmp.json → pfmp.json.core.3.json):
         # two stores in one folder never share a name. Stores written before kept the stem
         # (pfmp.core.3.json); their manifests still name those files, which are read as they are.
@@ -425,6 +429,21 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:
+        held = getattr(self._held, "mode", None)
+        if held == "exclusive" or (held == "shared" and not exclusive):
+            yield  # already held by this thread: a read inside a write sees the same store
+            return
+        if held == "shared":
+            raise StoreError("internal: a write was started inside a read of the same store")
+        self._held.mode = "exclusive" if exclusive else "shared"
+        try:
+            with self._lock_folder(exclusive):
+                yield
+        finally:
+            self._held.mode = None
+
+    @contextlib.contextmanager
+    def _lock_folder(self, exclusive: bool) -> Iterator[None]:
         folder = self.path.parent
         try:
             if exclusive:

@@ -29,7 +29,7 @@ from ..services import editing
 from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
 from ..store.repository import ConflictError, Repository
-from ..store.storage import Store, StoreError
+from ..store.storage import Store, StoreError, lock_timeout
 from . import keys
 from .commands import PfmpCommands
 from .liaison import cohort_competences_available, open_cohort_competences
@@ -173,7 +173,9 @@ class PfmpApp(App[None]):
     def on_load_failed(self, message: LoadFailed) -> None:
         self.loading_state = False
         self._seen_stamp = message.stamp
-        self.notify(message.message, title="Magasin illisible", severity="error", timeout=15)
+        busy = message.message.startswith("magasin occupé")  # StoreBusy: the last state stays on screen
+        self.notify(message.message, title="Magasin occupé" if busy else "Magasin illisible", severity="error",
+                    timeout=15)
 
     # -- navigation ---------------------------------------------------------------------------------
     def open_candidates(self, filter: CandidateFilter | None = None) -> None:
@@ -390,6 +392,8 @@ def _login() -> str:
 
 def run_tui(db_path: Path, *, user: str | None = None) -> int:
     """Open the TUI on the store at `db_path` (the CLI's `pfmp` / `pfmp tui`); its exit code."""
-    app = PfmpApp(Repository(Store(db_path)), user=user)
+    # Saves run on the interface's thread: wait for another process's lock at most 1 s,
+    # then say « magasin occupé par … » rather than freeze the screen (issue 10).
+    app = PfmpApp(Repository(Store(db_path, timeout=min(lock_timeout(), 1.0))), user=user)
     app.run()
     return app.return_code or 0
