@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Sequence
 
 from ..domain.errors import FieldError, ValidationFailed
+from ..domain.json_guard import excerpt
 from ..domain.validation import parse_date
 from ..services import data_io
 from ..store.repository import ConflictError
 from ..store.storage import StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+MAX_ERRORS_SHOWN = 30  # the rest are counted: a file of 5,000 bad rows gives one screen, not 300 KB
 EXPORTS_DIR = Path("exports")
 
 # argparse speaks English; our users read French. It looks its messages up through
@@ -491,8 +493,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[verb](args)
     except ValidationFailed as exc:
-        for error in exc.errors:
-            print(f"pfmp : {error}", file=sys.stderr)
+        # Bounded (issue 10): a short excerpt of each path and reason, and the first errors only.
+        for error in exc.errors[:MAX_ERRORS_SHOWN]:
+            where = f"{excerpt(error.path, 120)}: " if error.path else ""
+            print(f"pfmp : {where}{excerpt(error.message, 300)}", file=sys.stderr)
+        if len(exc.errors) > MAX_ERRORS_SHOWN:
+            print(f"pfmp : … et {len(exc.errors) - MAX_ERRORS_SHOWN} autre(s) erreur(s).", file=sys.stderr)
         print("pfmp : rien n'a été modifié.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (StoreError, ConflictError) as exc:
@@ -514,7 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         _debug()
-        print(f"pfmp : erreur inattendue : {type(exc).__name__}: {exc} (PFMP_DEBUG=1 pour le détail)", file=sys.stderr)
+        print(f"pfmp : erreur inattendue : {type(exc).__name__}: {excerpt(str(exc), 300)} (PFMP_DEBUG=1 pour le détail)",
+              file=sys.stderr)
         return EXIT_ERROR
 
 

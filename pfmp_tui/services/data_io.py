@@ -11,6 +11,7 @@ import orjson
 
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.interchange import parse_document, to_document
+from ..domain.json_guard import check_tree, loads_guarded
 from ..domain.model import Dataset
 from ..store.repository import Repository
 from ..store.storage import Store, atomic_write
@@ -42,13 +43,17 @@ def open_repository(db: str | os.PathLike | None = None) -> Repository:
 def parse_json_text(text: str | bytes, source: str) -> Any:
     """JSON → Python, with a French message giving line and column on a syntax error."""
     try:
-        return json.loads(text)
+        doc = loads_guarded(text)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
             FieldError(source, f"JSON invalide, ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}")
         ) from None
     except UnicodeDecodeError:
         raise ValidationFailed(FieldError(source, "le fichier n'est pas encodé en UTF-8")) from None
+    except RecursionError:
+        raise ValidationFailed(FieldError(source, "JSON imbriqué trop profondément")) from None
+    check_tree(doc, source)  # huge integers, duplicate keys, lone surrogates, nesting: named by path
+    return doc
 
 
 def read_document(path: str, *, resolve_references: bool = True) -> Dataset:

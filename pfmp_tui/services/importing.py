@@ -33,7 +33,9 @@ import contextlib
 import csv
 import io
 import os
+import stat
 import zipfile
+from time import monotonic as _monotonic
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -55,7 +57,12 @@ from .files import unique_path, write_private
 from .planning import new_id
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a school's SIECLE export is a few MB
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # against zip bombs (XLSX included)
+# Against zip bombs (XLSX included): a whole school's SIECLE XML is ~20 MB, a sheet of
+# organisations far less; beyond this the archive is refused before anything is inflated.
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 100_000  # rows of a CSV or of a sheet
+MAX_COLUMNS = 200
+MAX_SECONDS = 30.0  # reading a sheet
 REPORT_COLUMNS = ("ligne", "colonne", "motif")
 
 FIELD_LABELS = {
@@ -196,11 +203,29 @@ def _bad(source: str, message: str) -> ValidationFailed:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file only (never a device, a FIFO, a socket: /dev/zero,
+    /dev/urandom, a pipe would be read forever), and never more than MAX_FILE_BYTES."""
     source = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _bad(source, f"fichier trop gros (plus de {MAX_FILE_BYTES // 1024 // 1024} Mo)")
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(st.st_mode):
+                raise _bad(source, "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : "
+                                   "indiquez le fichier exporté")
+            if st.st_size > MAX_FILE_BYTES:
+                raise _bad(source, f"fichier trop gros (plus de {MAX_FILE_BYTES // 1024 // 1024} Mo)")
+            os.set_blocking(fd, True)
+            with os.fdopen(os.dup(fd), "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:  # it grew while being read
+                raise _bad(source, f"fichier trop gros (plus de {MAX_FILE_BYTES // 1024 // 1024} Mo)")
+            return data
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise _bad(source, "fichier introuvable") from None
     except IsADirectoryError:
@@ -293,7 +318,12 @@ def _xlsx_rows(data: bytes, source: str) -> Table:
     try:
         for sheet in workbook.worksheets:  # the first sheet that has something
             rows: Table = []
+            deadline = _monotonic() + MAX_SECONDS
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS or len(values) > MAX_COLUMNS:
+                    raise _bad(source, f"feuille trop grande (plus de {MAX_ROWS} lignes ou {MAX_COLUMNS} colonnes)")
+                if number % 1024 == 0 and _monotonic() > deadline:
+                    raise _bad(source, f"feuille trop longue à lire (plus de {MAX_SECONDS:g} s)")
                 cells = [_cell_text(c).strip() for c in values]
                 if any(cells):
                     rows.append((number, cells))

@@ -27,6 +27,7 @@ from tinydb.table import Document
 
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
+from .integrity import ReferenceCheck
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
 from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
 from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
@@ -53,6 +54,7 @@ class Repository:
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
         self._lock = threading.RLock()
+        self._references = ReferenceCheck()  # no stored record names one of no file (issue 10)
         self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
         self._tx_failed = False
 
@@ -176,7 +178,11 @@ class Repository:
             revs[kind] = self._merge(f"revs/{kind}", parts, _union)
         sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], _union)
         data = Dataset(**lists)
-        return Snapshot(tx.generation, data, revs, sheet_revs, _ById(data, self._indexes))
+        by_id = _ById(data, self._indexes)
+        if not tx.dirty and not tx.dropped:  # what the files hold (a change in progress is checked as it is made)
+            self._references.check(views, [str(self.store.path.with_name(tx.file_of(s) or s)) for s in tx.shard_names()],
+                                   by_id)
+        return Snapshot(tx.generation, data, revs, sheet_revs, by_id)
 
     def _merge(self, name: str, parts: list[dict], combine) -> Any:
         """`combine(parts)`, or the previous snapshot's result if its parts are the same

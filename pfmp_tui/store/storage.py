@@ -43,6 +43,7 @@ import getpass
 import hashlib
 import os
 import re
+import signal
 import stat
 import threading
 import time
@@ -63,6 +64,10 @@ UNCHANGED = "Aucun fichier n'a été modifié."
 LOCK_TIMEOUT_ENV = "PFMP_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 5.0  # seconds a command waits for another one's write before giving up
 _SHARD = r"[a-z0-9-]+"  # shard names: "core", "c-<slug>-<hash>" (no dot)
+
+
+class _LockWaitExpired(Exception):
+    """Raised by the timer signal that ends a bounded lock wait."""
 
 
 class StoreError(Exception):
@@ -208,6 +213,10 @@ class Manifest:
     # Random id of this store, so that in-memory caches keyed by file name never mix
     # two stores created one after the other at the same path.
     uid: str = ""
+    # file name -> sha256 of its bytes, verified on every read (a shard edited by hand or
+    # damaged on disk is refused, not read as valid JSON). Manifests written before have
+    # none for their files: those are read unverified until they are rewritten.
+    sums: dict[str, str] = field(default_factory=dict)
 
     def key(self, file_name: str) -> str:
         return f"{self.uid}/{file_name}"
@@ -219,6 +228,7 @@ class Manifest:
             "uid": self.uid,
             "generation": self.generation,
             "shards": dict(sorted(self.shards.items())),
+            "checksums": {f: self.sums[f] for f in sorted(self.shards.values()) if f in self.sums},
         }
         return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
 
@@ -285,7 +295,8 @@ class Transaction:
         """The raw tables of a shard ({} for a shard not in the store)."""
         data = self._data.get(shard)
         if data is None:
-            data = {} if shard in self.dropped else self.store._load_shard(self.manifest.shards.get(shard))
+            file_name = self.manifest.shards.get(shard)
+            data = {} if shard in self.dropped else self.store._load_shard(file_name, self.manifest.sums.get(file_name))
             self._data[shard] = data
             self.loaded[shard] = dict(data)
         return data
@@ -410,22 +421,52 @@ class Store:
         return LockHolder(pid, login if isinstance(login, str) else None, since)
 
     def _flock(self, fd: int, exclusive: bool) -> None:
-        """flock with a bounded wait; StoreBusy (naming the holder) when it runs out."""
-        mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
+        """flock with a bounded wait; StoreBusy (naming the holder) when it runs out.
+
+        In the main thread (the CLI) the wait is a blocking flock cut short by a timer
+        signal: the kernel wakes the waiter as soon as the lock is free, so a waiter is
+        never starved by a stream of other writers. Elsewhere (the TUI's workers), it polls.
+        """
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
         timeout = lock_timeout() if self.timeout is None else self.timeout
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        if timeout > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+            def expired(signum: int, frame: object) -> None:
+                raise _LockWaitExpired
+
+            previous = signal.signal(signal.SIGALRM, expired)
+            started, other_timer = time.monotonic(), 0.0
+            try:
+                other_timer, _ = signal.setitimer(signal.ITIMER_REAL, timeout)
+                try:
+                    fcntl.flock(fd, mode)
+                    return
+                except _LockWaitExpired:
+                    pass
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            finally:
+                signal.signal(signal.SIGALRM, previous)
+                if other_timer:  # someone else's alarm (a test runner's): give it back what is left
+                    signal.setitimer(signal.ITIMER_REAL, max(other_timer - (time.monotonic() - started), 0.001))
+            raise StoreBusy(self.lock_path, self.holder(), timeout)
         deadline = time.monotonic() + timeout
         pause = 0.001
         while True:
-            try:
-                fcntl.flock(fd, mode)
-                return
-            except BlockingIOError:
-                pass
             now = time.monotonic()
             if now >= deadline:
                 raise StoreBusy(self.lock_path, self.holder(), timeout)
             time.sleep(min(pause, deadline - now))
-            pause = min(pause * 2, 0.05)
+            pause = min(pause * 2, 0.01)
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
 
     @contextlib.contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:
@@ -531,7 +572,12 @@ class Store:
         uid = doc.get("uid")
         if not isinstance(uid, str):
             raise self._corrupt("identifiant du magasin absent")
-        return Manifest(generation=generation, shards=dict(shards), uid=uid)
+        sums = doc.get("checksums", {})
+        if not isinstance(sums, dict) or not all(
+            isinstance(f, str) and isinstance(d, str) and re.fullmatch(r"[0-9a-f]{64}", d) for f, d in sums.items()
+        ):
+            raise self._corrupt("sommes de contrôle invalides")
+        return Manifest(generation=generation, shards=dict(shards), uid=uid, sums=dict(sums))
 
     def _own_files(self) -> list[str]:
         """Data files named after this store's main file (new naming only)."""
@@ -590,13 +636,20 @@ class Store:
             atomic_write(self.path, Manifest(uid=os.urandom(8).hex()).to_bytes())
             return aside
 
-    def _load_shard(self, file_name: str | None) -> dict:
-        """Parse one shard file (never cached here: the caller owns the result)."""
+    def _load_shard(self, file_name: str | None, digest: str | None = None) -> dict:
+        """Parse one shard file (never cached here: the caller owns the result), after
+        checking it against its `digest` from the manifest when there is one."""
         if file_name is None:
             return {}
         path = self.path.with_name(file_name)
         try:
-            tables = orjson.loads(path.read_bytes())
+            raw = path.read_bytes()
+            if digest is not None and hashlib.sha256(raw).hexdigest() != digest:
+                raise StoreError(
+                    f"magasin corrompu : {path} a été modifié ou abîmé (sa somme de contrôle ne correspond "
+                    f"plus au fichier principal). {UNCHANGED} Restaurez une sauvegarde."
+                )
+            tables = orjson.loads(raw)
         except FileNotFoundError:
             raise StoreError(f"magasin incomplet : le fichier {path} manque. {UNCHANGED} Restaurez une sauvegarde.") from None
         except OSError as exc:
@@ -673,7 +726,7 @@ class Store:
     # -- committing ----------------------------------------------------------------
     def _commit(self, tx: Transaction) -> None:
         old = tx.manifest
-        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid)
+        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid, sums=dict(old.sums))
         written: list[str] = []
         replaced = False
         manifest_tmp: Path | None = None
@@ -688,8 +741,10 @@ class Store:
                     continue
                 file_name = f"{self.path.name}.{shard}.{new.generation}.json"
                 written.append(file_name)
-                atomic_write(self.path.with_name(file_name), orjson.dumps(tables), sync_dir=False)
+                data = orjson.dumps(tables)
+                atomic_write(self.path.with_name(file_name), data, sync_dir=False)
                 new.shards[shard] = file_name
+                new.sums[file_name] = hashlib.sha256(data).hexdigest()
             if written:
                 _fsync_dir(self.path.parent)
             manifest_bytes = new.to_bytes()
