@@ -14,7 +14,8 @@ from ..domain.interchange import parse_document, to_document
 from ..domain.json_guard import check_tree, loads_guarded
 from ..domain.model import Dataset
 from ..store.repository import Repository
-from ..store.storage import Store, atomic_write
+from ..store.storage import Store
+from .files import write_private
 
 DEFAULT_DB = Path("db") / "pfmp.json"
 
@@ -95,7 +96,4 @@ def dump(repo: Repository, output: str | None) -> Path | None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return None
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)  # personal data: created 0600 like the store
-    return path
+    return write_private(Path(output), data)  # personal data: 0600 like the store, folders 0700

@@ -661,7 +661,7 @@ def rejected_report_bytes(report: ImportReport) -> bytes:
     """One line per bad field: line, column, reason, then the row as the file has it."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([*REPORT_COLUMNS, *report.headers])
+    writer.writerow([*REPORT_COLUMNS, *(neutralise(h) for h in report.headers)])  # the file's headers too
     for e in report.rejected:
         cells = report.raw.get(e.line, ())
         writer.writerow([str(e.line), neutralise(e.column), neutralise(e.reason), *(neutralise(c) for c in cells)])
