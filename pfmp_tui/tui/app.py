@@ -32,6 +32,7 @@ from ..store.repository import ConflictError, Repository
 from ..store.storage import Store, StoreError
 from . import keys
 from .commands import PfmpCommands
+from .key_order import OrderedKeys
 from .liaison import cohort_competences_available, open_cohort_competences
 from .screens.candidate import CandidateScreen
 from .screens.candidates import CandidatesScreen
@@ -69,7 +70,7 @@ class ExportDone(Message):
         self.error = error
 
 
-class PfmpApp(App[None]):
+class PfmpApp(OrderedKeys, App[None]):
     TITLE = "PFMP AGOrA"
     CSS_PATH = "app.tcss"
     BINDINGS = keys.bindings("app")
@@ -283,6 +284,7 @@ class PfmpApp(App[None]):
             base, rev = found
         if form == "attestation" and base is not None and base.attestation is None:
             values = editing.attestation_defaults(base, self.today)
+            subtitle = f"{subtitle}\n{editing.ATTESTATION_PREFILLED}" if subtitle else editing.ATTESTATION_PREFILLED
         else:
             values = editing.initial_values(form, base, **{k.replace(".", "__"): v for k, v in (defaults or {}).items()})
         self.push_screen(FormScreen(form, values=values, base=base, rev=rev, context=context, subtitle=subtitle),
