@@ -15,6 +15,7 @@ from ...domain.validation import format_date_fr
 from ...services import editing
 from ...services.editing import Conflict
 from .. import keys
+from ..widgets.toggles import StateRadioButton
 
 
 def _fit(text: str, width: int) -> str:
@@ -179,7 +180,7 @@ class ExportScreen(ModalScreen[tuple[str, str | None] | None]):
                          "candidat non valide ou à risque pour une autre raison.", classes="dialog-subtitle")
             with RadioSet(id="format", compact=True):
                 for i, (fmt, label) in enumerate(FORMAT_LABELS):
-                    yield RadioButton(label, value=i == 0, id=f"fmt-{fmt}", compact=True)
+                    yield StateRadioButton(label, value=i == 0, id=f"fmt-{fmt}", compact=True)
             with Horizontal(classes="field-row"):
                 yield Label("Cohorte", classes="field-label")
                 legal = {v for _, v in self.cohorts}

@@ -23,6 +23,7 @@ from ...services.editing import Conflict, Field, FormErrors, Saved
 from ...store.storage import StoreError
 from .. import keys
 from ..state import cohort_name
+from ..widgets.toggles import StateCheckbox
 from .dialogs import ConflictScreen
 
 
@@ -71,7 +72,7 @@ class FormScreen(ModalScreen[Saved | None]):
     def _widget(self, f: Field, value: Any) -> Widget:
         wid = widget_id(f.key)
         if f.type == "bool":
-            return Checkbox("oui", bool(value), id=wid, compact=True)
+            return StateCheckbox(bool(value), id=wid, compact=True)
         if f.type == "long_text":
             return TextArea(value or "", id=wid, compact=True, soft_wrap=True, show_line_numbers=False)
         if f.type in ("choice", "ref"):
