@@ -18,7 +18,8 @@ from typing import Sequence
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.wording import count, plural
 from ..services import data_io
-from ..store.repository import KIND_LABELS, KIND_PLURALS, ConflictError
+from ..domain.kinds import LABELS as KIND_LABELS, PLURALS as KIND_PLURALS
+from ..store.repository import ConflictError
 from ..store.storage import StoreError
 from . import listing
 from .options import date_option, iso_date_option, organisation_option, period_option, tutor_option
