@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Sequence
 
 from ..domain.errors import FieldError, ValidationFailed
+from ..domain.kinds import LABELS as KIND_LABELS
+from ..domain.kinds import PLURALS as KIND_PLURALS
 from ..domain.wording import count, plural
 from ..services import data_io
-from ..domain.kinds import LABELS as KIND_LABELS, PLURALS as KIND_PLURALS
 from ..store.repository import ConflictError
 from ..store.storage import StoreError
 from . import listing
