@@ -58,6 +58,26 @@ COLUMNS = {
 NOUNS = {"cohorts": "cohorte", "organisations": "organisation", "tutors": "tuteur"}
 
 
+def search_defaults(kind: str, search: str) -> dict[str, str]:
+    """What was typed in the search, carried into the new record's form: it was looking for it.
+
+    « Mairie de Caen » → Nom; « Anne Petit » → Prénom Anne, Nom Petit (tutors: « Prénom Nom »,
+    one word → Nom); a cohort's label."""
+    text = " ".join(search.split())
+    if not text:
+        return {}
+    if kind == "organisations":
+        return {"name": text}
+    if kind == "cohorts":
+        return {"label": text}
+    if kind in ("tutors", "students"):
+        words = text.split(" ")
+        if len(words) == 1:
+            return {"last_name": text}
+        return {"first_name": words[0], "last_name": " ".join(words[1:])}
+    return {}
+
+
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -117,6 +137,22 @@ class RecordsScreen(Screen):
         noun = NOUNS[self.kind] + ("s" if len(rows) > 1 else "")
         self.query_one("#records-summary", Static).update(f"{shown} {noun} sur {len(rows)} · entrée : modifier")
 
+    def select_record(self, kind: str, record_id: str) -> None:
+        """A record just created: the cursor goes to it (the search is cleared if it hides it)."""
+        if kind != self.kind:
+            return
+        table = self.query_one(DataTable)
+        if record_id not in {k.value for k in table.rows} and self.search:
+            self.query_one("#records-search", Input).value = ""
+            self.search = ""
+            if self.app.state is not None:
+                self.show_state(self.app.state)
+        try:
+            table.move_cursor(row=table.get_row_index(record_id))
+        except Exception:  # not shown here (another organisation's tutor)
+            return
+        table.focus()
+
     def current_id(self) -> str | None:
         table = self.query_one(DataTable)
         if not table.row_count:
@@ -147,6 +183,7 @@ class RecordsScreen(Screen):
 
     def action_new(self) -> None:
         defaults = {"organisation_id": self.organisation_id} if self.kind == "tutors" and self.organisation_id else {}
+        defaults.update(search_defaults(self.kind, self.search))
         self.app.open_form(self.kind, defaults=defaults)
 
     def action_edit(self) -> None:
