@@ -10,22 +10,21 @@ field is left, working days and warnings shown as the dates are typed).
 proposals and their totals against R1–R5, and creates the ones kept in one commit.
 
 The package, one idea a module: `periods` (the list), `period_form`, `planner`,
-`summary` (the totals and warnings lines they share), `cohort_choice` (which cohort
-an action is for) and `commands` (the palette's planning entries).
+`summary` (the totals and warnings lines they share), `cohort_choice` (the dialog
+asking which cohort) and `commands` (the palette's planning entries).
 """
 
 from __future__ import annotations
 
-from .cohort_choice import CohortChoiceScreen, cohort_actions_available, cohort_in_view, with_cohort
+from .cohort_choice import CohortChoiceScreen
 from .commands import palette_commands
 from .period_form import PERIOD_FIELDS, PeriodFormScreen
-from .periods import PERIOD_COLUMNS, PeriodsLoaded, PeriodsScreen, open_periods
+from .periods import PERIOD_COLUMNS, PeriodsLoaded, PeriodsScreen
 from .planner import DEFAULT_WEEKS, PROPOSAL_COLUMNS, PlannerScreen, PlanReady, parse_weeks
 from .summary import totals_line, warning_lines
 
 __all__ = [
     "CohortChoiceScreen", "DEFAULT_WEEKS", "PERIOD_COLUMNS", "PERIOD_FIELDS", "PROPOSAL_COLUMNS",
     "PeriodFormScreen", "PeriodsLoaded", "PeriodsScreen", "PlanReady", "PlannerScreen",
-    "cohort_actions_available", "cohort_in_view", "open_periods", "palette_commands", "parse_weeks",
-    "totals_line", "warning_lines", "with_cohort",
+    "palette_commands", "parse_weeks", "totals_line", "warning_lines",
 ]

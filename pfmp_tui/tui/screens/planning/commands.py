@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from textual.app import App
 
@@ -11,8 +12,6 @@ from ...state import cohort_name
 
 def palette_commands(app: App) -> list[tuple[str, str, Callable[[], object]]]:
     """The palette's import entries, and each cohort's periods and frise."""
-    from functools import partial
-
     commands: list[tuple[str, str, Callable[[], object]]] = [
         ("Importer des élèves (SIECLE)…", "XML (zippé ou non) ou CSV par division ; aperçu avant d'écrire",
          partial(app.action_import, "students")),

@@ -21,8 +21,7 @@ from ....domain.workdays import format_days, working_days
 from ....services.calendar_data import school_calendar
 from ....services.editing import EMPTY
 from ....services.planning import save_period
-from ....store.repository import ConflictError
-from ....store.storage import StoreError
+from ....services.errors import ConflictError, StoreError
 from ... import keys
 from ...state import cohort_name
 from ..forms import widget_id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App
 from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
@@ -16,20 +15,15 @@ from ....domain.planner import totals_by_requirement
 from ....domain.validation import format_date_fr
 from ....domain.workdays import format_days, working_days
 from ....services.planning import PeriodInfo, list_periods
-from ....store.storage import StoreError
+from ....services.errors import StoreError
 from ... import keys
+from ...formatting import fit, short_dates
 from ...state import AppState, cohort_name
+from ...targets import Placing, Timeline, go
 from ..base import TableDetailScreen
-from ..candidate import short_dates
-from ..dialogs import _fit
-from .cohort_choice import with_cohort
 from .period_form import PeriodFormScreen
 from .planner import PlannerScreen
 from .summary import totals_line, warning_lines
-
-
-def open_periods(app: App, cohort_id: str | None = None) -> None:
-    with_cohort(app, cohort_id, "Périodes de quelle cohorte ?", lambda c: app.push_screen(PeriodsScreen(c)))
 
 
 class PeriodsLoaded(Message):
@@ -113,7 +107,7 @@ class PeriodsScreen(TableDetailScreen):
                 placed = Text(f"✓ {info.placed}/{needed}", style=colours.get("text-success", ""))
             warned = (Text(f"! {len(info.warnings)}", style=colours.get("text-warning", "")) if info.warnings
                       else Text("✓", style=colours.get("text-success", "")))
-            table.add_row(_fit(p.label, widths["label"]), short_dates(p), format_days(info.working_days),
+            table.add_row(fit(p.label, widths["label"]), short_dates(p), format_days(info.working_days),
                           placed, warned, key=p.id)
         if current is not None and current in table.rows:  # else gone since: the cursor stays
             table.move_cursor(row=table.get_row_index(current))
@@ -217,15 +211,11 @@ class PeriodsScreen(TableDetailScreen):
             self.app.push_screen(PlannerScreen(self.cohort_id))
 
     def action_place(self) -> None:
-        from ..placing import PlacingScreen
-
         info = self.current_info()
         if info is None:
             self.notify("Aucune période où placer les élèves : créez-en une d'abord.", severity="warning")
             return
-        self.app.push_screen(PlacingScreen(info.period.id))
+        go(self.app, Placing(info.period.id))
 
     def action_timeline(self) -> None:
-        from ..timeline import open_timeline
-
-        open_timeline(self.app, self.cohort_id)
+        go(self.app, Timeline(self.cohort_id))

@@ -20,11 +20,10 @@ from ....domain.planner import VoieTotal
 from ....domain.validation import format_date_fr, parse_french_date
 from ....domain.workdays import format_days, working_days
 from ....services.planning import Plan, accept_plan, plan
-from ....store.storage import StoreError
+from ....services.errors import StoreError
 from ... import keys
+from ...formatting import fit, short_dates
 from ...state import cohort_name
-from ..candidate import short_dates
-from ..dialogs import _fit
 from .summary import totals_line, warning_lines
 
 
@@ -156,7 +155,7 @@ class PlannerScreen(Screen):
         for i, p in enumerate(self.plan.proposals):
             warned = (Text(f"! {len(p.warnings)}", style=colours.get("text-warning", "")) if p.warnings
                       else Text("✓", style=colours.get("text-success", "")))
-            table.add_row(self._keep_cell(i), _fit(p.label, 22), short_dates(p), format_days(p.working_days), warned,
+            table.add_row(self._keep_cell(i), fit(p.label, 22), short_dates(p), format_days(p.working_days), warned,
                           key=str(i))
         if self.plan.proposals and self._to_table:
             self._to_table = False
