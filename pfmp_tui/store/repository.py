@@ -23,11 +23,12 @@ from typing import Any, Iterator
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.interchange import REFERENCES, check_references
 from ..domain.model import Appreciation, Assessment, Dataset
-from tinydb.table import Document
 
+from . import shard_cache
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
+from .lazy import LazyList
 from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
 from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
 from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
@@ -42,10 +43,11 @@ __all__ = [
 class Repository:
     def __init__(self, store: Store):
         self.store = store
-        self._views: dict[str, ShardView] = {}  # manifest key of a shard file -> its typed view
+        # Key of a shard file (shard_cache.cache_key: store, uid, name, identity) -> its typed view.
+        self._views: dict[tuple, ShardView] = {}
         # Tables this Repository has just committed, turned into views on first use
         # (saves re-reading the file; lazy so that a bulk load builds nothing).
-        self._fresh: dict[str, tuple[dict, ShardView | None, frozenset[str]]] = {}
+        self._fresh: dict[tuple, tuple[dict, ShardView | None, frozenset[str]]] = {}
         self._built = 0  # records put in views during the current snapshot
         # What the last snapshot merged, reused while its parts are the same objects.
         self._merged: dict[str, tuple[list, Any]] = {}
@@ -55,24 +57,28 @@ class Repository:
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
         file_name = tx.file_of(shard)
-        if shard in tx.dirty or shard in tx.dropped or file_name is None:
-            return ShardView.build_checked(tx.tables(shard), shard)  # uncommitted or absent: never cached
-        key = tx.manifest.key(file_name)
+        key = None
+        if not (shard in tx.dirty or shard in tx.dropped or file_name is None):
+            key = shard_cache.cache_key(tx, file_name)
+        if key is None:  # uncommitted, absent or unreadable: never cached
+            return ShardView.build_checked(tx.tables(shard), shard if file_name is None else
+                                           str(self.store.path.with_name(file_name)))
         view = self._views.get(key)
         if view is None:
             with _gc_paused():
                 tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
                 view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
             self._views[key] = view
-            self._built += sum(len(records) for kind, records in view.records.items()
-                               if base is None or records is not base.records[kind])
+            self._built += view.size(base)
         return view
 
     def _forget_old_views(self, tx: Transaction) -> None:
-        live = {tx.manifest.key(f) for f in tx.manifest.shards.values()}
+        live = set(tx.manifest.shards.values())
+        folder, uid = str(self.store.path.parent), tx.manifest.uid
         for cache in (self._views, self._fresh):
-            for key in [k for k in cache if k not in live]:
+            for key in [k for k in cache if k[0] != folder or k[1] != uid or k[2] not in live]:
                 del cache[key]
+        shard_cache.CACHE.forget(folder, uid, live)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Transaction]:
@@ -95,9 +101,15 @@ class Repository:
                 file_name = tx.file_of(shard)
                 if file_name is None:
                     continue
+                key = shard_cache.cache_key(tx, file_name)
+                if key is None:
+                    continue
                 base_file = tx.base.shards.get(shard)
-                base = None if base_file is None else self._views.get(tx.base.key(base_file))
-                self._fresh[tx.manifest.key(file_name)] = (tx.tables(shard), base, tx.unchanged_tables(shard))
+                base_key = None if base_file is None else shard_cache.cache_key(tx, base_file)
+                base = None if base_key is None else self._views.get(base_key)
+                tables = tx.tables(shard)
+                shard_cache.remember(tx, file_name, tables)
+                self._fresh[key] = (tables, base, tx.unchanged_tables(shard))
             self._forget_old_views(tx)
 
     def _shards(self, tx: Transaction) -> list[str]:
@@ -130,7 +142,11 @@ class Repository:
         revs: dict[str, dict[str, int]] = {}
         for kind in Dataset.KINDS:
             parts = [view.records[kind] for view in views if view.records[kind]]
-            lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
+            if kind == "assessments":  # built on first use (store/lazy.py)
+                lists[kind] = self._merge(kind, parts, lambda ps: LazyList(
+                    lambda: list(chain.from_iterable(p.values() for p in ps))))
+            else:
+                lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
             parts = [view.revs[kind] for view in views if view.revs.get(kind)]
             revs[kind] = self._merge(f"revs/{kind}", parts, _union)
         sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], _union)
@@ -145,7 +161,8 @@ class Repository:
             previous is not None
             and len(previous[0]) == len(parts)
             and all(a is b for a, b in zip(previous[0], parts))
-            and len(previous[1]) == sum(map(len, parts))
+            and (isinstance(previous[1], LazyList) and not previous[1].materialised
+                 or len(previous[1]) == sum(map(len, parts)))
         ):
             return previous[1]
         merged = combine(parts)
@@ -215,7 +232,10 @@ class Repository:
 
     # -- writing -------------------------------------------------------------------------------
     def _put_doc(self, tx: Transaction, shard: str, kind: str, record: Any, rev: int) -> None:
-        tx.db(shard).table(kind).upsert(Document(record_doc(kind, record, rev), doc_id=record.id))
+        # Replace the document whole (TinyDB's upsert would `update` the parsed one in
+        # place, and parses are shared by the process: shard_cache).
+        doc = record_doc(kind, record, rev)
+        tx.db(shard).table(kind)._update_table(lambda docs: docs.__setitem__(record.id, doc))
 
     def _remove_doc(self, tx: Transaction, shard: str, kind: str, record_id: str) -> None:
         tx.db(shard).table(kind).remove(doc_ids=[record_id])
@@ -361,10 +381,14 @@ class Repository:
                     errs.add(f"assessments[{i}].id", f"l'identifiant « {a.id} » est en double (assessments[{seen[a.id]}])")
                 else:
                     seen[a.id] = i
-            for other in self._shards(tx):  # an assessment id is unique in the whole store
-                taken = self._view(tx, other).records["assessments"]
-                for aid in seen.keys() & taken.keys():
-                    if taken[aid].placement_id != placement_id:
+            # An assessment id is unique in the whole store; ids this sheet already holds
+            # are known to be (saving a grid again looks at no other shard).
+            own = {a.id for a in view.sheets[placement_id]} if placement_id in view.sheets else set()
+            new_ids = seen.keys() - own
+            for other in self._shards(tx) if new_ids else ():
+                taken = self._view(tx, other).assessment_ids()
+                for aid in new_ids & taken.keys():
+                    if taken[aid] != placement_id:
                         errs.add(f"assessments[{seen[aid]}].id", f"l'identifiant « {aid} » existe déjà")
             notes = view.notes.get(placement_id, []) if appreciations is None else appreciations
             note_ids: dict[str, int] = {}
