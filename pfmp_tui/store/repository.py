@@ -30,7 +30,22 @@ from .conflicts import ConflictError
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
 from .lazy import LazyList
 from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
-from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
+from .buckets import (
+    CAPACITY,
+    INDEX,
+    INDEXED_KINDS,
+    LAYOUT_VERSION,
+    bucket_for,
+    bucket_name,
+    buckets_of,
+    depth_for,
+    head_of,
+    index_entry,
+    parse_bucket,
+    partition,
+    student_hash,
+)
+from .storage import CORE, Store, StoreError, Transaction, TxStorage, shard_for_cohort
 from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
 
 __all__ = [
@@ -52,6 +67,7 @@ class Repository:
         # What the last snapshot merged, reused while its parts are the same objects.
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
+        self._where_cache: tuple[tuple, dict[str, dict[str, str]]] | None = None
         self._lock = threading.RLock()
 
     # -- views ----------------------------------------------------------------------
@@ -89,11 +105,127 @@ class Repository:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Transaction]:
-        """`Store.write()`, keeping what it committed for the next views."""
+        """`Store.write()`, keeping what it committed for the next views.
+
+        A store of the previous layout is rearranged in bounded buckets first; before
+        the commit, a bucket grown past its capacity is split and the index follows
+        what changed (store/buckets.py): all in the transaction's one commit."""
         with self._lock:
             with self.store.write() as tx:
+                self._arrange(tx)
                 yield tx
+                if tx.dirty or tx.dropped:
+                    self._check_read_shards(tx)
+                    self._split_full_buckets(tx)
+                    self._write_index(tx)
             self._remember_commit(tx)
+
+    def _check_read_shards(self, tx: Transaction) -> None:
+        """Every shard file this transaction rewrites or drops held readable records (its
+        typed view builds), so that a malformed document is refused, not carried over."""
+        for shard in sorted(set(tx.loaded) & (tx.dirty | tx.dropped)):
+            file_name = tx.base.shards.get(shard)
+            if file_name is None or shard == INDEX:
+                continue
+            key = shard_cache.cache_key(tx, file_name)
+            if key is None or key not in self._views:
+                view = ShardView.build_checked(tx.loaded[shard], str(self.store.path.with_name(file_name)))
+                if key is not None:
+                    self._views[key] = view
+
+    # -- layout: buckets and index -----------------------------------------------------
+    @staticmethod
+    def _replace_tables(tx: Transaction, shard: str, tables: dict) -> None:
+        TxStorage(tx, shard).write(tables)
+
+    def _arrange(self, tx: Transaction) -> None:
+        """A store without an index is in the previous layout (one shard per cohort
+        holding all its learners): move the learners into buckets."""
+        if INDEX in tx.manifest.shards:
+            return
+        for shard in tx.shard_names():
+            if shard == CORE or parse_bucket(shard) is not None or head_of(shard) is None:
+                continue
+            tables = tx.tables(shard)
+            students = tables.get("students", {})
+            if not students and not any(tables.get(k) for k in STUDENT_KINDS) and not tables.get(SHEETS):
+                continue
+            depth = depth_for(len(students))
+            groups: dict[str, set[str]] = {}
+            for sid in students:
+                groups.setdefault(bucket_name(shard, depth, student_hash(sid) % (1 << depth)), set()).add(sid)
+            for bucket, sids in sorted(groups.items()):
+                self._replace_tables(tx, bucket, partition(tables, sids))
+            self._replace_tables(tx, shard, {"periods": tables["periods"]} if tables.get("periods") else {})
+
+    def _split_full_buckets(self, tx: Transaction) -> None:
+        todo = sorted(s for s in tx.dirty if parse_bucket(s) is not None)
+        while todo:
+            shard = todo.pop()
+            tables = tx.tables(shard)
+            students = tables.get("students", {})
+            if len(students) <= CAPACITY:
+                continue
+            head, depth, index = parse_bucket(shard)
+            low, high = set(), set()
+            for sid in students:
+                (high if student_hash(sid) >> depth & 1 else low).add(sid)
+            tx.drop(shard)
+            for i, sids in ((index, low), (index + (1 << depth), high)):
+                if sids:
+                    name = bucket_name(head, depth + 1, i)
+                    self._replace_tables(tx, name, partition(tables, sids))
+                    todo.append(name)
+
+    def _write_index(self, tx: Transaction) -> None:
+        """The index says which ids each cohort shard holds (kept in the same commit)."""
+        current = tx.tables(INDEX)
+        entries = current.get("shards", {})
+        changed: dict | None = None
+        for shard in sorted(tx.dirty | tx.dropped):
+            if head_of(shard) is None:
+                continue
+            entry = {} if shard in tx.dropped else index_entry(tx.tables(shard))
+            if entries.get(shard, {}) != entry:
+                changed = dict(entries) if changed is None else changed
+                if entry:
+                    changed[shard] = entry
+                else:
+                    changed.pop(shard, None)
+        if changed is None and INDEX in tx.manifest.shards and INDEX not in tx.dropped:
+            return
+        self._replace_tables(tx, INDEX, {
+            "layout": {"store": {"version": LAYOUT_VERSION, "bucket_capacity": CAPACITY}},
+            "shards": entries if changed is None else changed,
+        })
+
+    def _where(self, tx: Transaction) -> dict[str, dict[str, str]] | None:
+        """kind -> id -> shard, from the committed index (None: no index, scan the shards)."""
+        file_name = tx.file_of(INDEX)
+        if file_name is None or INDEX in tx.dirty or INDEX in tx.dropped:
+            return None
+        key = shard_cache.cache_key(tx, file_name)
+        if key is not None and self._where_cache is not None and self._where_cache[0] == key:
+            return self._where_cache[1]
+        where: dict[str, dict[str, str]] = {kind: {} for kind in INDEXED_KINDS}
+        try:
+            for shard, entry in tx.tables(INDEX).get("shards", {}).items():
+                for kind, ids in entry.items():
+                    target = where.setdefault(kind, {})
+                    for rid in ids:
+                        target[rid] = shard
+        except (AttributeError, TypeError):
+            raise StoreError(f"magasin corrompu : l'index ({file_name}) est illisible. "
+                             "Aucun fichier n'a été modifié. Restaurez une sauvegarde.") from None
+        if key is not None:
+            self._where_cache = (key, where)
+        return where
+
+    def _cohort_shards(self, tx: Transaction, cohort_id: str) -> list[str]:
+        """The head and buckets of a cohort (those that exist)."""
+        head = shard_for_cohort(cohort_id)
+        names = tx.shard_names()
+        return [s for s in names if s == head] + sorted(buckets_of(head, names))
 
     def _remember_commit(self, tx: Transaction) -> None:
         if tx.committed:
@@ -113,7 +245,8 @@ class Repository:
             self._forget_old_views(tx)
 
     def _shards(self, tx: Transaction) -> list[str]:
-        return [shard for shard in tx.shard_names() if shard != CORE]
+        """The cohort shards (heads and buckets)."""
+        return [shard for shard in tx.shard_names() if shard != CORE and shard != INDEX]
 
     def snapshot(self) -> Snapshot:
         """The whole store, typed. Only shards changed since the last call are read.
@@ -137,7 +270,7 @@ class Repository:
         return snap
 
     def _snapshot(self, tx: Transaction) -> Snapshot:
-        views = [self._view(tx, shard) for shard in tx.shard_names()]
+        views = [self._view(tx, shard) for shard in tx.shard_names() if shard != INDEX]
         lists: dict[str, list] = {}
         revs: dict[str, dict[str, int]] = {}
         for kind in Dataset.KINDS:
@@ -177,6 +310,17 @@ class Repository:
         """The shard holding record `record_id` of `kind`, or None."""
         if kind in CORE_KINDS:
             return CORE if record_id in self._view(tx, CORE).records[kind] else None
+        where = self._where(tx) if kind in INDEXED_KINDS else None
+        if where is not None:
+            # The committed index, and the shards this transaction changed (a record
+            # created or moved by it is not in the index yet).
+            listed = where[kind].get(record_id)
+            candidates = [] if listed is None or listed in tx.dropped else [listed]
+            candidates += sorted(s for s in tx.dirty if s != listed and s != CORE and s != INDEX)
+            for shard in candidates:
+                if record_id in self._view(tx, shard).records.get(kind, {}):
+                    return shard
+            return None
         for shard in self._shards(tx):
             if record_id in self._view(tx, shard).records.get(kind, {}):
                 return shard
@@ -185,8 +329,14 @@ class Repository:
     def _shard_for(self, tx: Transaction, kind: str, record: Any) -> str:
         if kind in CORE_KINDS:
             return CORE
-        if kind in ("students", "periods"):
+        if kind == "periods":
             return shard_for_cohort(record.cohort_id)
+        if kind == "students":
+            head = shard_for_cohort(record.cohort_id)
+            current = self._locate(tx, "students", record.id)
+            if current is not None and parse_bucket(current) is not None and head_of(current) == head:
+                return current  # staying in their cohort: staying in their bucket
+            return bucket_for(head, record.id, tx.shard_names())
         if kind in SHEET_KINDS:
             shard = self._locate(tx, "placements", record.placement_id)
         else:
@@ -429,7 +579,8 @@ class Repository:
                 raise ValidationFailed(FieldError("id", blockers))
             removed = _dependents(data, kind, record_id)
             if kind == "cohorts":
-                tx.drop(shard_for_cohort(record_id))
+                for cohort_shard in self._cohort_shards(tx, record_id):
+                    tx.drop(cohort_shard)
                 self._remove_doc(tx, CORE, "cohorts", record_id)
             elif kind == "students":
                 view = self._view(tx, shard)
@@ -494,10 +645,36 @@ class Repository:
             self._write_bulk(tx, incoming, existing, sheet_revs)
 
     def _write_bulk(self, tx: Transaction, incoming: Dataset, existing: Dataset, sheet_revs: dict[str, int]) -> None:
-        student_shard = {s.id: shard_for_cohort(s.cohort_id) for s in existing.students}
-        student_shard.update({s.id: shard_for_cohort(s.cohort_id) for s in incoming.students})
-        placement_shard = {p.id: student_shard[p.student_id] for p in existing.placements}
-        placement_shard.update({p.id: student_shard[p.student_id] for p in incoming.placements})
+        shards = tx.shard_names()
+        newcomers: dict[str, int] = {}  # cohort head -> learners arriving
+        for s in incoming.students:
+            head = shard_for_cohort(s.cohort_id)
+            newcomers[head] = newcomers.get(head, 0) + 1
+        # A cohort that has no bucket yet gets as many as its learners need at once.
+        fresh_depth = {head: depth_for(n) for head, n in newcomers.items() if not buckets_of(head, shards)}
+        student_shard = {
+            s.id: bucket_for(shard_for_cohort(s.cohort_id), s.id, shards, fresh_depth.get(shard_for_cohort(s.cohort_id), 0))
+            for s in incoming.students
+        }
+        placement_shard = {p.id: student_shard.get(p.student_id) for p in incoming.placements}
+
+        def shard_of_student(student_id: str) -> str:
+            shard = student_shard.get(student_id)
+            if shard is None:
+                shard = self._locate(tx, "students", student_id)
+                if shard is None:  # references are checked before: defensive
+                    raise StoreError(f"référence introuvable : élève « {student_id} »")
+                student_shard[student_id] = shard
+            return shard
+
+        def shard_of_placement(placement_id: str) -> str:
+            shard = placement_shard.get(placement_id)
+            if shard is None:
+                shard = self._locate(tx, "placements", placement_id)
+                if shard is None:
+                    raise StoreError(f"référence introuvable : stage « {placement_id} »")
+                placement_shard[placement_id] = shard
+            return shard
 
         grouped: dict[tuple[str, str], list[dict]] = {}
 
@@ -508,12 +685,12 @@ class Repository:
             for r in getattr(incoming, kind):
                 add(CORE, kind, r)
         for r in incoming.students:
-            add(student_shard[r.id], "students", r)
+            add(shard_of_student(r.id), "students", r)
         for r in incoming.periods:
             add(shard_for_cohort(r.cohort_id), "periods", r)
         for kind in STUDENT_KINDS:
             for r in getattr(incoming, kind):
-                add(student_shard[r.student_id], kind, r)
+                add(shard_of_student(r.student_id), kind, r)
         # Assessments and appreciations join their placement's sheet (one document per
         # placement), merged with what that sheet already holds.
         by_placement: dict[str, tuple[list[Assessment], list[Appreciation]]] = {}
@@ -521,14 +698,12 @@ class Repository:
             by_placement.setdefault(a.placement_id, ([], []))[0].append(a)
         for n in incoming.appreciations:
             by_placement.setdefault(n.placement_id, ([], []))[1].append(n)
-        for a in existing.assessments:
-            if a.placement_id in by_placement:
-                by_placement[a.placement_id][0].append(a)
-        for n in existing.appreciations:
-            if n.placement_id in by_placement:
-                by_placement[n.placement_id][1].append(n)
         for placement_id, (items, notes) in by_placement.items():
-            grouped.setdefault((placement_shard[placement_id], SHEETS), []).append(
+            if placement_id not in placement_shard:  # a placement already stored: its sheet's levels stay
+                view = self._view(tx, shard_of_placement(placement_id))
+                items.extend(view.sheets[placement_id] if placement_id in view.sheets else ())
+                notes.extend(view.notes.get(placement_id, ()))
+            grouped.setdefault((shard_of_placement(placement_id), SHEETS), []).append(
                 _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1, notes)
             )
         for (shard, kind), docs in grouped.items():
