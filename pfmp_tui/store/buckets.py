@@ -28,7 +28,7 @@ from typing import Iterable
 
 from .layout import SHEETS, STUDENT_KINDS
 
-CAPACITY = 40  # learners in a bucket before it is split (a division is ≤ 35)
+CAPACITY = 48  # learners in a bucket before it is split (a division is ≤ 35: one bucket)
 INDEX = "index"
 LAYOUT_VERSION = 2
 INDEXED_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
@@ -90,9 +90,10 @@ def bucket_for(head: str, student_id: str, shards: Iterable[str], fresh_depth: i
 
 
 def depth_for(learners: int) -> int:
-    """Depth at which `learners` fill buckets to about half their capacity."""
+    """Depth at which `learners` fill buckets to about three quarters of their capacity
+    (a division of 35 is one bucket; hashing spreads the others evenly enough)."""
     depth = 0
-    while learners > (CAPACITY // 2) * (1 << depth):
+    while learners > (CAPACITY * 3 // 4) * (1 << depth):
         depth += 1
     return depth
 

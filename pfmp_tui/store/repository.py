@@ -17,14 +17,19 @@ import contextlib
 import gc
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from itertools import chain
 from typing import Any, Iterator
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
-from ..domain.interchange import REFERENCES, check_references
+from ..domain.interchange import REFERENCES, SPECS, check_references
+from ..domain.requirements import DEFAULT_PROFILE
+from ..domain.rules import CandidateStatus, sort_key
 from ..domain.model import Appreciation, Assessment, Dataset
 
 from . import shard_cache
+from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
@@ -55,6 +60,17 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What `Repository.changes` found: see there."""
+
+    generation: int
+    core: bool  # cohorts, organisations or tutors changed
+    cohorts: frozenset[str]  # ids of the cohorts with a shard written or removed
+    gone: frozenset[str]  # shards of cohorts that no longer exist
+    files: dict[str, str]  # the new picture (pass it to the next `changes`)
+
+
 class Repository:
     def __init__(self, store: Store):
         self.store = store
@@ -68,6 +84,8 @@ class Repository:
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
         self._where_cache: tuple[tuple, dict[str, dict[str, str]]] | None = None
+        # Key of a shard file -> ((core key, day, profile), its learners' statuses).
+        self._statuses: dict[tuple, tuple[tuple, list[CandidateStatus]]] = {}
         self._lock = threading.RLock()
 
     # -- views ----------------------------------------------------------------------
@@ -91,7 +109,7 @@ class Repository:
     def _forget_old_views(self, tx: Transaction) -> None:
         live = set(tx.manifest.shards.values())
         folder, uid = str(self.store.path.parent), tx.manifest.uid
-        for cache in (self._views, self._fresh):
+        for cache in (self._views, self._fresh, self._statuses):
             for key in [k for k in cache if k[0] != folder or k[1] != uid or k[2] not in live]:
                 del cache[key]
         shard_cache.CACHE.forget(folder, uid, live)
@@ -304,6 +322,87 @@ class Repository:
 
     def dataset(self) -> Dataset:
         return self.snapshot().data
+
+    # -- whole-store reads that need no typed assessments ------------------------------
+    def statuses(self, as_of: date, cohort_id: str | None = None, *,
+                 profile: str = DEFAULT_PROFILE) -> list[CandidateStatus]:
+        """Every candidate's status (of `cohort_id`'s learners if given), worst first:
+        what `rules.check_dataset(self.dataset(), ...)` gives, computed bucket by bucket
+        and kept with each bucket's file (store/checks.py). A cohort reads its own
+        shards and the core only."""
+        with self._reading() as tx, _gc_paused():  # statuses hold no cycles
+            core_file = tx.file_of(CORE)
+            core = self._view(tx, CORE)
+            core_key = None if core_file is None else shard_cache.cache_key(tx, core_file)
+            cohorts, organisations = core.records["cohorts"], core.records["organisations"]
+            shards = self._shards(tx) if cohort_id is None else self._cohort_shards(tx, cohort_id)
+            results: list[CandidateStatus] = []
+            for shard in shards:
+                view = self._view(tx, shard)
+                file_name = tx.file_of(shard)
+                key = None if file_name is None or core_key is None else shard_cache.cache_key(tx, file_name)
+                stamp = (core_key, as_of, profile)
+                kept = self._statuses.get(key) if key is not None else None
+                if kept is not None and kept[0] == stamp:
+                    part = kept[1]
+                else:
+                    part = shard_statuses(view, cohorts, organisations, as_of, profile)
+                    if key is not None:
+                        self._statuses[key] = (stamp, part)
+                results.extend(part if cohort_id is None else (r for r in part if r.cohort_id == cohort_id))
+            self._forget_old_views(tx)
+        results.sort(key=sort_key)
+        return results
+
+    def shard_files(self) -> tuple[int, dict[str, str]]:
+        """(generation, shard -> file name) as committed: cheap (the manifest only)."""
+        with self._reading() as tx:
+            return tx.generation, dict(tx.manifest.shards)
+
+    def changes(self, since: dict[str, str]) -> "Changes":
+        """What changed since a `shard_files()` picture: whether the core did, and which
+        cohorts (their ids) had a shard written or removed. A screen rebuilds those only."""
+        with self._reading() as tx:
+            now = dict(tx.manifest.shards)
+            touched = {s for s in set(now) | set(since) if now.get(s) != since.get(s)}
+            heads = {shard_for_cohort(c): c for c in self._view(tx, CORE).records["cohorts"]}
+            cohorts = set()
+            unknown = set()
+            for shard in touched:
+                head = head_of(shard)
+                if head is None:
+                    continue
+                if head in heads:
+                    cohorts.add(heads[head])
+                else:
+                    unknown.add(shard)  # a cohort deleted since (its shards gone)
+            return Changes(tx.generation, CORE in touched, frozenset(cohorts), frozenset(unknown), now)
+
+    def document(self) -> dict[str, list[dict]]:
+        """kind -> its records as interchange objects, sorted by id: what
+        `to_document(self.dataset())` lists, made from the stored documents (no typed
+        records: a dump of a large school builds nothing it does not write)."""
+        out: dict[str, list[dict]] = {kind: [] for kind in Dataset.KINDS}
+        with self._reading() as tx, _gc_paused():  # plain dicts and lists: no cycles
+            for shard in tx.shard_names():
+                if shard == INDEX:
+                    continue
+                file_name = tx.file_of(shard)
+                tables = shard_cache.load_tables(tx, file_name)  # not kept by the transaction
+                try:
+                    for kind in FROM_DOC:
+                        out[kind].extend(_interchange(kind, doc) for doc in tables.get(kind, {}).values())
+                    for pid, sheet in tables.get(SHEETS, {}).items():
+                        out["assessments"].extend(_item_object(pid, i) for i in sheet["items"])
+                        out["appreciations"].extend(_note_object(pid, n) for n in sheet.get("notes") or ())
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                    raise StoreError(
+                        f"magasin corrompu : {self.store.path.with_name(file_name or shard)} contient un "
+                        "enregistrement illisible. Aucun fichier n'a été modifié. Restaurez une sauvegarde."
+                    ) from None
+        for records in out.values():
+            records.sort(key=lambda r: r["id"])
+        return out
 
     # -- locating -------------------------------------------------------------------------
     def _locate(self, tx: Transaction, kind: str, record_id: str) -> str | None:
@@ -711,6 +810,39 @@ class Repository:
             # upsert_multiple does not exist in TinyDB: one update of the table for all docs.
             tx.db(shard).table(kind)._update_table(lambda table, docs=docs, key=key: table.update({d[key]: d for d in docs}))
 
+
+
+_KEYS = {kind: tuple(SPECS[kind][1]) for kind in SPECS}
+_KEYSETS = {kind: frozenset(keys) | {"_rev"} for kind, keys in _KEYS.items()}
+
+
+def _interchange(kind: str, doc: dict) -> dict:
+    """A stored document as its interchange object (the same keys, in the contract's order)."""
+    if doc.keys() == _KEYSETS[kind]:
+        out = dict(doc)  # written by record_doc: already in the contract's order
+        del out["_rev"]
+        return out
+    return {k: doc[k] for k in _KEYS[kind]}
+
+
+# A sheet's level [id, competence, level, assessor, date, comment] and note [id, assessor,
+# date, comment] as interchange objects, keys in the contract's order (checked below).
+def _item_object(placement_id: str, i: list) -> dict:
+    if len(i) != 6:
+        raise ValueError("level")
+    return {"id": i[0], "placement_id": placement_id, "competence": i[1], "level": i[2], "comment": i[5],
+            "assessor": i[3], "date": i[4]}
+
+
+def _note_object(placement_id: str, n: list) -> dict:
+    if len(n) != 4:
+        raise ValueError("note")
+    return {"id": n[0], "placement_id": placement_id, "assessor": n[1], "date": n[2], "comment": n[3]}
+
+
+if (tuple(_item_object("p", ["i", "c", 1, "a", "d", "m"])) != _KEYS["assessments"]
+        or tuple(_note_object("p", ["i", "a", "d", "m"])) != _KEYS["appreciations"]):  # pragma: no cover
+    raise AssertionError("sheet arrays and the interchange's keys disagree")
 
 
 def _merge_datasets(base: Dataset, replacements: list[tuple[str, Any]]) -> Dataset:
