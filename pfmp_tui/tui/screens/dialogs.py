@@ -16,11 +16,8 @@ from ...domain.wording import agree_kind, capitalised, count, plural
 from ...services import editing
 from ...services.editing import Conflict
 from .. import keys
+from ..formatting import fit as _fit
 from ..widgets.toggles import StateRadioButton
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ConfirmScreen(ModalScreen[bool]):

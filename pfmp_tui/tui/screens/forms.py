@@ -21,9 +21,9 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from ...domain.wording import count, plural
 from ...services import editing
 from ...services.editing import Conflict, Field, FormErrors, Saved
+from ...services.errors import StoreError
 from ...services.form_merge import labels, merge_values, same
 from ...services.soft_checks import soft_warnings
-from ...store.storage import StoreError
 from .. import keys
 from ..state import cohort_name
 from ..widgets.toggles import StateCheckbox

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...domain.validation import format_date_fr
 from .. import keys
+from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
 
 TITLES = {"cohorts": "Cohortes", "organisations": "Organisations d'accueil", "tutors": "Tuteurs"}
@@ -56,26 +57,6 @@ COLUMNS = {
     "tutors": (("Tuteur", 20), ("Organisation", 24), ("Fonction", 18), ("Courriel", 26), ("Téléphone", 14)),
 }
 NOUNS = {"cohorts": "cohorte", "organisations": "organisation", "tutors": "tuteur"}
-
-
-def search_defaults(kind: str, search: str) -> dict[str, str]:
-    """What was typed in the search, carried into the new record's form: it was looking for it.
-
-    « Mairie de Caen » → Nom; « Anne Petit » → Prénom Anne, Nom Petit (tutors: « Prénom Nom »,
-    one word → Nom); a cohort's label."""
-    text = " ".join(search.split())
-    if not text:
-        return {}
-    if kind == "organisations":
-        return {"name": text}
-    if kind == "cohorts":
-        return {"label": text}
-    if kind in ("tutors", "students"):
-        words = text.split(" ")
-        if len(words) == 1:
-            return {"last_name": text}
-        return {"first_name": words[0], "last_name": " ".join(words[1:])}
-    return {}
 
 
 def _fit(text: str, width: int) -> str:
