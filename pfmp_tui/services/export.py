@@ -43,8 +43,9 @@ _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 R11_CODES = frozenset({"ATTESTATION_MISSING", "ATTESTATION_UNSIGNED"})
 
 
-# Invisible or blank characters a spreadsheet may skip before reading « = » as a formula.
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00a0 "
+# Invisible characters (zero width, BOM) a spreadsheet may skip before reading « = » as a
+# formula; a visible space keeps the cell text, as before.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
 
 
 def neutralise(cell: str) -> str:
