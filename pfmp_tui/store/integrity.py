@@ -19,15 +19,28 @@ from .storage import UNCHANGED, StoreError
 Needs = dict[tuple[str, str], tuple[str, str, str]]  # (target kind, id) -> (kind, record id, field)
 
 
-def outside_references(records: Mapping[str, Mapping[str, Any]]) -> Needs:
+# Levels and appreciations are stored in one sheet per placement: the sheet's key is
+# their reference, checked once per sheet rather than once per level.
+_BY_SHEET = frozenset({"assessments", "appreciations"})
+
+
+def outside_references(view: Any) -> Needs:
     """The references of one view's records that the view does not hold itself."""
+    records: Mapping[str, Mapping[str, Any]] = view.records
     needs: Needs = {}
     for (kind, key), target in REFERENCES.items():
+        if kind in _BY_SHEET:
+            continue
         local = records.get(target, {})
         for record_id, record in records.get(kind, {}).items():
             ref = getattr(record, key)
             if ref is not None and ref not in local:
                 needs.setdefault((target, ref), (kind, record_id, key))
+    placements = records.get("placements", {})
+    for kind, sheets in (("assessments", getattr(view, "sheets", {})), ("appreciations", getattr(view, "notes", {}))):
+        for placement_id in sheets:  # keys only: the levels themselves are built lazily (store/lazy.py)
+            if placement_id not in placements:
+                needs.setdefault(("placements", placement_id), (kind, placement_id, "placement_id"))
     return needs
 
 
@@ -49,7 +62,7 @@ class ReferenceCheck:
         for view, name in zip(views, where):
             known = self._needs.get(id(view))
             if known is None or known[0] is not view:
-                known = (view, outside_references(view.records))
+                known = (view, outside_references(view))
                 self._needs[id(view)] = known
             for (target, ref), (kind, record_id, field) in known[1].items():
                 if ref not in by_id[target]:
