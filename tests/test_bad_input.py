@@ -146,7 +146,8 @@ def test_dangling_references_inside_a_stored_file_are_a_clear_refusal(store: Pat
     other = store.parent.parent / "other.json"
     other.write_text(json.dumps({"format": "pfmp-interchange", "version": 1, "cohorts": [
         {"id": "c9", "label": "2de", "exam_session": 2029, "dossier_deadline": "2029-05-15", "holiday_zone": "A"}]}))
-    for args in (["check", "--as-of", "2026-02-01"], ["load", str(other)], ["assign", "p1", "--organisation", "o1"]):
+    for args in (["dump"], ["check", "--as-of", "2026-02-01"], ["load", str(other)],
+                 ["assign", "p1", "--organisation", "o1"]):
         done = run_pfmp("--db", str(store), *args)
         if args[0] == "check":  # statuses per bucket: the orphan placement counts for nobody, no crash
             assert done.returncode in (0, 1), done.stderr

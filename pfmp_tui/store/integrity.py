@@ -72,3 +72,19 @@ class ReferenceCheck:
                         "Restaurez une sauvegarde."
                     )
         self._checked = key
+
+
+def check_document(records: Mapping[str, list[dict]], where: str) -> None:
+    """The same check on the interchange objects `Repository.document()` builds for a dump
+    (a dump must load back: one naming a record of no file is refused, not written)."""
+    ids = {target: {r["id"] for r in records.get(target, ())} for target in set(REFERENCES.values())}
+    for (kind, key), target in REFERENCES.items():
+        known = ids[target]
+        for record in records.get(kind, ()):
+            ref = record.get(key)
+            if ref is not None and ref not in known:
+                raise StoreError(
+                    f"magasin corrompu ({where}) : {KIND_LABELS.get(kind, kind)} « {str(record['id'])[:60]} », "
+                    f"{key} renvoie à « {str(ref)[:60]} », introuvable dans le magasin. {UNCHANGED} "
+                    "Restaurez une sauvegarde."
+                )

@@ -32,7 +32,7 @@ from . import shard_cache
 from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
-from .integrity import ReferenceCheck
+from .integrity import ReferenceCheck, check_document
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
 from .lazy import LazyList
 from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
@@ -447,6 +447,7 @@ class Repository:
                         f"magasin corrompu : {self.store.path.with_name(file_name or shard)} contient un "
                         "enregistrement illisible. Aucun fichier n'a été modifié. Restaurez une sauvegarde."
                     ) from None
+        check_document(out, str(self.store.path))  # no record naming one of no file (issue 10)
         for records in out.values():
             records.sort(key=lambda r: r["id"])
         return out
