@@ -21,6 +21,7 @@ from ..formatting import fit as _fit
 class ConfirmScreen(ModalScreen[bool]):
     """Yes or no; deleting says what goes with it before anything is removed."""
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "confirm"
     BINDINGS = keys.bindings("confirm")
 
@@ -57,6 +58,7 @@ class ConflictScreen(ModalScreen[str]):
     the form, my values untouched). Nothing was written either way.
     """
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = [Binding("escape", "close", "Revenir à ma saisie", id="dialog.close")]
 
@@ -116,6 +118,7 @@ class ConflictScreen(ModalScreen[str]):
 class HelpScreen(ModalScreen[None]):
     """Every key of the current screen and of the whole app, from `keys.SCOPES`."""
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = [
         Binding("escape,question_mark,f1,q", "close", "Fermer", id="help.close"),
@@ -158,6 +161,7 @@ FORMAT_LABELS = (("csv", "CSV (tableur, ; et JJ/MM/AAAA)"), ("xlsx", "XLSX (Exce
 class ExportScreen(ModalScreen[tuple[str, str | None] | None]):
     """Missing attestations (R11) and other blocking reasons: format and cohort."""
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = [
         Binding("escape", "close", "Annuler", id="export.close"),
