@@ -53,6 +53,7 @@ from ..domain.model import (
 )
 from tinydb.table import Document
 
+from . import audit
 from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
 
 CORE_KINDS = ("cohorts", "organisations", "tutors")
@@ -365,6 +366,7 @@ class Repository:
         with self._lock:
             with self.store.write() as tx:
                 yield tx
+                audit.before_commit(self, tx)  # the journal entry and the role check (issue 16)
             self._remember_commit(tx)
 
     def _remember_commit(self, tx: Transaction) -> None:

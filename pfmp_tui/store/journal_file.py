@@ -1,0 +1,113 @@
+"""The journal's file: one append-only file of JSON lines beside the store.
+
+The manifest names the file and the length of its committed part
+(``"journal": {"file": "pfmp.journal.7.jsonl", "size": 48213}``). A commit appends
+its entry past that length (fsynced) *before* the manifest is replaced, and the new
+manifest gives the new length: the one os.replace of the manifest commits the data
+and the journal together. A writer killed in between leaves bytes past the
+committed length: readers never read them, and the next writer cuts them off
+before appending. An edit only appends: its cost never depends on the journal's
+length.
+
+A rewrite (a purge removing personal data from old entries, a restore) writes a
+whole new file, named with the new generation, that the new manifest names; the
+old file is then deleted with the other files the manifest no longer names.
+
+Each line is one entry (see store/audit.py); it carries its generation too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+
+def valid_ref(ref: Any) -> bool:
+    return ref is None or (
+        isinstance(ref, dict)
+        and isinstance(ref.get("file"), str)
+        and bool(ref["file"])
+        and "/" not in ref["file"]
+        and isinstance(ref.get("size"), int)
+        and not isinstance(ref["size"], bool)
+        and ref["size"] >= 0
+    )
+
+
+def is_journal_file(store_path: Path, name: str) -> bool:
+    stem = re.escape(store_path.stem)
+    return re.match(rf"^\.?{stem}\.journal\.\d+\.jsonl(\.\d+-[0-9a-f]+\.tmp)?$", name) is not None
+
+
+def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes],
+          rewrite: bytes | None) -> tuple[dict | None, list[str]]:
+    """Put this commit's journal on disk; returns the new manifest reference and the
+    files created (removed again if the commit fails)."""
+    from .storage import _fsync_dir, _write_temp, file_mode
+
+    tail = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
+    if rewrite is None and not tail:
+        return ref, []
+    if rewrite is not None or ref is None:
+        content = (rewrite or b"") + tail
+        name = f"{store_path.stem}.journal.{generation}.jsonl"
+        path = store_path.with_name(name)
+        tmp = _write_temp(path, content)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        _fsync_dir(store_path.parent)
+        return {"file": name, "size": len(content)}, [name]
+    path = store_path.with_name(ref["file"])
+    fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
+    try:
+        size = ref["size"]
+        os.ftruncate(fd, size)  # what a killed writer appended past the committed part
+        view = memoryview(tail)
+        offset = size
+        while view:
+            n = os.pwrite(fd, view, offset)
+            view, offset = view[n:], offset + n
+        os.fsync(fd)
+        with contextlib.suppress(OSError):
+            if os.fstat(fd).st_mode & 0o777 != file_mode() and os.fstat(fd).st_uid == os.geteuid():
+                os.fchmod(fd, file_mode())
+    finally:
+        os.close(fd)
+    return {"file": ref["file"], "size": size + len(tail)}, []
+
+
+def undo(store_path: Path, ref: dict | None) -> None:
+    """Cut off what a failed commit appended (a crash leaves it to the next writer)."""
+    if ref is not None:
+        fd = os.open(store_path.with_name(ref["file"]), os.O_WRONLY | os.O_NOFOLLOW)
+        try:
+            if os.fstat(fd).st_size > ref["size"]:
+                os.ftruncate(fd, ref["size"])
+        finally:
+            os.close(fd)
+
+
+def read(store_path: Path, ref: dict | None) -> bytes:
+    """The committed part of the journal (call under the store's lock)."""
+    from .storage import UNCHANGED, StoreError
+
+    if ref is None:
+        return b""
+    path = store_path.with_name(ref["file"])
+    try:
+        with open(path, "rb") as f:
+            data = f.read(ref["size"])
+    except FileNotFoundError:
+        raise StoreError(f"magasin incomplet : le journal {path} manque. {UNCHANGED} Restaurez une sauvegarde.") from None
+    except OSError as exc:
+        raise StoreError(f"journal illisible : {path} : {exc.strerror}. {UNCHANGED}") from None
+    if len(data) != ref["size"]:
+        raise StoreError(f"journal tronqué : {path}. {UNCHANGED} Restaurez une sauvegarde.")
+    return data
