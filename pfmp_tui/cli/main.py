@@ -18,6 +18,7 @@ from typing import Sequence
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.validation import parse_date
 from ..services import data_io
+from ..store import audit
 from ..store.repository import ConflictError
 from ..store.storage import StoreError
 
@@ -158,6 +159,8 @@ def build_parser() -> FrenchParser:
     p = sub.add_parser("todo", help="« Mes élèves » : ce qui attend un professeur référent (R11, R12)")
     p.add_argument("--teacher", metavar="IDENTIFIANT", help="identifiant de connexion (défaut : le vôtre)")
     p.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    for module in _extra_verbs():  # issue 16: journal, users, backups, RGPD (one module each)
+        COMMANDS.update(module.register(sub))
     return parser
 
 
@@ -458,11 +461,21 @@ COMMANDS = {
 }
 
 
+def _extra_verbs() -> list:
+    from . import journal, users
+
+    return [journal, users]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     verb = args.verb or "tui"
     try:
-        return COMMANDS[verb](args)
+        with audit.acting(f"cli:{verb}"):  # the journal names the verb of each change
+            return COMMANDS[verb](args)
+    except audit.PermissionDenied as exc:
+        print(f"pfmp : {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except ValidationFailed as exc:
         for error in exc.errors:
             print(f"pfmp : {error}", file=sys.stderr)

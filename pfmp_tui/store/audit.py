@@ -61,18 +61,24 @@ class Context:
     note: str | None = None
 
 
-_default = Context()
+_default: Any = "api"  # a string, or a function giving one (the TUI: its current screen)
 _context: contextvars.ContextVar[Context | None] = contextvars.ContextVar("pfmp_audit", default=None)
 
 
-def set_default(via: str) -> None:
-    """The process-wide `via` (e.g. ``tui``), used by threads that have no context."""
+def set_default(via: Any) -> None:
+    """The process-wide `via` (``tui:…``), used by threads that have no context of their own."""
     global _default
-    _default = Context(via=via)
+    _default = via
 
 
 def context() -> Context:
-    return _context.get() or _default
+    ctx = _context.get()
+    if ctx is not None:
+        return ctx
+    try:
+        return Context(via=_default() if callable(_default) else _default)
+    except Exception:  # noqa: BLE001 - naming the screen must never stop a save
+        return Context(via="tui")
 
 
 @contextlib.contextmanager
