@@ -17,7 +17,7 @@ from typing import Sequence
 
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.validation import parse_date
-from ..services import data_io
+from ..services import access, data_io
 from ..store import audit
 from ..store.repository import ConflictError
 from ..store.storage import StoreError
@@ -407,7 +407,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_dump(args: argparse.Namespace) -> int:
-    path = data_io.dump(data_io.open_repository(args.db), args.output)
+    repo = data_io.open_repository(args.db)
+    access.require(repo, "dump")  # issue 16: the whole store leaves it
+    path = data_io.dump(repo, args.output)
     if path is not None:
         print(f"Document écrit : {path}", file=sys.stderr)
     return EXIT_OK
@@ -433,6 +435,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     as_of = _as_of(args.as_of)
     repo = data_io.open_repository(args.db)
+    access.require(repo, "export")  # issue 16: administration or coordination
     data = repo.dataset()
     results = run_check(repo, as_of, args.cohort, data=data)
     rows = missing_attestation_rows(data, results, as_of)

@@ -34,13 +34,17 @@ import orjson
 
 from ..domain import roles
 from ..domain.interchange import record_to_dict
+from .storage import StoreError
 
 DETAIL_LIMIT = 2000
 SHEETS = "assessment_sheets"
 
 
-class PermissionDenied(Exception):
-    """The user's role does not allow this change: nothing was changed."""
+class PermissionDenied(StoreError):
+    """The user's role does not allow this change: nothing was changed.
+
+    A StoreError, so that every screen and verb that reports a refused write
+    already reports this one (in French, naming the role needed)."""
 
 
 def current_login() -> str:
