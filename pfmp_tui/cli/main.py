@@ -465,9 +465,9 @@ COMMANDS = {
 
 
 def _extra_verbs() -> list:
-    from . import journal, users
+    from . import backup, journal, users
 
-    return [journal, users]
+    return [journal, users, backup]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

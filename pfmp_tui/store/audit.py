@@ -34,6 +34,7 @@ import orjson
 
 from ..domain import roles
 from ..domain.interchange import record_to_dict
+from . import journal_file
 from .storage import StoreError
 
 DETAIL_LIMIT = 2000
@@ -92,6 +93,19 @@ def acting(via: str, note: str | None = None) -> Iterator[None]:
         yield
     finally:
         _context.reset(token)
+
+
+_extras: contextvars.ContextVar[dict | None] = contextvars.ContextVar("pfmp_commit_extras", default=None)
+
+
+@contextlib.contextmanager
+def commit_extras(*, journal: bytes | None = None, users: Any = False) -> Iterator[None]:
+    """What the next commit also installs: a whole journal, a user list (a restore)."""
+    token = _extras.set({"journal": journal, "users": users})
+    try:
+        yield
+    finally:
+        _extras.reset(token)
 
 
 def role_of(users: dict[str, str] | None, login: str) -> str | None:
@@ -180,6 +194,13 @@ def before_commit(repo: Any, tx: Any) -> None:
     ctx = context()
     login = current_login()
     users = tx.base.users
+    extras = _extras.get()
+    if extras is not None:
+        _extras.set(None)  # for one commit only
+        if extras["journal"] is not None:
+            tx.journal_rewrite = extras["journal"]
+        if extras["users"] is not False:
+            tx.users = extras["users"]
     extra: list[dict] = getattr(tx, "audit_changes", [])
     if not (tx.dirty or tx.dropped or extra or tx.users is not False):
         return
@@ -263,8 +284,12 @@ def before_commit(repo: Any, tx: Any) -> None:
     if not entries and not summarised_shards and tx.users is False:
         return
     generation = tx.base.generation + 1
+    if tx.journal_rewrite is not None:
+        previous = journal_file._last_of(tx.journal_rewrite) or 0
+    else:
+        previous = journal_file.last_id(tx.base.journal)
     entry: dict[str, Any] = {
-        "id": generation,
+        "id": previous + 1,
         "generation": generation,
         "at": datetime.now().astimezone().isoformat(timespec="seconds"),
         "user": login,

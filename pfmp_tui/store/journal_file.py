@@ -34,7 +34,22 @@ def valid_ref(ref: Any) -> bool:
         and isinstance(ref.get("size"), int)
         and not isinstance(ref["size"], bool)
         and ref["size"] >= 0
+        and isinstance(ref.get("last", 0), int)
     )
+
+
+def last_id(ref: dict | None) -> int:
+    """The id of the journal's last committed entry (0 for none): the next is this + 1."""
+    return 0 if ref is None else ref.get("last", 0)
+
+
+def _last_of(data: bytes) -> int | None:
+    import orjson
+
+    lines = data.rstrip(b"\n").rsplit(b"\n", 1)
+    if not lines or not lines[-1]:
+        return None
+    return orjson.loads(lines[-1]).get("id")
 
 
 def is_journal_file(store_path: Path, name: str) -> bool:
@@ -63,7 +78,7 @@ def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes
                 os.unlink(tmp)
             raise
         _fsync_dir(store_path.parent)
-        return {"file": name, "size": len(content)}, [name]
+        return {"file": name, "size": len(content), "last": _last_of(content) or 0}, [name]
     path = store_path.with_name(ref["file"])
     fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
     try:
@@ -80,7 +95,7 @@ def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes
                 os.fchmod(fd, file_mode())
     finally:
         os.close(fd)
-    return {"file": ref["file"], "size": size + len(tail)}, []
+    return {"file": ref["file"], "size": size + len(tail), "last": _last_of(tail) or last_id(ref)}, []
 
 
 def undo(store_path: Path, ref: dict | None) -> None:
