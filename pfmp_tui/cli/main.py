@@ -465,9 +465,9 @@ COMMANDS = {
 
 
 def _extra_verbs() -> list:
-    from . import backup, journal, users
+    from . import backup, journal, privacy, users
 
-    return [journal, users, backup]
+    return [journal, users, backup, privacy]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,7 @@ from typing import Any
 from ..domain.errors import Collector, ValidationFailed, FieldError
 from ..domain.interchange import check_references, parse_record, record_to_dict
 from ..domain.model import Dataset
-from .repository import KIND_LABELS, SHEET_KINDS, Repository, _merge_datasets  # noqa: F401
+from .repository import KIND_LABELS, SHEET_KINDS, SHEETS, Repository, _merge_datasets
 
 
 class RevertRefused(Exception):
@@ -91,34 +91,42 @@ def revert(repo: Repository, entry: dict) -> None:
                 for path, (before, _after) in ch["fields"].items():
                     _set_path(doc, path, before)
             puts.append((kind, parse_record(kind, doc, f"changes[{i}]")))
-        # The store as it will be: every reference must still resolve.
-        gone = set(removes)
-        target = _merge_datasets(snap.data, puts)
-        for kind in Dataset.KINDS:
-            records = getattr(target, kind)
-            have = {r.id for r in records}
-            records[:] = [r for r in records if (kind, r.id) not in gone]
-            records.extend(r for k, r in puts if k == kind and r.id not in have)
-        errs = Collector()
-        check_references(target, errs)
-        if errs.errors:
-            raise ValidationFailed(FieldError("revert", f"l'entrée {entry['id']} ne peut pas être annulée : "
-                                              "d'autres enregistrements dépendent de ce qu'elle a créé ou changé "
-                                              f"({errs.errors[0]})"))
-        order = {k: n for n, k in enumerate(Dataset.KINDS)}
-        for kind, rid in sorted((r for r in removes if r[0] not in SHEET_KINDS), key=lambda r: -order[r[0]]):
-            repo._remove_doc(tx, repo._locate(tx, kind, rid), kind, rid)
-        for kind, record in sorted((p for p in puts if p[0] not in SHEET_KINDS), key=lambda p: order[p[0]]):
-            if snap.get(kind, record.id) is not None and (kind, record.id) not in gone:
-                repo._update_in(tx, kind, record, None)
-            else:
-                repo._put_doc(tx, repo._shard_for(tx, kind, record), kind, record, 1)
-        placements = {r.placement_id for k, r in puts if k in SHEET_KINDS}
-        placements |= {snap.get(k, rid).placement_id for k, rid in removes if k in SHEET_KINDS}
-        for pid in sorted(placements):
-            shard = repo._locate(tx, "placements", pid)
-            if shard is None:
-                continue
-            items = [a for a in target.assessments if a.placement_id == pid]
-            notes = [n for n in target.appreciations if n.placement_id == pid]
-            repo._write_sheet(tx, shard, pid, items, snap.sheet_revs.get(pid, 0) + 1, notes)
+        apply(repo, tx, snap, puts, removes, f"l'entrée {entry['id']} ne peut pas être annulée")
+
+
+def apply(repo: Repository, tx: Any, snap: Any, puts: list[tuple[str, Any]], removes: list[tuple[str, str]],
+          refusal: str) -> None:
+    """Inside `tx`: replace or recreate the records `puts`, remove `removes` (kind, id),
+    assessment sheets rebuilt whole; refused (ValidationFailed) if a reference would break."""
+    # The store as it will be: every reference must still resolve.
+    gone = set(removes)
+    target = _merge_datasets(snap.data, puts)
+    for kind in Dataset.KINDS:
+        records = getattr(target, kind)
+        have = {r.id for r in records}
+        records[:] = [r for r in records if (kind, r.id) not in gone]
+        records.extend(r for k, r in puts if k == kind and r.id not in have)
+    errs = Collector()
+    check_references(target, errs)
+    if errs.errors:
+        raise ValidationFailed(FieldError("id", f"{refusal} : d'autres enregistrements en dépendent ({errs.errors[0]})"))
+    order = {k: n for n, k in enumerate(Dataset.KINDS)}
+    for kind, rid in sorted((r for r in removes if r[0] not in SHEET_KINDS), key=lambda r: -order[r[0]]):
+        shard = repo._locate(tx, kind, rid)
+        repo._remove_doc(tx, shard, kind, rid)
+        if kind == "placements" and rid in tx.tables(shard).get(SHEETS, {}):
+            tx.db(shard).table(SHEETS).remove(doc_ids=[rid])  # its assessment sheet goes with it
+    for kind, record in sorted((p for p in puts if p[0] not in SHEET_KINDS), key=lambda p: order[p[0]]):
+        if snap.get(kind, record.id) is not None and (kind, record.id) not in gone:
+            repo._update_in(tx, kind, record, None)
+        else:
+            repo._put_doc(tx, repo._shard_for(tx, kind, record), kind, record, 1)
+    placements = {r.placement_id for k, r in puts if k in SHEET_KINDS}
+    placements |= {snap.get(k, rid).placement_id for k, rid in removes if k in SHEET_KINDS}
+    for pid in sorted(placements):
+        shard = repo._locate(tx, "placements", pid)
+        if shard is None:
+            continue  # its placement goes too
+        items = [a for a in target.assessments if a.placement_id == pid]
+        notes = [n for n in target.appreciations if n.placement_id == pid]
+        repo._write_sheet(tx, shard, pid, items, snap.sheet_revs.get(pid, 0) + 1, notes)
