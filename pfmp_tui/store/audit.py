@@ -190,7 +190,8 @@ def _student_of(kind: str, doc: dict | None, placements: dict[str, Any]) -> str 
 
 def before_commit(repo: Any, tx: Any) -> None:
     """Compute the entry of `tx`, check the user's role, hand the entry to the store."""
-    from .repository import FROM_DOC, ShardView, _sheet_items, _sheet_notes
+    from .documents import FROM_DOC, _sheet_items, _sheet_notes
+    from .views import ShardView
 
     ctx = context()
     login = current_login()
