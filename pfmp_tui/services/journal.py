@@ -21,6 +21,7 @@ from ..store.storage import StoreError
 __all__ = ["Filters", "RevertRefused", "entries", "history", "find", "revert", "describe", "render_table", "acting"]
 
 acting = audit.acting
+set_source = audit.set_default  # the TUI: « tui:<screen> » for the changes of threads without a context
 
 OPS = {"create": "création", "update": "modification", "delete": "suppression"}
 

@@ -30,7 +30,7 @@ from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
 from ..store.repository import ConflictError, Repository
 from ..store.storage import Store, StoreError
-from . import keys
+from . import accountability, keys
 from .commands import PfmpCommands
 from .liaison import cohort_competences_available, open_cohort_competences
 from .screens.candidate import CandidateScreen
@@ -91,6 +91,7 @@ class PfmpApp(App[None]):
         self._seen_stamp: Any = None
         self._announce = False
         self.user_keymap: dict[str, str] = {}  # binding id -> key, from the user's keymap file
+        accountability.install(self)  # issue 16: the journal names the screen of each change
 
     def _print_error_renderables(self) -> None:
         """An unexpected error: one French line, the traceback only with PFMP_DEBUG=1."""
@@ -219,11 +220,26 @@ class PfmpApp(App[None]):
         open_cohort_competences(self, cohort_id)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not accountability.gate(self, "app", action):  # issue 16: hidden when the role may not
+            return False
         if action == "cohort_competences":  # « v » of the records screen: on the cohorts list only
             return cohort_competences_available(self.screen)
         if action in ("periods", "timeline"):  # issue 5: not on the organisations or tutors lists
             return cohort_actions_available(self.screen)
         return True
+
+    # -- journal, users (issue 16) --------------------------------------------------------------------
+    def action_journal(self) -> None:
+        accountability.open_journal(self)
+
+    def action_journal_of_student(self) -> None:
+        accountability.open_student_journal(self)
+
+    def confirm_revert(self, entry_id: int) -> None:
+        accountability.confirm_revert(self, entry_id)
+
+    def action_users(self) -> None:
+        accountability.open_users(self)
 
     # -- planning and import (issues 5, 7) -----------------------------------------------------------
     def action_periods(self, cohort_id: str | None = None) -> None:

@@ -308,6 +308,11 @@ class CandidateScreen(Screen):
         return True
 
     # -- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+
+        return gate(self.app, "candidate", action)
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()

@@ -240,5 +240,10 @@ class CandidatesScreen(Screen):
                 select.clear()
         self.refresh_rows()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from ..role_gates import gate  # issue 16: exports are for administration and coordination
+
+        return gate(self.app, "candidates", action)
+
     def action_export(self) -> None:
         self.app.action_export(self.filter.cohort_id)

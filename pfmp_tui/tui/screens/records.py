@@ -93,6 +93,10 @@ class RecordsScreen(Screen):
             self.show_state(self.app.state)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+
+        if not gate(self.app, "records", action):
+            return False
         if action == "tutors":
             return self.kind == "organisations"
         return True

@@ -1,0 +1,65 @@
+"""The TUI side of issue 16: the journal's « who/where », roles hiding what the user may
+not do, and the ways to the « Journal » and « Utilisateurs » screens.
+
+The rule itself is the services' (checked again at every commit): here it only hides
+the keys that would be refused, so that a teacher does not see « Supprimer ».
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..services import journal
+from ..store.storage import StoreError
+from .screens.dialogs import ConfirmScreen
+from .screens.journal import JournalScreen
+from .screens.users import UsersScreen
+from .role_gates import gate  # noqa: F401 - the app's check_action uses it from here
+
+def install(app: Any) -> None:
+    """The journal names the screen each TUI change was made from."""
+    journal.set_source(lambda: f"tui:{getattr(app.screen, 'JOURNAL_NAME', type(app.screen).__name__)}")
+    app._role_cache = (None, None)
+
+
+def open_journal(app: Any, initial: str = "", title: str = "Journal des modifications") -> None:
+    app.push_screen(JournalScreen(initial, title))
+
+
+def open_student_journal(app: Any) -> None:
+    student_id = getattr(app.screen, "student_id", None)
+    if student_id is None:
+        open_journal(app)
+        return
+    student = app.state.get("students", student_id) if app.state is not None else None
+    name = student.full_name if student is not None else student_id
+    open_journal(app, student_id, f"Historique de {name}")
+
+
+def confirm_revert(app: Any, entry_id: int) -> None:
+    entry = next((e for e in getattr(app.screen, "items", []) if e.get("id") == entry_id), None)
+    what = "" if entry is None else "\n".join(line for c in entry.get("changes", [])[:6] for line in journal.describe(c))
+
+    def done(yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            new_id = journal.revert(app.repo, entry_id, via="tui:JournalScreen")
+        except (journal.RevertRefused, StoreError) as exc:
+            app.notify(str(exc), title="Annulation refusée", severity="error", timeout=10)
+            return
+        except Exception as exc:  # noqa: BLE001 - a refusal of the checks (ValidationFailed)
+            errors = getattr(exc, "errors", None)
+            if errors is None:
+                raise
+            app.notify("\n".join(e.message for e in errors), title="Annulation refusée", severity="error", timeout=10)
+            return
+        app.notify(f"Entrée {entry_id} annulée (entrée n° {new_id}).", title="Annulé")
+        app.reload()
+
+    app.push_screen(ConfirmScreen(f"Annuler l'entrée n° {entry_id} ?", what or "Rétablit les valeurs d'avant.",
+                                  yes="Annuler l'entrée", no="Garder"), done)
+
+
+def open_users(app: Any) -> None:
+    app.push_screen(UsersScreen())
