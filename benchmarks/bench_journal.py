@@ -85,11 +85,12 @@ def measure(label: str, learners: int, edits: int, journal_entries: int, folder:
     repo = Repository(Store(path))
     snap = repo.snapshot()
     real = audit.before_commit
-    times: dict[str, list[float]] = {"on": [], "off": [], "long": [], "sheet_on": [], "sheet_off": [], "sheet_long": []}
+    times: dict[str, list[float]] = {m: [] for m in ("on", "off", "long", "long_off", "sheet_on", "sheet_off",
+                                                       "sheet_long", "sheet_long_off")}
 
     def run(mode: str, i: int) -> None:
         nonlocal snap
-        audit.before_commit = real if mode != "off" else _no_journal
+        audit.before_commit = real if not mode.endswith("off") else _no_journal
         try:
             pid = placements[i % len(placements)]
             t0 = time.perf_counter()
@@ -110,8 +111,9 @@ def measure(label: str, learners: int, edits: int, journal_entries: int, folder:
         run("off" if i % 2 == 0 else "on", i + 1)
     journal_bytes = grow_journal(path, journal_entries)
     snap = repo.snapshot()
-    for i in range(edits):
-        run("long", i)
+    for i in range(edits):  # the same alternation, the journal now long
+        run("long" if i % 2 == 0 else "long_off", i)
+        run("long_off" if i % 2 == 0 else "long", i + 1)
     res = {"label": label, "learners": learners, "journal_bytes": journal_bytes,
            "sqlite": statistics.median(sqlite_edits(folder, edits * 2))}
     for key, values in times.items():
@@ -131,16 +133,17 @@ def main() -> int:
             results.append(measure(label, SIZES[label], args.edits, args.journal_entries, Path(tmp)))
     ms = lambda x: f"{x * 1000:7.1f}"  # noqa: E731
     print(f"edits per mode: {args.edits}; long journal: {args.journal_entries} entries")
-    print("size  kind         without journal   with journal      long journal      ratio   ratio   sqlite WAL  ×sqlite")
-    print("                   med      p95      med      p95      med      p95      with/   long/   med         with")
-    print("                                                                         without with")
+    print("size  kind         journal  without journal   with journal      ratio      sqlite WAL  with/")
+    print("                            med      p95      med      p95      with/      med         sqlite")
+    print("                                                                without")
     for r in results:
         for kind, prefix in (("attestation", ""), ("grille 37", "sheet_")):
-            off, on, long = r[f"{prefix}off_med"], r[f"{prefix}on_med"], r[f"{prefix}long_med"]
-            print(f"{r['label']:<5} {kind:<12} {ms(off)}  {ms(r[f'{prefix}off_p95'])}  {ms(on)}  {ms(r[f'{prefix}on_p95'])}"
-                  f"  {ms(long)}  {ms(r[f'{prefix}long_p95'])}  {on / off:5.2f}   {long / on:5.2f}   {ms(r['sqlite'])}"
-                  f"     {on / r['sqlite']:5.1f}")
-        print(f"      (long journal: {r['journal_bytes'] / 1e6:.1f} MB)")
+            for length, mode in (("court", "on"), ("long", "long")):
+                off_key = f"{prefix}off" if mode == "on" else f"{prefix}long_off"
+                on, off = r[f"{prefix}{mode}_med"], r[f"{off_key}_med"]
+                print(f"{r['label']:<5} {kind:<12} {length:<7} {ms(off)}  {ms(r[f'{off_key}_p95'])}  {ms(on)}  "
+                      f"{ms(r[f'{prefix}{mode}_p95'])}  {on / off:5.2f}    {ms(r['sqlite'])}     {on / r['sqlite']:6.1f}")
+        print(f"      (journal long : {r['journal_bytes'] / 1e6:.1f} MB, {args.journal_entries} entrées)")
     print("times in ms, lock and fsync included; ratio with/without = cost of the journal on one edit")
     return 0
 
