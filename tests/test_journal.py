@@ -81,6 +81,7 @@ def test_the_journal_is_private_like_the_store(tmp_path: Path):
 
 def test_every_verb_that_changes_the_store_writes_its_entry(tmp_path: Path):
     db = _loaded(tmp_path)
+    assert _entries(db)[0]["via"] == "cli:load" and _entries(db)[0]["user"] == ME
     d = ["--db", str(db)]
     steps = [
         (["period", "add", "--cohort", "c1", "--label", "PFMP 2", "--start", "2026-03-02", "--end", "2026-03-27"],

@@ -60,6 +60,10 @@ async def test_a_tui_save_is_journalled_with_its_screen_then_shown_in_the_learne
         await pilot.pause()
         assert rows(screen, "#journal-table") == []
         assert "0 entrée(s)" in text_of(screen, "#journal-title")
+    # Once the app has ended, a change from the same process is the Python API's again.
+    p1, rev = repo.get("placements", "p1")
+    repo.update("placements", replace(p1, teacher="x"), rev)
+    assert journal.entries(repo)[-1]["via"] == "api"
 
 
 async def test_the_journal_screen_undoes_an_entry(repo, tmp_path):

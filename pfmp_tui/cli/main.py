@@ -320,7 +320,9 @@ def _cmd_paper(args: argparse.Namespace) -> int:
     from ..services.papers import make_paper
 
     school = args.school if args.school is not None else os.environ.get("PFMP_SCHOOL", "")
-    data = data_io.open_repository(args.db).dataset()
+    repo = data_io.open_repository(args.db)
+    access.require(repo, "papers")  # issue 16: not the role « lecture »
+    data = repo.dataset()
     out = Path(args.output) if args.output else None
     path = make_paper(data, args.kind, args.id, school, out, EXPORTS_DIR)
     print(f"Document écrit : {path}")

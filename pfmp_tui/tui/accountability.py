@@ -18,7 +18,12 @@ from .role_gates import gate  # noqa: F401 - the app's check_action uses it from
 
 def install(app: Any) -> None:
     """The journal names the screen each TUI change was made from."""
-    journal.set_source(lambda: f"tui:{getattr(app.screen, 'JOURNAL_NAME', type(app.screen).__name__)}")
+    def source() -> str:
+        if not getattr(app, "_running", False):  # this app has ended: back to the default
+            return "api"
+        return f"tui:{getattr(app.screen, 'JOURNAL_NAME', type(app.screen).__name__)}"
+
+    journal.set_source(source)
     app._role_cache = (None, None)
 
 
