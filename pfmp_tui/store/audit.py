@@ -177,7 +177,7 @@ class _Collector:
         return out, checks
 
 
-def _student_of(kind: str, doc: dict | None, placements: dict[str, Any]) -> str | None:
+def _student_of(kind: str, doc: dict | None, placements: "_Placements") -> str | None:
     if doc is None:
         return None
     if kind == "students":
@@ -185,13 +185,13 @@ def _student_of(kind: str, doc: dict | None, placements: dict[str, Any]) -> str 
     if "student_id" in doc:
         return doc["student_id"]
     placement = placements.get(doc.get("placement_id"))
-    return None if placement is None else placement.student_id
+    return None if placement is None else placement.get("student_id")
 
 
 def before_commit(repo: Any, tx: Any) -> None:
     """Compute the entry of `tx`, check the user's role, hand the entry to the store."""
-    from .documents import FROM_DOC, _sheet_items, _sheet_notes
-    from .views import ShardView
+    from .buckets import INDEX
+    from .documents import FROM_DOC
 
     ctx = context()
     login = current_login()
@@ -210,64 +210,50 @@ def before_commit(repo: Any, tx: Any) -> None:
     role_checks: list[roles.Change] = []
     summarised_shards = 0
     for shard in sorted(tx.dirty | tx.dropped):
+        if shard == INDEX:
+            continue  # where records are, not records
         base_file = tx.base.shards.get(shard)
-        base = None
-        if base_file is not None:
-            base = repo._views.get(tx.base.key(base_file))
-            if base is None:
-                if shard in tx.dropped and shard not in tx.dirty:
-                    summarised_shards += 1
-                    continue
-                base = ShardView.build_checked(repo.store._load_shard(base_file), base_file)
-        base = base or ShardView.build({})
-        tables = {} if (shard in tx.dropped and shard not in tx.dirty) else tx.tables(shard)
-        unchanged = tx.unchanged_tables(shard) if tables else frozenset()
-        new_placements = tables.get("placements", {})
-
-        class _P:  # a placement's student and teacher, from the new tables or the base
-            @staticmethod
-            def get(pid: Any) -> Any:
-                doc = new_placements.get(pid)
-                if doc is not None:
-                    return _Doc(doc)
-                return base.records["placements"].get(pid)
-
+        if base_file is not None and shard not in tx.loaded:
+            summarised_shards += 1  # dropped whole without being read (a load --replace)
+            continue
+        # The committed tables, as read: TinyDB replaces a table it changes and the
+        # Repository replaces a document whole, so these are the before-image.
+        base = tx.loaded.get(shard, {})
+        tables = tx.tables(shard)
+        placements = _Placements(tables.get("placements", {}), base.get("placements", {}))
         for kind in FROM_DOC:
-            if kind in unchanged:
+            old, new = base.get(kind, {}), tables.get(kind, {})
+            if old is new:
                 continue
-            old, old_revs = base.records.get(kind, {}), base.revs.get(kind, {})
-            table = tables.get(kind, {})
-            for rid, doc in table.items():
-                rev = doc.get("_rev", 1)
-                if old_revs.get(rid) == rev and rid in old:
+            for rid, doc in new.items():
+                before = old.get(rid)
+                if before is doc:
                     continue
-                before = record_to_dict(kind, old[rid]) if rid in old else None
                 after = _strip(doc)
-                collector.add(kind, rid, before, after, rev, _student_of(kind, after, _P),
-                              _teacher(kind, old.get(rid), after, _P))
-            for rid in old.keys() - table.keys():
-                before = record_to_dict(kind, old[rid])
-                collector.add(kind, rid, before, None, None, _student_of(kind, before, _P),
-                              _teacher(kind, old[rid], None, _P))
-        if SHEETS not in unchanged:
-            sheets = tables.get(SHEETS, {})
-            for pid in set(sheets) | set(base.sheets) | set(base.notes):
-                sheet = sheets.get(pid)
-                rev = None if sheet is None else sheet.get("_rev", 1)
-                if rev is not None and rev == base.sheet_revs.get(pid):
+                before = None if before is None else _strip(before)
+                if before == after:
                     continue
-                items = [] if sheet is None else _sheet_items(pid, sheet["items"])
-                notes = [] if sheet is None else _sheet_notes(pid, sheet.get("notes") or [])
-                placement = _P.get(pid)
-                student = None if placement is None else placement.student_id
-                teacher = None if placement is None else placement.teacher
-                for kind, now_list, was_list in (("assessments", items, base.sheets.get(pid, [])),
-                                                 ("appreciations", notes, base.notes.get(pid, []))):
-                    now = {r.id: record_to_dict(kind, r) for r in now_list}
-                    was = {r.id: record_to_dict(kind, r) for r in was_list}
-                    for rid in now.keys() | was.keys():
-                        if now.get(rid) != was.get(rid):
-                            collector.add(kind, rid, was.get(rid), now.get(rid), rev, student, teacher)
+                collector.add(kind, rid, before, after, doc.get("_rev", 1), _student_of(kind, after, placements),
+                              _teacher(kind, before, after, placements))
+            for rid in old.keys() - new.keys():
+                before = _strip(old[rid])
+                collector.add(kind, rid, before, None, None, _student_of(kind, before, placements),
+                              _teacher(kind, before, None, placements))
+        old_sheets, new_sheets = base.get(SHEETS, {}), tables.get(SHEETS, {})
+        if old_sheets is not new_sheets:
+            for pid in old_sheets.keys() | new_sheets.keys():
+                was_doc, now_doc = old_sheets.get(pid), new_sheets.get(pid)
+                if was_doc is now_doc:
+                    continue
+                rev = None if now_doc is None else now_doc.get("_rev", 1)
+                placement = placements.get(pid)
+                student = None if placement is None else placement.get("student_id")
+                teacher = None if placement is None else placement.get("teacher")
+                for kind, now_map, was_map in (("assessments", _items(pid, now_doc), _items(pid, was_doc)),
+                                               ("appreciations", _notes(pid, now_doc), _notes(pid, was_doc))):
+                    for rid in now_map.keys() | was_map.keys():
+                        if now_map.get(rid) != was_map.get(rid):
+                            collector.add(kind, rid, was_map.get(rid), now_map.get(rid), rev, student, teacher)
     entries, role_checks = collector.entries()
     if ctx.redact:
         for ch in entries:
@@ -319,26 +305,44 @@ def before_commit(repo: Any, tx: Any) -> None:
     tx.journal_lines.append(orjson.dumps(entry))
 
 
-class _Doc:
-    """A placement document read like a Placement (student_id, teacher)."""
+class _Placements:
+    """Placement documents of a shard, new ones first (for a change's learner and référent)."""
 
-    __slots__ = ("student_id", "teacher")
+    def __init__(self, new: dict, old: dict):
+        self.new, self.old = new, old
 
-    def __init__(self, doc: dict):
-        self.student_id = doc.get("student_id")
-        self.teacher = doc.get("teacher")
+    def get(self, pid: Any) -> dict | None:
+        return self.new.get(pid) or self.old.get(pid)
 
 
-def _teacher(kind: str, old: Any, after: dict | None, placements: Any) -> str | None:
+def _items(pid: str, sheet: dict | None) -> dict[str, dict]:
+    from .documents import _sheet_items
+
+    if not sheet:
+        return {}
+    return {a.id: record_to_dict("assessments", a) for a in _sheet_items(pid, sheet["items"])}
+
+
+def _notes(pid: str, sheet: dict | None) -> dict[str, dict]:
+    from .documents import _sheet_notes
+
+    if not sheet or not sheet.get("notes"):
+        return {}
+    return {n.id: record_to_dict("appreciations", n) for n in _sheet_notes(pid, sheet["notes"])}
+
+
+def _teacher(kind: str, before: dict | None, after: dict | None, placements: _Placements) -> str | None:
+    """The référent a change is checked against: a placement's own (unchanged) référent,
+    or that of the placement an assessment, appreciation or visit belongs to."""
     if kind == "placements":
-        before_teacher = None if old is None else old.teacher
-        after_teacher = None if after is None else after.get("teacher")
-        return before_teacher if old is None or before_teacher == after_teacher or after is None else None
-    pid = (after or {}).get("placement_id") or getattr(old, "placement_id", None)
-    if pid is None:
-        return None
-    placement = placements.get(pid)
-    return None if placement is None else placement.teacher
+        if before is None:
+            return None  # a new placement: coordination only
+        if after is not None and after.get("teacher") != before.get("teacher"):
+            return None  # changing the référent: coordination only
+        return before.get("teacher")
+    pid = (after or before or {}).get("placement_id")
+    placement = None if pid is None else placements.get(pid)
+    return None if placement is None else placement.get("teacher")
 
 
 _KIND_WORDS = {

@@ -22,7 +22,7 @@ import contextlib
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 
 def valid_ref(ref: Any) -> bool:
@@ -57,12 +57,16 @@ def is_journal_file(store_path: Path, name: str) -> bool:
     return re.match(rf"^\.?{stem}\.journal\.\d+\.jsonl(\.\d+-[0-9a-f]+\.tmp)?$", name) is not None
 
 
-def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes],
-          rewrite: bytes | None) -> tuple[dict | None, list[str]]:
-    """Put this commit's journal on disk; returns the new manifest reference and the
-    files created (removed again if the commit fails)."""
-    from .storage import _fsync_dir, _write_temp, file_mode
+class JournalError(Exception):
+    """The journal named by the manifest cannot be read (the store turns it into a StoreError)."""
 
+
+def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes], rewrite: bytes | None, *,
+          write_temp: Callable[[Path, bytes], Path], fsync_dir: Callable[[Path], None],
+          file_mode: Callable[[], int]) -> tuple[dict | None, list[str]]:
+    """Put this commit's journal on disk; returns the new manifest reference and the
+    files created (removed again if the commit fails). The store's own file helpers are
+    passed in (temp file + fsync, folder fsync, the store's mode)."""
     tail = b"".join(line if line.endswith(b"\n") else line + b"\n" for line in lines)
     if rewrite is None and not tail:
         return ref, []
@@ -70,14 +74,14 @@ def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes
         content = (rewrite or b"") + tail
         name = f"{store_path.stem}.journal.{generation}.jsonl"
         path = store_path.with_name(name)
-        tmp = _write_temp(path, content)
+        tmp = write_temp(path, content)
         try:
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(store_path.parent)
+        fsync_dir(store_path.parent)
         return {"file": name, "size": len(content), "last": _last_of(content) or 0}, [name]
     path = store_path.with_name(ref["file"])
     fd = os.open(path, os.O_WRONLY | os.O_NOFOLLOW)
@@ -110,9 +114,8 @@ def undo(store_path: Path, ref: dict | None) -> None:
 
 
 def read(store_path: Path, ref: dict | None) -> bytes:
-    """The committed part of the journal (call under the store's lock)."""
-    from .storage import UNCHANGED, StoreError
-
+    """The committed part of the journal (call under the store's lock); JournalError if it
+    cannot be read whole."""
     if ref is None:
         return b""
     path = store_path.with_name(ref["file"])
@@ -120,9 +123,9 @@ def read(store_path: Path, ref: dict | None) -> bytes:
         with open(path, "rb") as f:
             data = f.read(ref["size"])
     except FileNotFoundError:
-        raise StoreError(f"magasin incomplet : le journal {path} manque. {UNCHANGED} Restaurez une sauvegarde.") from None
+        raise JournalError(f"magasin incomplet : le journal {path} manque") from None
     except OSError as exc:
-        raise StoreError(f"journal illisible : {path} : {exc.strerror}. {UNCHANGED}") from None
+        raise JournalError(f"journal illisible : {path} : {exc.strerror}") from None
     if len(data) != ref["size"]:
-        raise StoreError(f"journal tronqué : {path}. {UNCHANGED} Restaurez une sauvegarde.")
+        raise JournalError(f"journal tronqué : {path}")
     return data

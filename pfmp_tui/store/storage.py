@@ -50,7 +50,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from . import journal_file
+from . import journal_file, shard_cache
 
 STORE_FORMAT = "pfmp-store"
 SCHEMA_VERSION = 1
@@ -232,7 +232,8 @@ class Transaction:
         """The raw tables of a shard ({} for a shard not in the store)."""
         data = self._data.get(shard)
         if data is None:
-            data = {} if shard in self.dropped else self.store._load_shard(self.manifest.shards.get(shard))
+            # A committed file's parse is shared by the process (shard_cache); `data` is our own copy.
+            data = {} if shard in self.dropped else shard_cache.load_tables(self, self.manifest.shards.get(shard))
             self._data[shard] = data
             self.loaded[shard] = dict(data)
         return data
@@ -460,7 +461,8 @@ class Store:
                 atomic_write(self.path.with_name(file_name), orjson.dumps(tables), sync_dir=False)
                 new.shards[shard] = file_name
             new.journal, created = journal_file.write(self.path, old.journal, new.generation,
-                                                      tx.journal_lines, tx.journal_rewrite)
+                                                      tx.journal_lines, tx.journal_rewrite, write_temp=_write_temp,
+                                                      fsync_dir=_fsync_dir, file_mode=file_mode)
             written += created
             if written:
                 _fsync_dir(self.path.parent)
@@ -532,4 +534,7 @@ class Store:
 
     def read_journal(self, tx: Transaction) -> bytes:
         """The committed journal (JSON lines) as seen by `tx` (read under its lock)."""
-        return journal_file.read(self.path, tx.manifest.journal)
+        try:
+            return journal_file.read(self.path, tx.manifest.journal)
+        except journal_file.JournalError as exc:
+            raise StoreError(f"{exc}. {UNCHANGED} Restaurez une sauvegarde.") from None

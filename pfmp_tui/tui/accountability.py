@@ -1,8 +1,7 @@
-"""The TUI side of issue 16: the journal's « who/where », roles hiding what the user may
-not do, and the ways to the « Journal » and « Utilisateurs » screens.
+"""The TUI side of issue 16: the journal's « which screen », and undoing an entry.
 
-The rule itself is the services' (checked again at every commit): here it only hides
-the keys that would be refused, so that a teacher does not see « Supprimer ».
+Roles hiding keys: tui/role_gates.py; the screens: screens/journal.py, screens/users.py
+(opened through tui/navigation.py like every other).
 """
 
 from __future__ import annotations
@@ -10,10 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..services import journal
-from ..store.storage import StoreError
+from ..services.errors import StoreError
 from .screens.dialogs import ConfirmScreen
-from .screens.journal import JournalScreen
-from .screens.users import UsersScreen
 from .role_gates import gate  # noqa: F401 - the app's check_action uses it from here
 
 def install(app: Any) -> None:
@@ -25,20 +22,6 @@ def install(app: Any) -> None:
 
     journal.set_source(source)
     app._role_cache = (None, None)
-
-
-def open_journal(app: Any, initial: str = "", title: str = "Journal des modifications") -> None:
-    app.push_screen(JournalScreen(initial, title))
-
-
-def open_student_journal(app: Any) -> None:
-    student_id = getattr(app.screen, "student_id", None)
-    if student_id is None:
-        open_journal(app)
-        return
-    student = app.state.get("students", student_id) if app.state is not None else None
-    name = student.full_name if student is not None else student_id
-    open_journal(app, student_id, f"Historique de {name}")
 
 
 def confirm_revert(app: Any, entry_id: int) -> None:
@@ -64,7 +47,3 @@ def confirm_revert(app: Any, entry_id: int) -> None:
 
     app.push_screen(ConfirmScreen(f"Annuler l'entrée n° {entry_id} ?", what or "Rétablit les valeurs d'avant.",
                                   yes="Annuler l'entrée", no="Garder"), done)
-
-
-def open_users(app: Any) -> None:
-    app.push_screen(UsersScreen())

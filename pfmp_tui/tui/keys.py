@@ -91,7 +91,7 @@ SCOPES: dict[str, Scope] = {
            tooltip="Supprimer le stage (ou le justificatif) choisi, après confirmation"),
         _b("ctrl+delete", "delete_student", "Supprimer l'élève", "candidate.delete_student", show=False,
            key_display="^suppr", tooltip="Supprimer l'élève et tout son dossier, après confirmation"),
-        _b("h", "app.journal_of_student", "Historique", "candidate.history", show=False,
+        _b("h", "history", "Historique", "candidate.history", show=False,
            tooltip="Historique de l'élève : qui a changé quoi dans son dossier, et quand (journal)"),
     )),
     "journal": Scope("Journal des modifications", (

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..domain import roles
 from ..services import access
-from ..store.storage import StoreError
+from ..services.errors import StoreError
 
 C, P, A = roles.COORDINATION, roles.PROFESSEUR, roles.ADMINISTRATION
 # (scope, action) -> roles that may; an action not listed is open to everyone (reading).

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from ...domain.errors import ValidationFailed
 from ...domain.validation import parse_date
 from ...services import journal
-from ...store.storage import StoreError
+from ...services.errors import StoreError
 from .. import keys
 
 

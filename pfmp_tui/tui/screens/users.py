@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from ...domain.errors import ValidationFailed
 from ...domain.roles import ROLE_LABELS, ROLES
 from ...services import access
-from ...store.storage import StoreError
+from ...services.errors import StoreError
 from .. import keys
 
 
