@@ -25,8 +25,10 @@ from .screens.my_students import MyStudentsScreen
 from .screens.placing import AssignScreen, PlacingScreen
 from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
+from .screens.journal import JournalScreen
 from .screens.records import RecordsScreen
 from .screens.timeline import TimelineScreen
+from .screens.users import UsersScreen
 from .state import CandidateFilter, cohort_name
 from .targets import (
     AssessmentGrid,
@@ -34,6 +36,7 @@ from .targets import (
     CandidateFile,
     CohortCompetences,
     Import,
+    Journal,
     MyStudents,
     Periods,
     Placing,
@@ -41,6 +44,7 @@ from .targets import (
     Records,
     Target,
     Timeline,
+    Users,
 )
 
 Then = Callable[[Any], object] | None
@@ -164,6 +168,14 @@ def open_import(app: App, target: Import, then: Then = None) -> None:
     app.push_screen(ImportScreen(target.what, target.cohort_id), then)
 
 
+def open_journal(app: App, target: Journal, then: Then = None) -> None:
+    app.push_screen(JournalScreen(target.initial, target.title), then)
+
+
+def open_users(app: App, target: Users, then: Then = None) -> None:
+    app.push_screen(UsersScreen(), then)
+
+
 OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     CandidateFile: open_candidate_file,
     AssessmentGrid: open_assessment_grid,
@@ -176,6 +188,8 @@ OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     MyStudents: open_my_students,
     Import: open_import,
     Records: open_records,
+    Journal: open_journal,
+    Users: open_users,
 }
 
 

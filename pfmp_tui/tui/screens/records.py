@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...domain.validation import format_date_fr
 from .. import keys
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..tables import cursor_key
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
@@ -96,6 +97,8 @@ class RecordsScreen(Screen):
             self.show_state(self.app.state)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not gate(self.app, "records", action):
+            return False
         if action == "tutors":
             return self.kind == "organisations"
         return True
