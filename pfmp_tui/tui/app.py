@@ -40,11 +40,9 @@ from .screens.candidate import CandidateScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
 from .screens.forms import FormScreen
-from .screens.importing import ImportScreen
-from .screens.my_students import MyStudentsScreen
 from .search_defaults import search_defaults
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
-from .targets import CandidateFile, CohortCompetences, Periods, Records, Target, Timeline
+from .targets import CandidateFile, CohortCompetences, Import, MyStudents, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
 
@@ -226,8 +224,7 @@ class PfmpApp(OrderedKeys, App[None]):
 
     def action_my_students(self) -> None:
         """« Mes élèves » (issue 6): the learners `self.user` follows, what is waiting first."""
-        if not isinstance(self.screen, MyStudentsScreen):
-            self.push_screen(MyStudentsScreen())
+        self.open_target(MyStudents())
 
     def action_cohort_competences(self, cohort_id: str | None = None) -> None:
         self.open_target(CohortCompetences(cohort_id))
@@ -259,7 +256,7 @@ class PfmpApp(OrderedKeys, App[None]):
         self.open_target(Timeline(cohort_id))
 
     def action_import(self, what: str) -> None:
-        self.push_screen(ImportScreen(what, navigation.cohort_in_view(self.screen)))
+        self.open_target(Import(what, navigation.cohort_in_view(self.screen)))
 
     def action_records(self, kind: str) -> None:
         self.open_target(Records(kind))

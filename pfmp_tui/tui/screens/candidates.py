@@ -22,6 +22,7 @@ from ...domain.rules import STATUS_ORDER
 from ...domain.wording import count
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..tables import cursor_key
 from ..state import (
     SPECIALS,
     AppState,
@@ -175,11 +176,7 @@ class CandidatesScreen(Screen):
             self.refresh_rows()
 
     def current_student(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     # -- filters -------------------------------------------------------------------------------
     def set_filter(self, filter: CandidateFilter) -> None:

@@ -24,6 +24,7 @@ from ....services.errors import StoreError
 from ... import keys
 from ...formatting import fit, short_dates
 from ...state import cohort_name
+from ...tables import cursor_key
 from .summary import totals_line, warning_lines
 
 
@@ -172,11 +173,8 @@ class PlannerScreen(Screen):
         return Text("[ ]", style=colours.get("text-muted", ""))
 
     def _current(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count or self.plan is None:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value)
+        key = cursor_key(self.query_one(DataTable)) if self.plan is not None else None
+        return None if key is None else int(key)
 
     @on(DataTable.RowHighlighted, "#proposals")
     def _show_detail(self) -> None:
