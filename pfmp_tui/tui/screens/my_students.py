@@ -105,7 +105,7 @@ class MyStudentsScreen(Screen):
         self._token += 1
         self._compute(state, self.login or "", self._token)
 
-    @work(thread=True, exclusive=True, group="my-students", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="my-students", exit_on_error=False, description="my students")
     def _compute(self, state: AppState, login: str, token: int) -> None:
         if not login.strip():
             self.post_message(LearnersReady(token, login, []))

@@ -70,7 +70,7 @@ class PeriodsScreen(TableDetailScreen):
         self.loaded = False
         self._load(self._token)
 
-    @work(thread=True, exclusive=True, group="periods", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="periods", exit_on_error=False, description="periods")
     def _load(self, token: int) -> None:
         try:
             infos = list_periods(self.app.repo, self.cohort_id)

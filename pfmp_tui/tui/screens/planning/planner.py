@@ -131,7 +131,7 @@ class PlannerScreen(Screen):
         error.set_class(True, "-shown")
         self.ready = True
 
-    @work(thread=True, exclusive=True, group="planner", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="planner", exit_on_error=False, description="planner")
     def _plan(self, token: int, weeks: list[int], start: date | None) -> None:
         try:
             result = plan(self.app.repo, self.cohort_id, weeks, start)
