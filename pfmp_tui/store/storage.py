@@ -57,7 +57,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from . import shard_cache
+from . import journal_file, shard_cache
 
 STORE_FORMAT = "pfmp-store"
 SCHEMA_VERSION = 1
@@ -219,6 +219,10 @@ class Manifest:
     # damaged on disk is refused, not read as valid JSON). Manifests written before have
     # none for their files: those are read unverified until they are rewritten.
     sums: dict[str, str] = field(default_factory=dict)
+    # The journal (store/journal_file.py): its file and the length of its committed part,
+    # so that what a crashed writer appended past it is ignored, then cut off.
+    journal: dict[str, Any] | None = None
+    users: dict[str, str] | None = None  # login -> role (services/access.py); None: no list
 
     def key(self, file_name: str) -> str:
         return f"{self.uid}/{file_name}"
@@ -232,6 +236,10 @@ class Manifest:
             "shards": dict(sorted(self.shards.items())),
             "checksums": {f: self.sums[f] for f in sorted(self.shards.values()) if f in self.sums},
         }
+        if self.journal is not None:
+            doc["journal"] = self.journal
+        if self.users is not None:
+            doc["users"] = dict(sorted(self.users.items()))
         return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
 
 
@@ -281,6 +289,11 @@ class Transaction:
         # same object at commit is unchanged (TinyDB replaces a table it modifies).
         self.loaded: dict[str, dict[str, dict]] = {}
         self._dbs: dict[str, ShardDB] = {}
+        # Journal hook (store/journal_file.py): lines appended by this commit, or the
+        # journal's whole new content (purge, restore); the user list when it changes.
+        self.journal_lines: list[bytes] = []
+        self.journal_rewrite: bytes | None = None
+        self.users: dict[str, str] | None | bool = False  # False: unchanged
 
     @property
     def generation(self) -> int:
@@ -579,7 +592,13 @@ class Store:
             isinstance(f, str) and isinstance(d, str) and re.fullmatch(r"[0-9a-f]{64}", d) for f, d in sums.items()
         ):
             raise self._corrupt("sommes de contrôle invalides")
-        return Manifest(generation=generation, shards=dict(shards), uid=uid, sums=dict(sums))
+        journal, users = doc.get("journal"), doc.get("users")
+        if not journal_file.valid_ref(journal) or not (
+            users is None or (isinstance(users, dict) and all(isinstance(v, str) for v in users.values()))
+        ):
+            raise self._corrupt("journal ou liste des utilisateurs illisible")
+        return Manifest(generation=generation, shards=dict(shards), uid=uid, sums=dict(sums), journal=journal,
+                        users=users)
 
     def _own_files(self) -> list[str]:
         """Data files named after this store's main file (new naming only)."""
@@ -718,7 +737,7 @@ class Store:
             tx = Transaction(self, manifest, writable=True)
             try:
                 yield tx
-                if tx.dirty or tx.dropped:
+                if tx.dirty or tx.dropped or tx.journal_lines or tx.journal_rewrite is not None or tx.users is not False:
                     self._commit(tx)
             finally:
                 # TinyDB ⇄ transaction is a reference cycle: break it, so that the parsed
@@ -728,7 +747,8 @@ class Store:
     # -- committing ----------------------------------------------------------------
     def _commit(self, tx: Transaction) -> None:
         old = tx.manifest
-        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid, sums=dict(old.sums))
+        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid, sums=dict(old.sums),
+                       journal=old.journal, users=old.users if tx.users is False else tx.users)
         written: list[str] = []
         replaced = False
         manifest_tmp: Path | None = None
@@ -747,6 +767,10 @@ class Store:
                 atomic_write(self.path.with_name(file_name), data, sync_dir=False)
                 new.shards[shard] = file_name
                 new.sums[file_name] = hashlib.sha256(data).hexdigest()
+            new.journal, created = journal_file.write(self.path, old.journal, new.generation,
+                                                      tx.journal_lines, tx.journal_rewrite, write_temp=_write_temp,
+                                                      fsync_dir=_fsync_dir, file_mode=file_mode)
+            written += created
             if written:
                 _fsync_dir(self.path.parent)
             manifest_bytes = new.to_bytes()
@@ -765,6 +789,8 @@ class Store:
                 for file_name in written:
                     with contextlib.suppress(OSError):
                         os.unlink(self.path.with_name(file_name))
+                with contextlib.suppress(OSError):
+                    journal_file.undo(self.path, old.journal)
                 if manifest_tmp is not None:
                     with contextlib.suppress(OSError):
                         os.unlink(manifest_tmp)
@@ -798,13 +824,17 @@ class Store:
         has files in progress and no reader is reading.
         """
         keep = set(manifest.shards.values())
+        if manifest.journal is not None:
+            keep.add(manifest.journal["file"])
         dropped = set(base.shards.values()) - keep
+        if base.journal is not None and base.journal["file"] not in keep:
+            dropped.add(base.journal["file"])  # a rewritten journal's old file
         name = re.escape(self.path.name)
         temp = re.compile(rf"^\.{name}(\.{_SHARD}\.\d+\.json)?\.\d+-[0-9a-f]+\.tmp$")
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
                 file_name = entry.name
-                own = self._data_file.match(file_name)
+                own = self._data_file.match(file_name) or journal_file.is_journal_file(self.path, file_name)
                 if (
                     file_name in dropped
                     or (own and file_name not in keep)
@@ -818,4 +848,12 @@ class Store:
         with self.read() as tx:
             if not self.path.exists():
                 return []
-            return [self.path] + [self.path.with_name(f) for f in sorted(tx.manifest.shards.values())]
+            journal = [] if tx.manifest.journal is None else [self.path.with_name(tx.manifest.journal["file"])]
+            return [self.path] + [self.path.with_name(f) for f in sorted(tx.manifest.shards.values())] + journal
+
+    def read_journal(self, tx: Transaction) -> bytes:
+        """The committed journal (JSON lines) as seen by `tx` (read under its lock)."""
+        try:
+            return journal_file.read(self.path, tx.manifest.journal)
+        except journal_file.JournalError as exc:
+            raise StoreError(f"{exc}. {UNCHANGED} Restaurez une sauvegarde.") from None
