@@ -359,6 +359,7 @@ class Store:
         # (pfmp.core.3.json); their manifests still name those files, which are read as they are.
         self._data_file = re.compile(rf"^{re.escape(name)}\.({_SHARD})\.(\d+)\.json$")
         self._legacy_file = re.compile(rf"^{re.escape(self.path.stem)}\.({_SHARD})\.(\d+)\.json$")
+        self._legacy_journal = re.compile(rf"^{re.escape(self.path.stem)}\.journal\.\d+\.jsonl$")
 
     # -- locking ---------------------------------------------------------------------------
     # The lock is an flock on the store's *folder*: a folder cannot be swapped or deleted
@@ -617,8 +618,9 @@ class Store:
             entries = [e.name for e in os.scandir(self.path.parent)]
         except OSError:
             return []
-        own = [n for n in entries if self._data_file.match(n)]
-        legacy = [n for n in entries if self._legacy_file.match(n) and n not in own]
+        # Its journal too (journal_file: pfmp.json.journal.<gen>.jsonl, formerly the stem's).
+        own = [n for n in entries if self._data_file.match(n) or journal_file.is_journal_file(self.path, n)]
+        legacy = [n for n in entries if (self._legacy_file.match(n) or self._legacy_journal.match(n)) and n not in own]
         if legacy:
             named: set[str] = set()
             for other in entries:
@@ -633,6 +635,8 @@ class Store:
                     continue
                 if isinstance(doc, dict) and doc.get("format") == STORE_FORMAT and isinstance(doc.get("shards"), dict):
                     named.update(f for f in doc["shards"].values() if isinstance(f, str))
+                    if isinstance(doc.get("journal"), dict) and isinstance(doc["journal"].get("file"), str):
+                        named.add(doc["journal"]["file"])
             legacy = [n for n in legacy if n not in named]
         return sorted(own + legacy)
 
