@@ -103,10 +103,13 @@ class CandidateScreen(Screen):
         just = self.query_one("#justificatifs", DataTable)
         for label, width in (("Justificatif", 22), ("Employeur", 26), ("Du", 10), ("Au", 10), ("Temps", 8)):
             just.add_column(label, width=width)
-        self.query_one("#placements", DataTable).focus()
+        # Focus the placements without scrolling to them: the file opens at its top (name, status,
+        # shortfall), even at 80×24 where the placements are below the fold.
+        self.query_one("#placements", DataTable).focus(scroll_visible=False)
         self.watch(self.app, "theme", self._theme_changed, init=False)
         if self.app.state is not None:
             self.show_state(self.app.state)
+        self.call_after_refresh(self.query_one("#file", VerticalScroll).scroll_home, animate=False)
 
     def _theme_changed(self) -> None:
         if self.app.state is not None:
@@ -139,10 +142,10 @@ class CandidateScreen(Screen):
         if s.voie == "scolaire" and s.cycle_years:
             voie += f", cycle de {s.cycle_years} ans"
         if s.positioned:
-            voie += ", positionné(e)"
+            voie += ", positionnement (R3, R4)"
         lines = [
             f"[b]{escape(s.full_name)}[/] · INE {escape(s.ine or '—')}"
-            f" · né(e) le {format_date_fr(s.birth_date) or '—'} · {escape(s.email or 'pas de courriel')}",
+            f" · naissance {format_date_fr(s.birth_date) or '—'} · {escape(s.email or 'pas de courriel')}",
             f"{escape(cohort_name(cohort, s.cohort_id))} · voie {escape(voie)}",
             "[dim]e : modifier l'élève · d : dérogation · ^suppr : supprimer l'élève[/]",
         ]
@@ -379,7 +382,7 @@ class CandidateScreen(Screen):
         if p is None:
             self.notify("Aucun stage sélectionné.", severity="warning")
             return
-        self.app.confirm_delete("placements", p.id, f"le stage du {placement_dates(p)}")
+        self.app.confirm_delete("placements", p.id, f"le stage {placement_dates(p)}")  # never « du du »
 
     def action_delete_student(self) -> None:
         if self._need_student():
