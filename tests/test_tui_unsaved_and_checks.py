@@ -25,6 +25,7 @@ from pfmp_tui.tui.screens.forms import FormScreen, widget_id
 from pfmp_tui.tui.screens.records import RecordsScreen
 from pfmp_tui.tui.targets import Records
 from tests.conftest import store_bytes
+from tests.test_tui_key_burst import open_attestation
 from tests.test_tui import make_app, repo, rows, text_of, type_into  # noqa: F401  (the fixture `repo`)
 from tests.tui_support import settle
 
@@ -124,23 +125,11 @@ async def test_a_change_made_underneath_is_followed_or_merged(repo, tmp_path, db
 
 
 # -- soft checks -----------------------------------------------------------------------------------
-async def open_attestation_of_p1(pilot) -> FormScreen:
-    app = pilot.app
-    app.open_candidate("s1")
-    await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
-    table = app.screen.query_one("#placements", DataTable)
-    table.focus()
-    table.move_cursor(row=table.get_row_index("p1"))
-    await pilot.press("a")
-    await settle(pilot, lambda: isinstance(app.screen, FormScreen))
-    return app.screen
-
-
 async def test_an_attestation_received_before_its_pfmp_ended_is_confirmed_first(repo, tmp_path, db_path):  # noqa: F811
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        form = await open_attestation_of_p1(pilot)  # p1: 05/10/2026 → 30/10/2026
+        form = await open_attestation(pilot)  # p1: 05/10/2026 → 30/10/2026
         await type_into(pilot, f"#{widget_id('attestation.received_on')}", "20/10/2026")
         before = store_bytes(db_path.parent)
         await pilot.press("ctrl+s")

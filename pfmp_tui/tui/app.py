@@ -32,7 +32,7 @@ from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
 from ..services.errors import ConflictError, StoreError
 from ..services.handles import Repository
-from . import keys, navigation, settings, textual_french
+from . import keys, navigation, overflow, settings, textual_french
 from .commands import PfmpCommands
 from .key_order import OrderedKeys
 from .screens.candidate import CandidateScreen
@@ -73,6 +73,7 @@ class ExportDone(Message):
 class PfmpApp(OrderedKeys, App[None]):
     TITLE = "PFMP AGOrA"
     CSS_PATH = "app.tcss"
+    CSS = overflow.CSS  # one-line texts end with « … » (issue 12)
     BINDINGS = keys.bindings("app")
     COMMANDS = App.COMMANDS | {PfmpCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]

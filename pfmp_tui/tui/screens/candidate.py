@@ -35,9 +35,11 @@ CONTRACT_VOIES = ("apprentissage",)  # R7
 
 
 # (title, key, width at 80 columns, width from 100 columns); the tutor has a column only when wide.
-PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation", 22, 32),
-                     ("Tuteur", "tutor", 0, 20), ("Conv. R10", "convention", 9, 10),
-                     ("Attestation R11", "attestation", 17, 17))
+# (title, key, width below WIDE columns, width from WIDE): each set fits its terminal with the
+# table's padding and scrollbar (80 and 100 columns), so no cell is cut at the edge (issue 12).
+PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation", 20, 27),
+                     ("Tuteur", "tutor", 0, 16), ("Conv. R10", "convention", 11, 11),
+                     ("Attestation R11", "attestation", 16, 16))
 WIDE = 100
 
 
@@ -197,8 +199,8 @@ class CandidateScreen(Screen):
                 "dates": Text(short_dates(p)),
                 "organisation": Text(_fit(org.name if org else p.organisation_id, widths["organisation"])),
                 "tutor": Text(_fit(tutor.full_name if tutor else "—", widths["tutor"])),
-                "convention": Text(conv, style=colours.get(conv_style, "")),
-                "attestation": Text(att, style=colours.get(att_style, "")),
+                "convention": Text(_fit(conv, widths["convention"]), style=colours.get(conv_style, "")),
+                "attestation": Text(_fit(att, widths["attestation"]), style=colours.get(att_style, "")),
             }
             table.add_row(*(cells[key] for _, key, *_ in PLACEMENT_COLUMNS if widths[key]), key=p.id)
         _restore_cursor(table, current)
