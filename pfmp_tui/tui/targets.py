@@ -80,6 +80,19 @@ class Timeline:
 
 
 @dataclass(frozen=True, slots=True)
+class MyStudents:
+    """« Mes élèves »: the learners the session's teacher follows, what is waiting first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """Importing learners (`what` = "students", into `cohort_id` if given) or organisations."""
+
+    what: str
+    cohort_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Records:
     """A list of records (`kind`: cohorts, organisations, tutors…), tutors of one organisation."""
 
@@ -87,8 +100,21 @@ class Records:
     organisation_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """The journal of changes (issue 16), filtered by `initial` (an id, @login, a date)."""
+
+    initial: str = ""
+    title: str = "Journal des modifications"
+
+
+@dataclass(frozen=True, slots=True)
+class Users:
+    """The store's users and their roles (issue 16)."""
+
+
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | Records)
+          | Timeline | MyStudents | Import | Records | Journal | Users)
 
 
 class Navigates(Protocol):

@@ -25,10 +25,12 @@ from ...domain.rules import CandidateStatus
 from ...domain.validation import format_date_fr
 from ...domain.workdays import format_days, working_days
 from .. import keys
-from ..formatting import placement_dates, short_dates
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
-from ..targets import AssessmentGrid, Progress, go
+from ..tables import cursor_key
+from ..targets import AssessmentGrid, Journal, Progress, go
 
 CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
 CONTRACT_VOIES = ("apprentissage",)  # R7
@@ -76,6 +78,7 @@ def attestation_text(p: Placement, today) -> tuple[str, str]:
 
 
 class CandidateScreen(Screen):
+    CSS_PATH = "candidate.tcss"
     KEY_SCOPE = "candidate"
     BINDINGS = keys.bindings("candidate")
 
@@ -177,7 +180,7 @@ class CandidateScreen(Screen):
 
     def _show_placements(self, state: AppState, s: Student) -> None:
         table = self.query_one("#placements", DataTable)
-        current = _cursor_key(table)
+        current = cursor_key(table)
         colours = self.app.theme_variables
         wide = self.size.width >= WIDE
         widths = {key: (w_wide if wide else w) for _, key, w, w_wide in PLACEMENT_COLUMNS}
@@ -197,10 +200,10 @@ class CandidateScreen(Screen):
             att, att_style = attestation_text(p, state.today)
             cells = {
                 "dates": Text(short_dates(p)),
-                "organisation": Text(_fit(org.name if org else p.organisation_id, widths["organisation"])),
-                "tutor": Text(_fit(tutor.full_name if tutor else "—", widths["tutor"])),
-                "convention": Text(_fit(conv, widths["convention"]), style=colours.get(conv_style, "")),
-                "attestation": Text(_fit(att, widths["attestation"]), style=colours.get(att_style, "")),
+                "organisation": Text(fit(org.name if org else p.organisation_id, widths["organisation"])),
+                "tutor": Text(fit(tutor.full_name if tutor else "—", widths["tutor"])),
+                "convention": Text(fit(conv, widths["convention"]), style=colours.get(conv_style, "")),
+                "attestation": Text(fit(att, widths["attestation"]), style=colours.get(att_style, "")),
             }
             table.add_row(*(cells[key] for _, key, *_ in PLACEMENT_COLUMNS if widths[key]), key=p.id)
         _restore_cursor(table, current)
@@ -269,7 +272,7 @@ class CandidateScreen(Screen):
         contracts = [c for c in data.contracts if c.student_id == s.id]
         needed = s.voie in CERTIFICATE_VOIES or s.voie in CONTRACT_VOIES
         table = self.query_one("#justificatifs", DataTable)
-        current = _cursor_key(table)
+        current = cursor_key(table)
         table.clear()
         for c in sorted(contracts, key=lambda c: c.start):
             table.add_row("Contrat d'apprentissage", c.employer, format_date_fr(c.start), format_date_fr(c.end), "—",
@@ -290,11 +293,11 @@ class CandidateScreen(Screen):
     # -- selection -----------------------------------------------------------------------------
     def selected_placement(self) -> Placement | None:
         state = self.app.state
-        key = _cursor_key(self.query_one("#placements", DataTable))
+        key = cursor_key(self.query_one("#placements", DataTable))
         return state.get("placements", key) if state is not None and key else None
 
     def _selected_justificatif(self) -> tuple[str, str] | None:
-        key = _cursor_key(self.query_one("#justificatifs", DataTable))
+        key = cursor_key(self.query_one("#justificatifs", DataTable))
         if not key:
             return None
         kind, _, record_id = key.partition(":")
@@ -325,6 +328,15 @@ class CandidateScreen(Screen):
         return True
 
     # -- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return gate(self.app, "candidate", action)
+
+    def action_history(self) -> None:
+        """The learner's history (issue 16): who changed what in their file, and when."""
+        student = self.app.state.get("students", self.student_id) if self.app.state is not None else None
+        name = student.full_name if student is not None else self.student_id
+        go(self.app, Journal(self.student_id, f"Historique de {name}"))
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
@@ -441,15 +453,6 @@ def deadline_text_for(state: AppState, s: Student) -> str:
     return deadline_text(cohort, state.today) if cohort is not None else "—"
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
-def _cursor_key(table: DataTable) -> str | None:
-    if not table.row_count:
-        return None
-    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-    return row_key.value
 
 
 def _restore_cursor(table: DataTable, key: str | None) -> None:

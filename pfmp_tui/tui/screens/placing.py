@@ -45,6 +45,7 @@ from .. import keys
 from ..formatting import fit, placement_dates
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
+from ..tables import cursor_key
 from ..targets import Timeline, go
 from .base import TableDetailScreen
 from .dialogs import ConfirmScreen
@@ -91,6 +92,7 @@ def placing_warnings(state: AppState, period_id: str) -> list[str]:
 
 
 class PlacingScreen(TableDetailScreen):
+    CSS_PATH = "placing.tcss"
     KEY_SCOPE = "placing"
     BINDINGS = keys.bindings("placing")
     SUMMARY_ID, TABLE_ID, DETAIL_ID, COLUMNS = "placing-summary", "placing", "placing-warnings", PLACING_COLUMNS
@@ -167,11 +169,7 @@ class PlacingScreen(TableDetailScreen):
         return Text("✓" if student_id in self.selected else " ", style="bold")
 
     def current_student(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     # -- actions ---------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -268,6 +266,7 @@ class AssignScreen(ModalScreen[bool]):
     """Host organisation, tutor and teacher of one placement, or of a learner not yet
     placed in a period (the placement is then created on ^s); search as you type."""
 
+    CSS_PATH = "placing.tcss"
     KEY_SCOPE = "assign"
     BINDINGS = keys.bindings("assign")
 

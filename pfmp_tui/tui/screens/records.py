@@ -9,6 +9,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...domain.validation import format_date_fr
 from .. import keys
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..tables import cursor_key
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
 
@@ -64,6 +66,7 @@ def _fit(text: str, width: int) -> str:
 
 
 class RecordsScreen(Screen):
+    CSS_PATH = "records.tcss"
     KEY_SCOPE = "records"
     BINDINGS = keys.bindings("records")
 
@@ -94,6 +97,8 @@ class RecordsScreen(Screen):
             self.show_state(self.app.state)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not gate(self.app, "records", action):
+            return False
         if action == "tutors":
             return self.kind == "organisations"
         return True
@@ -135,11 +140,7 @@ class RecordsScreen(Screen):
         table.focus()
 
     def current_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     @on(Input.Changed, "#records-search")
     def _search(self, event: Input.Changed) -> None:
