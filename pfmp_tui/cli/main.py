@@ -260,11 +260,16 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
     repo = data_io.open_repository(args.db)
     start = date_option(args.start, "--start") if args.start else None
-    the_plan = plan(repo, args.cohort, _int_list(args.weeks, "--weeks"), start)
+    the_plan = plan(repo, args.cohort, _int_list(args.weeks, "--weeks"), start, today=date.today())
     for n, p in enumerate(the_plan.proposals, 1):
         print(f"{n:>2}. {p.label:<24} {p.start:%d/%m/%Y} → {p.end:%d/%m/%Y}  {format_days(p.working_days):>10}")
         for w in p.warnings:
             print(f"      ! {w}")
+    if the_plan.past:
+        n = len(the_plan.past)
+        print(f"! {count(n, 'période proposée', 'périodes proposées')} {plural(n, 'commence', 'commencent')} avant "
+              f"aujourd'hui ({', '.join(str(i + 1) for i in the_plan.past)}) : --start pour partir d'une autre date, "
+              "ou --apply avec les seuls numéros voulus.")
     for t in the_plan.totals:
         mark = "✔" if t.enough else "✖ insuffisant"
         print(f"{t.rule} : {format_days(t.planned_days)} prévues / {format_days(t.required_days)} requises "

@@ -96,10 +96,15 @@ class Plan:
     cohort_id: str
     proposals: list[ProposedPeriod]
     totals: list[VoieTotal]
+    past: tuple[int, ...] = ()  # indexes of the proposals that start before `today` (issue 12)
 
 
-def plan(repo: Repository, cohort_id: str, weeks_per_year: list[int], cycle_start: date | None = None) -> Plan:
-    """Proposed periods for a cohort and their totals against each requirement (R1–R5)."""
+def plan(repo: Repository, cohort_id: str, weeks_per_year: list[int], cycle_start: date | None = None,
+         today: date | None = None) -> Plan:
+    """Proposed periods for a cohort and their totals against each requirement (R1–R5).
+
+    With `today`, a proposal that starts before it says so (« déjà passée » / « déjà commencée »)
+    and its index is in `Plan.past`: the cycle computed from the exam session may have begun."""
     errors = [FieldError("--weeks", f"nombre de semaines invalide « {w} »") for w in weeks_per_year if not 0 <= w <= 30]
     if not weeks_per_year or errors:
         raise ValidationFailed(errors or [FieldError("--weeks", "au moins une année attendue, ex. 6,8,8")])
@@ -109,9 +114,16 @@ def plan(repo: Repository, cohort_id: str, weeks_per_year: list[int], cycle_star
         # The cycle ends with the exam session: it started len(weeks) school years before.
         cycle_start = date(cohort.exam_session - len(weeks_per_year), 9, 1)
     proposals = propose_periods(cycle_start, weeks_per_year, cohort.holiday_zone, school_calendar())
+    past: list[int] = []
+    if today is not None:
+        for i, p in enumerate(proposals):
+            if p.start < today:
+                past.append(i)
+                when = "déjà passée" if p.end < today else "déjà commencée"
+                proposals[i] = replace(p, warnings=(f"{when} au {today:%d/%m/%Y}", *p.warnings))
     planned = sum(p.working_days for p in proposals)
     students = [s for s in data.students if s.cohort_id == cohort_id]
-    return Plan(cohort_id, proposals, totals_by_requirement(students, planned))
+    return Plan(cohort_id, proposals, totals_by_requirement(students, planned), tuple(past))
 
 
 def accept_plan(repo: Repository, the_plan: Plan, keep: list[int] | None = None) -> list[Period]:
