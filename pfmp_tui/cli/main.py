@@ -272,13 +272,13 @@ def _cmd_place(args: argparse.Namespace) -> int:
 
 
 def _cmd_assign(args: argparse.Namespace) -> int:
-    from ..services.planning import KEEP, assign, placement_warnings
+    from ..services.planning import KEEP, assign, assign_warnings
 
     repo = data_io.open_repository(args.db)
     teacher = KEEP if args.teacher is None else (args.teacher.strip() or None)  # --teacher "" clears it
     p = assign(repo, args.placement, args.organisation, args.tutor, teacher)
     print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
-    for w in placement_warnings(repo.dataset()):
+    for w in assign_warnings(repo, p):
         print(f"  ! {w}")
     return EXIT_OK
 

@@ -32,6 +32,7 @@ CAPACITY = 48  # learners in a bucket before it is split (a division is ≤ 35: 
 INDEX = "index"
 LAYOUT_VERSION = 2
 INDEXED_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
+TEACHING = "teaching"  # in an index entry: [teacher, start, end] of each placement with a teacher
 
 _BUCKET = re.compile(r"^(?P<head>c-[a-z0-9-]*-[0-9a-f]{10})-b(?P<depth>\d+)-(?P<index>\d+)$")
 
@@ -118,6 +119,12 @@ def partition(tables: dict, student_ids: set[str]) -> dict:
     return out
 
 
-def index_entry(tables: dict) -> dict[str, list[str]]:
-    """What the index says of one cohort shard: kind -> its ids, sorted."""
-    return {kind: sorted(tables[kind]) for kind in INDEXED_KINDS if tables.get(kind)}
+def index_entry(tables: dict) -> dict[str, list]:
+    """What the index says of one cohort shard: kind -> its ids, sorted; and the
+    teachers' loads (a teacher follows learners of every cohort: `pfmp assign` warns of
+    one following too many without reading the school)."""
+    entry: dict[str, list] = {kind: sorted(tables[kind]) for kind in INDEXED_KINDS if tables.get(kind)}
+    teaching = sorted([p["teacher"], p["start"], p["end"]] for p in tables.get("placements", {}).values() if p.get("teacher"))
+    if teaching:
+        entry[TEACHING] = teaching
+    return entry

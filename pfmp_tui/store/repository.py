@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.interchange import REFERENCES, SPECS, check_references
@@ -40,6 +40,7 @@ from .buckets import (
     INDEX,
     INDEXED_KINDS,
     LAYOUT_VERSION,
+    TEACHING,
     bucket_for,
     bucket_name,
     buckets_of,
@@ -69,6 +70,20 @@ class Changes:
     cohorts: frozenset[str]  # ids of the cohorts with a shard written or removed
     gone: frozenset[str]  # shards of cohorts that no longer exist
     files: dict[str, str]  # the new picture (pass it to the next `changes`)
+
+
+class _Ref(NamedTuple):
+    """A record known by its id only (what `add_all` checks references against)."""
+
+    id: str
+
+
+class TeacherLoad(NamedTuple):
+    """A placement as a teacher's load: who follows it, from when to when."""
+
+    teacher: str
+    start: date
+    end: date
 
 
 class Repository:
@@ -229,7 +244,9 @@ class Repository:
         try:
             for shard, entry in tx.tables(INDEX).get("shards", {}).items():
                 for kind, ids in entry.items():
-                    target = where.setdefault(kind, {})
+                    if kind not in where:
+                        continue  # not a kind: TEACHING
+                    target = where[kind]
                     for rid in ids:
                         target[rid] = shard
         except (AttributeError, TypeError):
@@ -552,7 +569,7 @@ class Repository:
                 known = _merge_datasets(snap.data, [(k, r) for k, r, _ in updated])
                 check_references(created, errs, known=known)
                 errs.raise_if_any()
-                self._write_bulk(tx, created, snap.data, snap.sheet_revs)
+                self._write_bulk(tx, created)
             for kind, record, want in updated:
                 self._update_in(tx, kind, record, want)
 
@@ -724,10 +741,8 @@ class Repository:
                 for shard in tx.shard_names():
                     tx.drop(shard)
                 existing = Dataset()
-                sheet_revs: dict[str, int] = {}
             else:
-                snap = self._snapshot(tx)
-                existing, sheet_revs = snap.data, snap.sheet_revs
+                existing = self._known(tx, incoming)
             errs = Collector()
             for kind in Dataset.KINDS:
                 have = {r.id for r in getattr(existing, kind)}
@@ -741,9 +756,59 @@ class Repository:
                         seen[r.id] = i
             check_references(incoming, errs, known=None if replace else existing)
             errs.raise_if_any()
-            self._write_bulk(tx, incoming, existing, sheet_revs)
+            self._write_bulk(tx, incoming)
 
-    def _write_bulk(self, tx: Transaction, incoming: Dataset, existing: Dataset, sheet_revs: dict[str, int]) -> None:
+    def _known(self, tx: Transaction, incoming: Dataset) -> Dataset:
+        """What `add_all` must know of the store to check `incoming`'s ids and references.
+
+        With an index, that is the core's records and the ids the index lists (a few
+        placements added to a school read the index, the core and their learners'
+        buckets, not the school); levels and appreciations have no index entry: adding
+        some reads every shard, as does a store of the previous layout."""
+        where = self._where(tx)
+        if where is None or incoming.assessments or incoming.appreciations:
+            return self._snapshot(tx).data
+        core = self._view(tx, CORE)
+        known = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        for kind in INDEXED_KINDS:
+            getattr(known, kind).extend(_Ref(rid) for rid in where.get(kind, {}))
+        return known
+
+    def cohort_dataset(self, cohort_id: str) -> Dataset:
+        """The core and one cohort's records (its periods, learners and theirs): what a
+        verb about one cohort needs, read from that cohort's shards only. Read-only,
+        like a snapshot's; its `assessments` are built on first use."""
+        with self._reading() as tx:
+            core = self._view(tx, CORE)
+            views = [self._view(tx, shard) for shard in self._cohort_shards(tx, cohort_id)]
+        out = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        for kind in Dataset.KINDS:
+            if kind in CORE_KINDS:
+                continue
+            parts = [view.records[kind] for view in views if view.records.get(kind)]
+            if kind == "assessments":
+                setattr(out, kind, LazyList(lambda parts=parts: [a for p in parts for a in p.values()]))
+            else:
+                setattr(out, kind, [r for p in parts for r in p.values()])
+        return out
+
+    def teacher_loads(self) -> list[TeacherLoad]:
+        """(teacher, start, end) of every placement that has a teacher, in the school:
+        from the index (store/buckets.py), without reading the buckets."""
+        with self._reading() as tx:
+            if self._where(tx) is None:
+                return [TeacherLoad(p.teacher, p.start, p.end) for p in self._snapshot(tx).data.placements if p.teacher]
+            loads = []
+            fromiso = date.fromisoformat
+            try:
+                for entry in tx.tables(INDEX).get("shards", {}).values():
+                    loads.extend(TeacherLoad(t, fromiso(a), fromiso(b)) for t, a, b in entry.get(TEACHING, ()))
+            except (TypeError, ValueError):
+                raise StoreError("magasin corrompu : l'index est illisible. Aucun fichier n'a été modifié. "
+                                 "Restaurez une sauvegarde.") from None
+            return loads
+
+    def _write_bulk(self, tx: Transaction, incoming: Dataset) -> None:
         shards = tx.shard_names()
         newcomers: dict[str, int] = {}  # cohort head -> learners arriving
         for s in incoming.students:
@@ -798,12 +863,14 @@ class Repository:
         for n in incoming.appreciations:
             by_placement.setdefault(n.placement_id, ([], []))[1].append(n)
         for placement_id, (items, notes) in by_placement.items():
+            rev = 0
             if placement_id not in placement_shard:  # a placement already stored: its sheet's levels stay
                 view = self._view(tx, shard_of_placement(placement_id))
                 items.extend(view.sheets[placement_id] if placement_id in view.sheets else ())
                 notes.extend(view.notes.get(placement_id, ()))
+                rev = view.sheet_revs.get(placement_id, 0)
             grouped.setdefault((shard_of_placement(placement_id), SHEETS), []).append(
-                _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1, notes)
+                _sheet_doc(placement_id, items, rev + 1, notes)
             )
         for (shard, kind), docs in grouped.items():
             key = "placement_id" if kind == SHEETS else "id"
