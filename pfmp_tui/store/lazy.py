@@ -9,6 +9,7 @@ objects on first use (`LazySheets`); the list of every assessment of a snapshot 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
@@ -123,6 +124,9 @@ class LazyAssessments(Mapping):
         return self._all().items()
 
 
+_FILLING = threading.RLock()
+
+
 class LazyList(list):
     """A list filled by `fill()` the first time it is used (read or changed).
 
@@ -142,10 +146,13 @@ class LazyList(list):
         return self._fill is None
 
     def _load(self) -> None:
-        fill = self._fill
-        if fill is not None:
-            self._fill = None
-            super().extend(fill())
+        if self._fill is None:
+            return
+        with _FILLING:  # another thread sees it unfilled until it is whole
+            fill = self._fill
+            if fill is not None:
+                super().extend(fill())
+                self._fill = None
 
 
 def _wrap(name: str) -> Callable:

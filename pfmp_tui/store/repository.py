@@ -340,6 +340,12 @@ class Repository:
     def dataset(self) -> Dataset:
         return self.snapshot().data
 
+    def check(self) -> None:
+        """Refuse a corrupt, incomplete or newer store up front (StoreError), like
+        `Store.check`, but keeping the views it built for the next snapshot (the TUI
+        checked, then parsed every shard a second time to load)."""
+        self.snapshot()
+
     # -- whole-store reads that need no typed assessments ------------------------------
     def statuses(self, as_of: date, cohort_id: str | None = None, *,
                  profile: str = DEFAULT_PROFILE) -> list[CandidateStatus]:
@@ -665,9 +671,10 @@ class Repository:
                     errs.add(f"appreciations[{i}].id", f"l'identifiant « {n.id} » est en double")
                 else:
                     note_ids[n.id] = i
-            for other in self._shards(tx):
+            new_notes = note_ids.keys() - {n.id for n in view.notes.get(placement_id, ())}
+            for other in self._shards(tx) if new_notes else ():
                 taken = self._view(tx, other).records["appreciations"]
-                for nid in note_ids.keys() & taken.keys():
+                for nid in new_notes & taken.keys():
                     if taken[nid].placement_id != placement_id:
                         errs.add(f"appreciations[{note_ids[nid]}].id", f"l'identifiant « {nid} » existe déjà")
             errs.raise_if_any()
@@ -802,7 +809,8 @@ class Repository:
             fromiso = date.fromisoformat
             try:
                 for entry in tx.tables(INDEX).get("shards", {}).values():
-                    loads.extend(TeacherLoad(t, fromiso(a), fromiso(b)) for t, a, b in entry.get(TEACHING, ()))
+                    for t, a, b, n in entry.get(TEACHING, ()):
+                        loads.extend([TeacherLoad(t, fromiso(a), fromiso(b))] * n)
             except (TypeError, ValueError):
                 raise StoreError("magasin corrompu : l'index est illisible. Aucun fichier n'a été modifié. "
                                  "Restaurez une sauvegarde.") from None
