@@ -411,14 +411,17 @@ def _cmd_dump(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    import json
+    import orjson
 
     from ..services.check import render_table, run_check, to_json
 
     as_of = _as_of(args.as_of)
     results = run_check(data_io.open_repository(args.db), as_of, args.cohort)
     if args.format == "json":
-        print(json.dumps(to_json(results, as_of), ensure_ascii=False, indent=2))
+        # The bytes json.dumps(indent=2, ensure_ascii=False) writes, several times faster.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(orjson.dumps(to_json(results, as_of), option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
     else:
         print(render_table(results, as_of))
     return EXIT_OK
