@@ -134,3 +134,17 @@ def shard_prefix(cohort_id: str) -> str:
     from pfmp_tui.store.storage import shard_for_cohort
 
     return shard_for_cohort(cohort_id)
+
+
+def test_snapshots_dependents_and_deletes_build_no_assessment_they_do_not_show(repo: Repository):
+    fresh = Repository(Store(repo.store.path))
+    snap = fresh.snapshot()
+    student = next(s for s in snap.data.students
+                   if any(p.student_id == s.id and p.id in snap.sheet_revs for p in snap.data.placements))
+    expected = Repository(Store(repo.store.path)).dataset()
+    placements = {p.id for p in expected.placements if p.student_id == student.id}
+    levels = sum(1 for a in expected.assessments if a.placement_id in placements)
+    assert fresh.dependents("students", student.id)["assessments"] == levels > 0
+    assert fresh.delete("students", student.id)["assessments"] == levels
+    assert not snap.data.assessments.materialised and not fresh.snapshot().data.assessments.materialised
+    assert len(fresh.snapshot().data.assessments) == len(expected.assessments) - levels

@@ -63,6 +63,10 @@ class LazySheets(Mapping):
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return self[placement_id][:1]  # raises the store's message
 
+    def count(self, placement_id: str) -> int:
+        """How many assessments one sheet holds, without building them."""
+        return len(self._docs[placement_id]["items"])
+
     def count_items(self) -> int:
         """How many assessments, without building them."""
         return sum(len(doc["items"]) for doc in self._docs.values())

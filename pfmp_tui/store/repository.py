@@ -684,8 +684,18 @@ class Repository:
     # -- deleting ----------------------------------------------------------------------------------
     def dependents(self, kind: str, record_id: str) -> dict[str, int]:
         """What a deletion would take with it (kind -> count), for the confirmation dialog."""
-        snap = self.snapshot()
-        return _dependents(snap.data, kind, record_id)
+        with self._reading() as tx:
+            return _dependents(self._snapshot(tx).data, kind, record_id, lambda pids: self._count_levels(tx, pids))
+
+    def _count_levels(self, tx: Transaction, placement_ids: set[str]) -> int:
+        """How many assessments these placements' sheets hold (none built)."""
+        total = 0
+        for pid in placement_ids:
+            shard = self._locate(tx, "placements", pid)
+            if shard is not None:
+                sheets = self._view(tx, shard).sheets
+                total += sheets.count(pid) if pid in sheets else 0
+        return total
 
     def delete(self, kind: str, record_id: str, expected_rev: int | None = None) -> dict[str, int]:
         """Delete a record and what depends on it; returns what was removed (kind -> count)."""
@@ -700,7 +710,7 @@ class Repository:
             blockers = _blockers(data, kind, record_id)
             if blockers:
                 raise ValidationFailed(FieldError("id", blockers))
-            removed = _dependents(data, kind, record_id)
+            removed = _dependents(data, kind, record_id, lambda pids: self._count_levels(tx, pids))
             if kind == "cohorts":
                 for cohort_shard in self._cohort_shards(tx, record_id):
                     tx.drop(cohort_shard)
