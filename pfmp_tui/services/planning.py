@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Iterable
 
+from ..domain import wording
 from ..domain.calendar import period_warnings
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.interchange import parse_record, record_to_dict
@@ -229,7 +230,7 @@ def placement_warnings(data: Dataset, teacher_loads: Iterable | None = None) -> 
     for period in data.periods:
         missing = unplaced_students(period, data.students, data.placements, PLACEHOLDER_ORG.id)
         if missing:
-            out.append(f"période « {period.label} » ({period.cohort_id}) : {len(missing)} élève(s) sans organisation d'accueil")
+            out.append(f"période « {period.label} » ({period.cohort_id}) : {wording.count(len(missing), 'élève')} sans organisation d'accueil")
     loads = data.placements if teacher_loads is None else teacher_loads
     for teacher, (count, day) in sorted(overloaded_teachers(loads).items()):
         out.append(

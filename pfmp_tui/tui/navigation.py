@@ -22,20 +22,24 @@ from .screens.candidates import CandidatesScreen
 from .screens.placing import AssignScreen, PlacingScreen
 from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
+from .screens.journal import JournalScreen
 from .screens.records import RecordsScreen
 from .screens.timeline import TimelineScreen
+from .screens.users import UsersScreen
 from .state import CandidateFilter, cohort_name
 from .targets import (
     AssessmentGrid,
     Assignment,
     CandidateFile,
     CohortCompetences,
+    Journal,
     Periods,
     Placing,
     Progress,
     Records,
     Target,
     Timeline,
+    Users,
 )
 
 Then = Callable[[Any], object] | None
@@ -150,6 +154,14 @@ def open_records(app: App, target: Records, then: Then = None) -> None:
     app.push_screen(RecordsScreen(target.kind, organisation_id=target.organisation_id), then)
 
 
+def open_journal(app: App, target: Journal, then: Then = None) -> None:
+    app.push_screen(JournalScreen(target.initial, target.title), then)
+
+
+def open_users(app: App, target: Users, then: Then = None) -> None:
+    app.push_screen(UsersScreen(), then)
+
+
 OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     CandidateFile: open_candidate_file,
     AssessmentGrid: open_assessment_grid,
@@ -160,6 +172,8 @@ OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     Assignment: open_assignment,
     Timeline: open_timeline,
     Records: open_records,
+    Journal: open_journal,
+    Users: open_users,
 }
 
 
