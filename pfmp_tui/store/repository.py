@@ -201,6 +201,8 @@ class Repository:
             if len(students) <= CAPACITY:
                 continue
             head, depth, index = parse_bucket(shard)
+            if depth >= 48:  # 64-bit hashes: only ids colliding on 48 bits could get here
+                continue
             low, high = set(), set()
             for sid in students:
                 (high if student_hash(sid) >> depth & 1 else low).add(sid)
