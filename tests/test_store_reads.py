@@ -90,9 +90,9 @@ def files_read_by(repo: Repository, action) -> set[str]:
     read: set[str] = set()
     real = storage.Store._load_shard
 
-    def spy(self, file_name):
+    def spy(self, file_name, *rest):
         read.add(file_name)
-        return real(self, file_name)
+        return real(self, file_name, *rest)
 
     storage.Store._load_shard = spy
     try:
