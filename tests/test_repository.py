@@ -35,8 +35,10 @@ from pfmp_tui.store.storage import CORE, Store, StoreError, shard_for_cohort
 
 
 def folder_hashes(folder: Path) -> dict[str, str]:
-    """sha256 of every file in the store's folder (lock included): proves nothing changed."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
+    """sha256 of every file in the store's folder: proves nothing changed. The lock file is
+    listed but not hashed: it only says who holds the lock (pid, login, since)."""
+    return {p.name: "lock" if p.name.endswith(".lock") else hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def school() -> Dataset:

@@ -82,11 +82,12 @@ def save_period(repo: Repository, raw: dict, expected_rev: int | None = None, pa
     raw = dict(raw)
     raw.setdefault("id", new_id("per"))
     period = parse_record("periods", raw, path)
-    cohort = _cohort(repo.dataset(), period.cohort_id, "cohort_id")
-    if expected_rev is None:
-        repo.create("periods", period)
-    else:
-        repo.update("periods", period, expected_rev)
+    with repo.transaction():  # the cohort checked is the one the period is written beside
+        cohort = _cohort(repo.dataset(), period.cohort_id, "cohort_id")
+        if expected_rev is None:
+            repo.create("periods", period)
+        else:
+            repo.update("periods", period, expected_rev)
     return period, period_warnings(period.start, period.end, cohort.holiday_zone, school_calendar())
 
 
@@ -152,7 +153,16 @@ def place(
 ) -> PlacingResult:
     """Give every learner of the period's cohort (or the selected ones) a placement for
     the period, in one commit. Without an organisation, the placement waits on the
-    placeholder « Organisation à trouver »."""
+    placeholder « Organisation à trouver ».
+
+    Decided and written in one transaction: two `place` at once never give a learner two
+    placements in the period (issue 10)."""
+    with repo.transaction():
+        return _place(repo, period_id, student_ids, organisation_id, tutor_id, teacher)
+
+
+def _place(repo: Repository, period_id: str, student_ids: list[str] | None, organisation_id: str | None,
+           tutor_id: str | None, teacher: str | None) -> PlacingResult:
     data = repo.dataset()
     period = next((p for p in data.periods if p.id == period_id), None)
     if period is None:
@@ -202,13 +212,14 @@ def assign(repo: Repository, placement_id: str, organisation_id: str, tutor_id: 
     `teacher=None` clears the teacher, `KEEP` leaves it. With `expected_rev` (the revision
     the placement was shown at), a placement someone changed since is not overwritten
     (ConflictError)."""
-    found = repo.get("placements", placement_id)
-    if found is None:
-        raise ValidationFailed(FieldError("PLACEMENT", f"stage inconnu « {placement_id} »"))
-    placement, rev = found
-    updated = replace(placement, organisation_id=organisation_id, tutor_id=tutor_id,
-                      teacher=placement.teacher if teacher is KEEP else teacher)
-    repo.update("placements", updated, rev if expected_rev is None else expected_rev)
+    with repo.transaction():  # read and write at one revision, whoever else writes
+        found = repo.get("placements", placement_id)
+        if found is None:
+            raise ValidationFailed(FieldError("PLACEMENT", f"stage inconnu « {placement_id} »"))
+        placement, rev = found
+        updated = replace(placement, organisation_id=organisation_id, tutor_id=tutor_id,
+                          teacher=placement.teacher if teacher is KEEP else teacher)
+        repo.update("placements", updated, rev if expected_rev is None else expected_rev)
     return updated
 
 

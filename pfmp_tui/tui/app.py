@@ -195,7 +195,9 @@ class PfmpApp(OrderedKeys, App[None]):
     def on_load_failed(self, message: LoadFailed) -> None:
         self.loading_state = False
         self._seen_stamp = message.stamp
-        self.notify(message.message, title="Magasin illisible", severity="error", timeout=15)
+        busy = message.message.startswith("magasin occupé")  # StoreBusy: the last state stays on screen
+        self.notify(message.message, title="Magasin occupé" if busy else "Magasin illisible", severity="error",
+                    timeout=15)
 
     # -- navigation ---------------------------------------------------------------------------------
     def open_target(self, target: Target, then: Callable[[Any], object] | None = None) -> None:
