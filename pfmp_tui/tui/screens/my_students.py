@@ -27,6 +27,7 @@ from ...domain.progress import FollowedLearner, waiting_for
 from ...domain.rules import Flag
 from .. import keys
 from ..formatting import short_dates
+from ..tables import cursor_key
 from ..state import STATUS_COLOURS, AppState, cohort_short, status_text
 from ..targets import AssessmentGrid, CandidateFile, go
 
@@ -185,10 +186,7 @@ class MyStudentsScreen(Screen):
 
     # -- selection --------------------------------------------------------------------------------
     def current_key(self) -> str | None:
-        table = self.query_one("#mine-list", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return cursor_key(self.query_one("#mine-list", DataTable))
 
     def current_row(self) -> Row | None:
         key = self.current_key()
