@@ -142,7 +142,8 @@ def test_a_crash_while_rearranging_leaves_the_previous_store(loaded: Repository,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 3, done.stderr
     after = folder_hashes(store.path.parent)
-    assert all(after[name] == digest for name, digest in before.items())  # old files untouched
+    # Old files untouched (the journal may hold bytes past its committed part: ignored, cut off next)
+    assert all(after[name] == digest for name, digest in before.items() if ".journal." not in name)
     assert to_document(Repository(Store(store.path)).dataset()) == to_document(school())
     # The next write does it all, and cleans up what the crashed one left.
     Repository(Store(store.path)).create("students", Student("s9", "Roux", "Léo", "c1"))
