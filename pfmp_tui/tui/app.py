@@ -72,7 +72,7 @@ class ExportDone(Message):
 
 class PfmpApp(OrderedKeys, App[None]):
     TITLE = "PFMP AGOrA"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "global.tcss"
     BINDINGS = keys.bindings("app")
     COMMANDS = App.COMMANDS | {PfmpCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]

@@ -75,6 +75,7 @@ def attestation_text(p: Placement, today) -> tuple[str, str]:
 
 
 class CandidateScreen(Screen):
+    CSS_PATH = "candidate.tcss"
     KEY_SCOPE = "candidate"
     BINDINGS = keys.bindings("candidate")
 

@@ -61,6 +61,7 @@ def _fit(text: str, width: int) -> str:
 
 
 class CandidatesScreen(Screen):
+    CSS_PATH = "candidates.tcss"
     KEY_SCOPE = "candidates"
     BINDINGS = keys.bindings("candidates")
 

@@ -65,6 +65,7 @@ def _fit(text: str, width: int) -> str:
 
 
 class RecordsScreen(Screen):
+    CSS_PATH = "records.tcss"
     KEY_SCOPE = "records"
     BINDINGS = keys.bindings("records")
 
