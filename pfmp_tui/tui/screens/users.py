@@ -22,6 +22,7 @@ from .. import keys
 class LoginScreen(ModalScreen[str | None]):
     """The login of the user to add (they get the role « lecture », changed with « r »)."""
 
+    CSS_PATH = "users.tcss"
     BINDINGS = [("escape", "cancel", "Annuler")]
 
     def compose(self) -> ComposeResult:
