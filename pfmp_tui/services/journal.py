@@ -96,14 +96,18 @@ def revert(repo: Repository, entry_id: int, *, via: str = "api") -> int:
 
 
 # -- reading in French ----------------------------------------------------------------------
-def _value(v: Any) -> str:
+def value_text(v: Any, *, quote: bool = True, empty: str = "(vide)") -> str:
+    """A stored value in French words: « texte », oui / non, (vide)."""
     if v is None:
-        return "(vide)"
+        return empty
     if isinstance(v, bool):
         return "oui" if v else "non"
     if isinstance(v, dict):
-        return ", ".join(f"{k} : {_value(x)}" for k, x in v.items())
-    return f"« {v} »"
+        return ", ".join(f"{k} : {value_text(x, quote=quote, empty=empty)}" for k, x in v.items())
+    return f"« {v} »" if quote else str(v)
+
+
+_value = value_text
 
 
 def describe(change: dict) -> list[str]:
