@@ -250,3 +250,27 @@ def test_edit_cost_does_not_read_the_journal(repo: Repository, monkeypatch):
     monkeypatch.undo()
     assert len(journal.entries(repo)) == 21
     assert os.path.getsize(next(p for p in repo.store.files() if ".journal." in p.name)) > 0
+
+
+def test_disk_full_while_appending_to_the_journal_changes_nothing(repo: Repository, monkeypatch):
+    """The journal is written beside the shards (in a thread): its failure fails the commit whole."""
+    import errno
+
+    from pfmp_tui.store import journal_file
+    from pfmp_tui.store.storage import StoreError
+
+    repo.add_all(parse_document(minimal_document()))
+    before = store_bytes(repo.store.path.parent)
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(journal_file.os, "pwrite", full)
+    with pytest.raises(StoreError) as exc:
+        repo.create("students", Student("s9", "Roux", "Léo", "c1"))
+    assert "écriture impossible" in str(exc.value)
+    monkeypatch.undo()
+    assert store_bytes(repo.store.path.parent) == before
+    assert Repository(Store(repo.store.path)).get("students", "s9") is None
+    repo.create("students", Student("s9", "Roux", "Léo", "c1"))  # and the next write works
+    assert journal.entries(repo)[-1]["changes"][0]["id"] == "s9"
