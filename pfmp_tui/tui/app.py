@@ -40,11 +40,9 @@ from .screens.candidate import CandidateScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
 from .screens.forms import FormScreen
-from .screens.importing import ImportScreen
-from .screens.my_students import MyStudentsScreen
 from .search_defaults import search_defaults
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
-from .targets import CandidateFile, CohortCompetences, Periods, Records, Target, Timeline
+from .targets import CandidateFile, CohortCompetences, Import, MyStudents, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
 
@@ -79,14 +77,15 @@ class PfmpApp(OrderedKeys, App[None]):
     NOTIFICATION_TIMEOUT = 6
 
     def __init__(self, repo: Repository, *, today: date | None = None, user: str | None = None,
-                 exports_dir: Path | None = None, poll_interval: float = 1.0) -> None:
+                 exports_dir: Path | None = None, poll_interval: float = 1.0,
+                 state: AppState | None = None) -> None:
         super().__init__()
         self.repo = repo
         self._fixed_today = today
         self.user = user if user is not None else _login()
         self.exports_dir = Path(exports_dir) if exports_dir is not None else Path.cwd() / "exports"
         self.poll_interval = poll_interval
-        self.state: AppState | None = None
+        self.state: AppState | None = state  # read by the bootstrap, if it did (`bootstrap.run_tui`)
         self.loading_state = False
         self._reload_pending = False
         self._seen_stamp: Any = None
@@ -122,7 +121,10 @@ class PfmpApp(OrderedKeys, App[None]):
             self.notify(warning, title="Raccourcis", severity="warning")
         self.theme = DARK
         self.push_screen(DashboardScreen())
-        self.reload()
+        if self.state is not None and self.state.today == self.today:
+            self._seen_stamp = self.state.stamp  # read before the app started: shown at once
+        else:
+            self.reload()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.poll_store)
 
@@ -142,12 +144,12 @@ class PfmpApp(OrderedKeys, App[None]):
         self.loading_state = True
         self._load(self.today)
 
-    @work(thread=True, exit_on_error=False, group="load")
+    @work(thread=True, exit_on_error=False, group="load", description="load_state")
     def _load(self, today: date) -> None:
         stamp = None
         try:
             stamp = self.repo.store.stamp()
-            state = load_state(self.repo, today)
+            state = load_state(self.repo, today, self.state)  # the shards a commit wrote, only
         except (StoreError, OSError, ValueError) as exc:
             self.post_message(LoadFailed(str(exc), stamp))
             return
@@ -226,8 +228,7 @@ class PfmpApp(OrderedKeys, App[None]):
 
     def action_my_students(self) -> None:
         """« Mes élèves » (issue 6): the learners `self.user` follows, what is waiting first."""
-        if not isinstance(self.screen, MyStudentsScreen):
-            self.push_screen(MyStudentsScreen())
+        self.open_target(MyStudents())
 
     def action_cohort_competences(self, cohort_id: str | None = None) -> None:
         self.open_target(CohortCompetences(cohort_id))
@@ -259,7 +260,7 @@ class PfmpApp(OrderedKeys, App[None]):
         self.open_target(Timeline(cohort_id))
 
     def action_import(self, what: str) -> None:
-        self.push_screen(ImportScreen(what, navigation.cohort_in_view(self.screen)))
+        self.open_target(Import(what, navigation.cohort_in_view(self.screen)))
 
     def action_records(self, kind: str) -> None:
         self.open_target(Records(kind))
@@ -401,7 +402,7 @@ class PfmpApp(OrderedKeys, App[None]):
         if choice is not None:
             self.export_missing_attestations(*choice, student_ids=student_ids)
 
-    @work(thread=True, exit_on_error=False, group="export")
+    @work(thread=True, exit_on_error=False, group="export", description="export_missing_attestations")
     def export_missing_attestations(self, fmt: str, cohort_id: str | None = None,
                                     student_ids: frozenset[str] | None = None) -> None:
         """Write the missing-attestations list (CONTRACT.md) under exports/, then notify its path."""
