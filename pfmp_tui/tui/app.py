@@ -85,7 +85,8 @@ class PfmpApp(OrderedKeys, App[None]):
         self.user = user if user is not None else _login()
         self.exports_dir = Path(exports_dir) if exports_dir is not None else Path.cwd() / "exports"
         self.poll_interval = poll_interval
-        self.state: AppState | None = state  # read by the bootstrap, if it did (`bootstrap.run_tui`)
+        self.state: AppState | None = None
+        self._first_state = state  # read by the bootstrap, if it did (`bootstrap.run_tui`)
         self.loading_state = False
         self._reload_pending = False
         self._seen_stamp: Any = None
@@ -121,8 +122,11 @@ class PfmpApp(OrderedKeys, App[None]):
             self.notify(warning, title="Raccourcis", severity="warning")
         self.theme = DARK
         self.push_screen(DashboardScreen())
-        if self.state is not None and self.state.today == self.today:
-            self._seen_stamp = self.state.stamp  # read before the app started: shown at once
+        first, self._first_state = self._first_state, None
+        if first is not None and first.today == self.today:
+            # Read before the app started: handed over like a load (screens mounted first).
+            self.loading_state = True
+            self.post_message(StateLoaded(first))
         else:
             self.reload()
         if self.poll_interval:
