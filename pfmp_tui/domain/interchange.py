@@ -18,25 +18,16 @@ from typing import Any, Callable
 from . import validation as v
 from .competences import COMPETENCE_CODES
 from .errors import Collector, FieldError, ValidationFailed
+from .kinds import OPTIONAL, RECORDS
 from .model import (
     ASSESSORS,
-    Appreciation,
     CONVENTION_STATUSES,
     HOLIDAY_ZONES,
     VOIES,
-    Assessment,
     Attestation,
-    Cohort,
-    Contract,
     Convention,
     Dataset,
     Derogation,
-    Organisation,
-    Period,
-    Placement,
-    Student,
-    Tutor,
-    WorkCertificate,
 )
 from .workdays import working_days
 
@@ -148,7 +139,7 @@ def _field(raw: dict, key: str, parser: Parser, path: str, errs: Collector) -> A
 # key -> (parser, required). Keys not required default to null when absent.
 SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
     "cohorts": (
-        Cohort,
+        RECORDS["cohorts"],
         {
             "id": (v.require_id, True),
             "label": (_text, True),
@@ -158,7 +149,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "students": (
-        Student,
+        RECORDS["students"],
         {
             "id": (v.require_id, True),
             "ine": (v.parse_ine, False),
@@ -174,7 +165,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "organisations": (
-        Organisation,
+        RECORDS["organisations"],
         {
             "id": (v.require_id, True),
             "name": (_text, True),
@@ -186,7 +177,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "tutors": (
-        Tutor,
+        RECORDS["tutors"],
         {
             "id": (v.require_id, True),
             "organisation_id": (v.require_id, True),
@@ -198,7 +189,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "periods": (
-        Period,
+        RECORDS["periods"],
         {
             "id": (v.require_id, True),
             "cohort_id": (v.require_id, True),
@@ -208,7 +199,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "placements": (
-        Placement,
+        RECORDS["placements"],
         {
             "id": (v.require_id, True),
             "student_id": (v.require_id, True),
@@ -223,7 +214,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "assessments": (
-        Assessment,
+        RECORDS["assessments"],
         {
             "id": (v.require_id, True),
             "placement_id": (v.require_id, True),
@@ -235,7 +226,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "work_certificates": (
-        WorkCertificate,
+        RECORDS["work_certificates"],
         {
             "id": (v.require_id, True),
             "student_id": (v.require_id, True),
@@ -246,7 +237,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "contracts": (
-        Contract,
+        RECORDS["contracts"],
         {
             "id": (v.require_id, True),
             "student_id": (v.require_id, True),
@@ -258,7 +249,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
     # Extension (not in CONTRACT.md v1): written only when not empty, so a store without
     # appreciations dumps exactly the v1 document.
     "appreciations": (
-        Appreciation,
+        RECORDS["appreciations"],
         {
             "id": (v.require_id, True),
             "placement_id": (v.require_id, True),
@@ -270,7 +261,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
 }
 
 # Kinds that `to_document` leaves out when empty (extensions of the contract's document).
-OPTIONAL_KINDS = frozenset({"appreciations"})
+OPTIONAL_KINDS = OPTIONAL
 
 # Which list each reference points into: (kind, key) -> target kind.
 REFERENCES: dict[tuple[str, str], str] = {

@@ -50,6 +50,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from . import shard_cache
+
 STORE_FORMAT = "pfmp-store"
 SCHEMA_VERSION = 1
 CORE = "core"
@@ -217,7 +219,8 @@ class Transaction:
         """The raw tables of a shard ({} for a shard not in the store)."""
         data = self._data.get(shard)
         if data is None:
-            data = {} if shard in self.dropped else self.store._load_shard(self.manifest.shards.get(shard))
+            # A committed file's parse is shared by the process (shard_cache); `data` is our own copy.
+            data = {} if shard in self.dropped else shard_cache.load_tables(self, self.manifest.shards.get(shard))
             self._data[shard] = data
             self.loaded[shard] = dict(data)
         return data
