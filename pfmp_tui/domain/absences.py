@@ -22,6 +22,10 @@ from .model import ABSENCE_REASON_LABELS, Absence, Placement
 from .workdays import working_days
 
 
+def _at(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
 def absent_days_by_placement(absences: Iterable[Absence]) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     for a in absences:
@@ -36,10 +40,10 @@ def absence_errors(absence: Absence, placement: Placement | None, path: str, err
         return  # reported as end before start by the record's own check
     max_days = working_days(absence.start, absence.end)
     if absence.days > max_days:
-        errs.add(f"{path}.days", f"{absence.days} jours d'absence dépassent les {max_days} jours ouvrés "
+        errs.add(_at(path, "days"), f"{absence.days} jours d'absence dépassent les {max_days} jours ouvrés "
                                  f"du {absence.start:%d/%m/%Y} au {absence.end:%d/%m/%Y} (R18)")
     if placement is not None and (absence.start < placement.start or absence.end > placement.end):
-        errs.add(f"{path}.start", f"l'absence du {absence.start:%d/%m/%Y} au {absence.end:%d/%m/%Y} sort de la "
+        errs.add(_at(path, "start"), f"l'absence du {absence.start:%d/%m/%Y} au {absence.end:%d/%m/%Y} sort de la "
                                   f"PFMP du {placement.start:%d/%m/%Y} au {placement.end:%d/%m/%Y} (R18)")
 
 
@@ -49,7 +53,7 @@ def makes_up_errors(placements: Mapping[str, Placement], path_of: Mapping[str, s
     for pid, p in placements.items():
         if p.makes_up is None:
             continue
-        where = f"{path_of.get(pid, 'placements')}.makes_up"
+        where = _at(path_of.get(pid, "placements"), "makes_up")
         target = placements.get(p.makes_up)
         if p.makes_up == pid:
             errs.add(where, "une PFMP de rattrapage ne peut pas rattraper elle-même (R18)")
