@@ -158,6 +158,10 @@ def build_parser() -> FrenchParser:
     p = sub.add_parser("todo", help="« Mes élèves » : ce qui attend un professeur référent (R11, R12)")
     p.add_argument("--teacher", metavar="IDENTIFIANT", help="identifiant de connexion (défaut : le vôtre)")
     p.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+
+    from . import days  # allocation, absence, makeup, class-year, payment (issue 14)
+
+    COMMANDS.update(days.register(sub, FrenchParser))
     return parser
 
 
