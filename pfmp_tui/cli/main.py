@@ -370,7 +370,7 @@ def _cmd_todo(args: argparse.Namespace) -> int:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
-    from ..tui.app import run_tui
+    from ..tui.bootstrap import run_tui
 
     path = data_io.store_path(args.db)
     data_io.open_repository(path).store.check()  # refuse a corrupt store before drawing anything

@@ -28,22 +28,18 @@ from ..domain.validation import format_date_fr
 from ..services import editing
 from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
-from ..store.repository import ConflictError, Repository
-from ..store.storage import Store, StoreError
-from . import keys
+from ..services.errors import ConflictError, StoreError
+from ..services.handles import Repository
+from . import keys, navigation
 from .commands import PfmpCommands
-from .liaison import cohort_competences_available, open_cohort_competences
 from .screens.candidate import CandidateScreen
-from .screens.candidates import CandidatesScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
 from .screens.forms import FormScreen
 from .screens.importing import ImportScreen
 from .screens.my_students import MyStudentsScreen
-from .screens.planning import cohort_actions_available, cohort_in_view, open_periods
-from .screens.records import RecordsScreen
-from .screens.timeline import open_timeline
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
+from .targets import CandidateFile, CohortCompetences, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
 
@@ -176,16 +172,15 @@ class PfmpApp(App[None]):
         self.notify(message.message, title="Magasin illisible", severity="error", timeout=15)
 
     # -- navigation ---------------------------------------------------------------------------------
+    def open_target(self, target: Target, then: Callable[[Any], object] | None = None) -> None:
+        """Where `targets.go` leads: the screen showing `target` (see `navigation`)."""
+        navigation.open_target(self, target, then)
+
     def open_candidates(self, filter: CandidateFilter | None = None) -> None:
-        filter = filter or CandidateFilter()
-        if isinstance(self.screen, CandidatesScreen):
-            self.screen.set_filter(filter)
-            self.screen.refresh_filters()
-        else:
-            self.push_screen(CandidatesScreen(filter))
+        navigation.open_candidates(self, filter)
 
     def open_candidate(self, student_id: str) -> None:
-        self.push_screen(CandidateScreen(student_id))
+        self.open_target(CandidateFile(student_id))
 
     def after_leaving(self, then: Callable[[], object]) -> None:
         """Run `then` once every screen holding unsaved input (the assessment grid) has
@@ -216,27 +211,27 @@ class PfmpApp(App[None]):
             self.push_screen(MyStudentsScreen())
 
     def action_cohort_competences(self, cohort_id: str | None = None) -> None:
-        open_cohort_competences(self, cohort_id)
+        self.open_target(CohortCompetences(cohort_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cohort_competences":  # « v » of the records screen: on the cohorts list only
-            return cohort_competences_available(self.screen)
+            return navigation.cohort_actions_available(self.screen)
         if action in ("periods", "timeline"):  # issue 5: not on the organisations or tutors lists
-            return cohort_actions_available(self.screen)
+            return navigation.cohort_actions_available(self.screen)
         return True
 
     # -- planning and import (issues 5, 7) -----------------------------------------------------------
     def action_periods(self, cohort_id: str | None = None) -> None:
-        open_periods(self, cohort_id)
+        self.open_target(Periods(cohort_id))
 
     def action_timeline(self, cohort_id: str | None = None) -> None:
-        open_timeline(self, cohort_id)
+        self.open_target(Timeline(cohort_id))
 
     def action_import(self, what: str) -> None:
-        self.push_screen(ImportScreen(what, cohort_in_view(self.screen)))
+        self.push_screen(ImportScreen(what, navigation.cohort_in_view(self.screen)))
 
     def action_records(self, kind: str) -> None:
-        self.push_screen(RecordsScreen(kind))
+        self.open_target(Records(kind))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -381,15 +376,9 @@ class PfmpApp(App[None]):
                     title="Fichier écrit", timeout=15)
 
 
+
 def _login() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name (containers without a passwd entry)
         return ""
-
-
-def run_tui(db_path: Path, *, user: str | None = None) -> int:
-    """Open the TUI on the store at `db_path` (the CLI's `pfmp` / `pfmp tui`); its exit code."""
-    app = PfmpApp(Repository(Store(db_path)), user=user)
-    app.run()
-    return app.return_code or 0

@@ -21,7 +21,7 @@ from ..domain.text import fold
 from ..domain.validation import format_date_fr
 from ..domain.workdays import format_days
 from ..services.check import STATUS_MARKERS, VOIE_SHORT
-from ..store.repository import Repository, Snapshot
+from ..services.handles import Repository, Snapshot
 
 # Theme variables for each status: the "text-" variants stay readable on light and dark themes.
 STATUS_COLOURS = {

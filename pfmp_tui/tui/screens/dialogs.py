@@ -15,10 +15,7 @@ from ...domain.validation import format_date_fr
 from ...services import editing
 from ...services.editing import Conflict
 from .. import keys
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+from ..formatting import fit as _fit
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -20,7 +20,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 
 from ...services import editing
 from ...services.editing import Conflict, Field, FormErrors, Saved
-from ...store.storage import StoreError
+from ...services.errors import StoreError
 from .. import keys
 from ..state import cohort_name
 from .dialogs import ConflictScreen

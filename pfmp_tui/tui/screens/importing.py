@@ -46,8 +46,7 @@ from ...services.importing import (
     preview_organisations,
     preview_students,
 )
-from ...store.repository import ConflictError
-from ...store.storage import StoreError
+from ...services.errors import ConflictError, StoreError
 from .. import keys
 from ..state import AppState, cohort_name
 from .dialogs import _fit
