@@ -39,7 +39,7 @@ from .screens.forms import FormScreen
 from .screens.importing import ImportScreen
 from .screens.my_students import MyStudentsScreen
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
-from .targets import CandidateFile, CohortCompetences, Periods, Records, Target, Timeline
+from .targets import Allocation, CandidateFile, CohortCompetences, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
 
@@ -226,6 +226,10 @@ class PfmpApp(App[None]):
 
     def action_timeline(self, cohort_id: str | None = None) -> None:
         self.open_target(Timeline(cohort_id))
+
+    def action_allocation(self, cohort_id: str | None = None) -> None:
+        """Allocation PFMP of a cohort (R17, issue 14)."""
+        self.open_target(Allocation(cohort_id))
 
     def action_import(self, what: str) -> None:
         self.push_screen(ImportScreen(what, navigation.cohort_in_view(self.screen)))

@@ -35,6 +35,8 @@ class PfmpCommands(Provider):
             ("Nouvelle organisation", "Nom, SIRET, adresse", partial(app.open_form, "organisations")),
             ("Nouveau tuteur", "Tuteur d'une organisation d'accueil", partial(app.open_form, "tutors")),
             ("Thème clair / sombre", "Basculer les couleurs", app.action_toggle_theme),
+            ("Allocation PFMP", "Montants par élève et PFMP, et ce qui bloque chaque paiement (R17)",
+             app.action_allocation),
         ]
         state = app.state
         if state is not None:

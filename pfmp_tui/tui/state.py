@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from ..domain.mobility import is_abroad
 from ..domain.model import Cohort, Placement
 from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset
 from ..domain.text import fold
@@ -35,6 +36,7 @@ OVERDUE_CODES = frozenset({"ATTESTATION_MISSING"})  # R11: the attestation of an
 SPECIALS = {
     "ending_this_week": "stage finissant cette semaine",
     "attestation_overdue": "attestation en retard (R11)",
+    "abroad": "à l'étranger (mobilité, R15)",
 }
 
 
@@ -102,6 +104,7 @@ class AppState:
     search_keys: dict[str, str] = field(default_factory=dict)
     ending_this_week: dict[str, int] = field(default_factory=dict)  # student id -> placements ending
     overdue: dict[str, int] = field(default_factory=dict)  # student id -> overdue attestations (R11)
+    abroad: dict[str, int] = field(default_factory=dict)  # student id -> placements outside France (R15)
 
     @property
     def generation(self) -> int:
@@ -147,6 +150,10 @@ def build_state(snapshot: Snapshot, today: date, stamp: Any = None) -> AppState:
     for p in data.placements:
         if monday <= p.end <= sunday:
             state.ending_this_week[p.student_id] = state.ending_this_week.get(p.student_id, 0) + 1
+    foreign = {o.id for o in data.organisations if is_abroad(o)}
+    for p in data.placements:
+        if p.organisation_id in foreign:
+            state.abroad[p.student_id] = state.abroad.get(p.student_id, 0) + 1
     for r in results:
         n = sum(1 for f in r.flags if f.code in OVERDUE_CODES)
         if n:
@@ -175,6 +182,8 @@ def matches(state: AppState, r: CandidateStatus, f: CandidateFilter) -> bool:
     if f.special == "ending_this_week" and r.student_id not in state.ending_this_week:
         return False
     if f.special == "attestation_overdue" and r.student_id not in state.overdue:
+        return False
+    if f.special == "abroad" and r.student_id not in state.abroad:
         return False
     if f.text:
         words = fold(f.text).split()

@@ -87,8 +87,15 @@ class Records:
     organisation_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    """The allocation PFMP of a cohort (R17); `None`: the cohort in view, else one chosen."""
+
+    cohort_id: str | None = None
+
+
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | Records)
+          | Timeline | Records | Allocation)
 
 
 class Navigates(Protocol):
