@@ -124,3 +124,18 @@ def test_unknown_ids_exit_2(tmp_path, verb):
     db = school(tmp_path)
     out = run_pfmp("--db", db, *verb)
     assert out.returncode == 2 and "inconnu" in out.stderr
+
+
+def test_check_compares_days_done_with_absences(tmp_path):
+    """CONTRACT « Extensions » ABSENCES_MISMATCH (R11, R18), through the store's per-shard check:
+    20 working days − 2 absent = the 18 attested; without the absence, 2 days are unexplained."""
+    db = school(tmp_path)
+
+    def mismatches():
+        doc = json.loads(run_pfmp("--db", db, "check", "--as-of", "2026-06-30", "--format", "json").stdout)
+        return [f for c in doc["candidates"] for f in c["flags"] if f["code"] == "ABSENCES_MISMATCH"]
+
+    assert mismatches() == []
+    assert run_pfmp("--db", db, "absence", "delete", "ab1").returncode == 0
+    (flag,) = mismatches()
+    assert flag["placement_id"] == "p1" and not flag["blocking"] and "2 jours de moins" in flag["message"]

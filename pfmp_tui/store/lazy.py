@@ -50,6 +50,18 @@ class LazySheets(Mapping):
     def __len__(self) -> int:
         return len(self._docs)
 
+    def heads(self, placement_id: str) -> list[Assessment]:
+        """The sheet's first assessment only (or none): whether a placement is assessed."""
+        if placement_id in self._built:
+            return self._built[placement_id][:1]
+        items = self._docs[placement_id]["items"]
+        if not items:
+            return []
+        try:
+            return _sheet_items(placement_id, items[:1])
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            return self[placement_id][:1]  # raises the store's message
+
     def count_items(self) -> int:
         """How many assessments, without building them."""
         return sum(len(doc["items"]) for doc in self._docs.values())

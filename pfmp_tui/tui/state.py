@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from ..domain import wording
 from ..domain.mobility import is_abroad
 from ..domain.model import Cohort, Placement
 from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset
@@ -46,11 +47,8 @@ def status_text(status: str) -> str:
 
 
 def cohort_name(cohort: Cohort | None, fallback: str = "") -> str:
-    """« Tle AGOrA 2027 »: the label with its session, unless the label already says it."""
-    if cohort is None:
-        return fallback
-    session = str(cohort.exam_session)
-    return cohort.label if session in cohort.label else f"{cohort.label} {session}"
+    """« Tle AGOrA 2027 » (`domain.wording.cohort_name`: the same name in every export)."""
+    return wording.cohort_name(cohort, fallback)
 
 
 def dom_id(prefix: str, raw: str) -> str:

@@ -304,6 +304,21 @@ class CandidateScreen(Screen):
         kind, _, record_id = key.partition(":")
         return kind, record_id
 
+    def select_record(self, kind: str, record_id: str) -> None:
+        """A placement or justificatif just created for this learner: the cursor goes to it."""
+        if kind == "placements":
+            table, key = self.query_one("#placements", DataTable), record_id
+        elif kind in ("work_certificates", "contracts"):
+            table, key = self.query_one("#justificatifs", DataTable), f"{kind}:{record_id}"
+        else:
+            return
+        try:
+            table.move_cursor(row=table.get_row_index(key))
+        except Exception:  # not this learner's
+            return
+        table.focus()
+        self._show_detail()
+
     def _justificatifs_focused(self) -> bool:
         return self.focused is self.query_one("#justificatifs", DataTable)
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from ...domain.model import VOIE_LABELS
 from ...domain.rules import STATUS_ORDER
+from ...domain.wording import count
 from .. import keys
 from ..state import (
     SPECIALS,
@@ -241,4 +242,14 @@ class CandidatesScreen(Screen):
         self.refresh_rows()
 
     def action_export(self) -> None:
-        self.app.action_export(self.filter.cohort_id)
+        """`x` exports this list: the learners the filter shows, nothing else."""
+        state = self.app.state
+        if state is None:
+            return
+        if self.filter.with_(cohort_id=None) == CandidateFilter():  # no filter but the cohort
+            self.app.action_export(self.filter.cohort_id)
+            return
+        shown = filter_results(state, self.filter)
+        self.app.action_export(self.filter.cohort_id, frozenset(r.student_id for r in shown),
+                               listed=f"la liste affichée : {count(len(shown), 'élève')} "
+                                      f"({describe_filter(state, self.filter)})")

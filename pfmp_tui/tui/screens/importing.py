@@ -49,6 +49,7 @@ from ...services.importing import (
 from ...services.errors import ConflictError, StoreError
 from .. import keys
 from ..state import AppState, cohort_name
+from ..widgets.toggles import StateCheckbox
 from .dialogs import _fit
 
 WHAT = {"students": "Importer des élèves (SIECLE)", "organisations": "Importer des organisations"}
@@ -197,8 +198,8 @@ class ImportScreen(Screen):
         yield Static("", id="import-summary")
         yield DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
         yield Static("", id="import-row-detail")
-        yield Checkbox("Importer les bonnes lignes ; les rejetées vont dans un rapport sous exports/",
-                       id="import-keep-good", compact=True)
+        yield StateCheckbox(label="Importer les bonnes lignes ; les rejetées vont dans un rapport sous exports/",
+                            id="import-keep-good", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
