@@ -139,3 +139,22 @@ def test_check_compares_days_done_with_absences(tmp_path):
     assert run_pfmp("--db", db, "absence", "delete", "ab1").returncode == 0
     (flag,) = mismatches()
     assert flag["placement_id"] == "p1" and not flag["blocking"] and "2 jours de moins" in flag["message"]
+
+
+def test_list_placements_says_abroad_and_make_up(tmp_path):
+    """R15: a column « à l'étranger » (EU/EEA/EFTA other than France) in `pfmp list placements`;
+    R18: the make-up link."""
+    db = school(tmp_path)
+    doc = {"format": "pfmp-interchange", "version": 1,
+           "organisations": [{"id": "o-de", "name": "Berlin GmbH", "siret": None, "address": None,
+                              "postcode": "10115", "city": "Berlin", "country": "DE"}],
+           "placements": [{"id": "p-de", "student_id": "s1", "period_id": None, "organisation_id": "o-de",
+                           "tutor_id": None, "teacher": None, "start": "2026-05-04", "end": "2026-05-15",
+                           "convention": {"status": "signed", "signed_on": "2026-04-01"}, "attestation": None}]}
+    assert run_pfmp("--db", db, "load", str(write_json(tmp_path / "de.json", doc))).returncode == 0
+    out = run_pfmp("--db", db, "list", "placements", "--format", "json")
+    rows = {r["id"]: r for r in json.loads(out.stdout)}
+    assert (rows["p-de"]["abroad"], rows["p1"]["abroad"]) == (True, False)
+    assert rows["p2"]["makes_up"] == "p1"
+    listing = run_pfmp("--db", db, "absence", "list", "s1", "--as-of", "2026-06-30")
+    assert "Mobilité (R15, UE/EEE/AELE hors France) : 10 j (1 PFMP à l'étranger)" in listing.stdout
