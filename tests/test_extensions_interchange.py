@@ -153,3 +153,41 @@ def test_student_changing_cohort_takes_absences(loaded):
     assert [a.id for a in data.absences] == ["ab1"]
     assert loaded.get("absences", "ab1")[0].placement_id == "p1"
     assert loaded.get("students", "s1")[0].payment == Payment(True, False)
+
+
+def test_fast_path_for_assessments_agrees_with_the_parser():
+    """The levels' fast path (a school's levels are most of its records) accepts only what the
+    parser gives back unchanged; the rest goes through the parser and its messages."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from pfmp_tui.domain.interchange import _canonical_assessment, parse_record, record_to_dict, validate_record
+    from pfmp_tui.domain.model import Assessment
+
+    values = st.builds(
+        Assessment,
+        id=st.sampled_from(["a1", " ", "", "a\x01", "x" * 101]),
+        placement_id=st.sampled_from(["p1", ""]),
+        competence=st.sampled_from(["1.1.1", "3.3.4", "9.9.9"]),
+        level=st.sampled_from([None, 1, 4, 0, 5, True, 2.0]),
+        assessor=st.sampled_from(["tutor", "teacher", "boss"]),
+        date=st.sampled_from([date(2026, 1, 5), "2026-01-05"]),
+        comment=st.sampled_from([None, "bien", " bien ", "", "a\x02", "x" * 5001, "ligne\nsuite"]),
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def check(a):
+        try:
+            parsed = parse_record("assessments", record_to_dict("assessments", a), "")
+        except ValidationFailed:
+            parsed = None
+        if _canonical_assessment(a):
+            assert parsed == a
+        if parsed is None:
+            with pytest.raises(ValidationFailed):
+                validate_record("assessments", a)
+        else:
+            assert validate_record("assessments", a) == parsed
+
+    check()

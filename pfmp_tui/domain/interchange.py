@@ -455,9 +455,32 @@ def record_to_dict(kind: str, record: Any) -> dict:
     return out
 
 
+def _plain_id(value: Any) -> bool:
+    return (type(value) is str and 0 < len(value) <= 100 and bool(value.strip())
+            and not any(ord(c) < 32 for c in value))
+
+
+def _canonical_assessment(a: Any) -> bool:
+    """True when `parse_record` would give `a` back unchanged (a fast path: a school's
+    levels are most of its records). Anything unusual goes through the full parser."""
+    comment = a.comment
+    return (
+        type(a) is RECORDS["assessments"]
+        and _plain_id(a.id) and _plain_id(a.placement_id)
+        and a.competence in COMPETENCE_CODES
+        and (a.level is None or (type(a.level) is int and 1 <= a.level <= 4))
+        and type(a.assessor) is str and a.assessor in ASSESSORS
+        and type(a.date) is date
+        and (comment is None or (type(comment) is str and comment == comment.strip() and 0 < len(comment) <= 5000
+                                 and not any(ord(c) < 32 and c not in "\n\t" for c in comment)))
+    )
+
+
 def validate_record(kind: str, record: Any, path: str = "") -> Any:
     """The record as `load` would read it, or ValidationFailed naming each bad field: one
     validation for every way in (load, import, TUI, CLI, Python API)."""
+    if kind == "assessments" and _canonical_assessment(record):
+        return record
     try:
         raw = record_to_dict(kind, record)
     except AttributeError as exc:
