@@ -96,7 +96,7 @@ def test_every_store_file_gets_the_store_mode_whatever_the_umask(tmp_path: Path,
         os.umask(old)
     files = sorted(path.parent.iterdir())
     assert {p.name for p in files} >= {"pfmp.json", "pfmp.json.lock"}
-    assert len(files) == 2 + 4  # manifest, lock, core, index + a bucket for each of 2 cohorts
+    assert len(files) == 2 + 4 + 1  # manifest, lock, core, index + a bucket for each of 2 cohorts, journal
     assert {p.name: mode(p) for p in files} == {p.name: expected for p in files}
     assert mode(exported) == expected
     assert mode(path.parent) & 0o777 == (0o770 if shared else 0o700)
@@ -217,7 +217,7 @@ def test_reading_an_absent_store_creates_nothing(tmp_path: Path):
 def test_generation_stamp_and_files_follow_commits(store: Store):
     gen, stamp = store.generation(), store.stamp()
     files = store.files()
-    assert files[0] == store.path and all(p.exists() for p in files) and len(files) == 5  # with the index
+    assert files[0] == store.path and all(p.exists() for p in files) and len(files) == 6  # index, journal
     Repository(store).create("students", Student("s3", "Roux", "Léo", "c1"))
     assert store.generation() == gen + 1 and store.stamp() != stamp
     c1 = [p.name for p in store.files() if shard_for_cohort("c1") in p.name]
@@ -301,13 +301,20 @@ CRASH_BEFORE_COMMIT = textwrap.dedent("""
 
 def test_crash_between_shards_and_manifest_leaves_the_old_store_then_orphans_are_cleaned(store: Store):
     before = folder_hashes(store.path.parent)
+    with store.read() as tx:
+        journal = store.read_journal(tx)
     done = subprocess.run([sys.executable, "-c", CRASH_BEFORE_COMMIT, str(store.path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 3, done.stderr
     after = folder_hashes(store.path.parent)
     orphans = set(after) - set(before)
     assert orphans  # the new shard file and the manifest's temp file
-    assert all(after[name] == digest for name, digest in before.items())  # old files untouched
+    # Old files untouched; the journal only has bytes appended past its committed part.
+    assert all(after[name] == digest for name, digest in before.items() if ".journal." not in name)
+    with store.read() as tx:
+        assert store.read_journal(tx) == journal
+    journal_path = Store(store.path).files()[-1]
+    assert journal_path.read_bytes().startswith(journal) and len(journal_path.read_bytes()) > len(journal)
     repo = Repository(Store(store.path))
     Store(store.path).check()
     assert {s.id for s in repo.dataset().students} == {"s1", "s2"}
@@ -321,6 +328,9 @@ def test_crash_between_shards_and_manifest_leaves_the_old_store_then_orphans_are
                if name in orphans and name in committed)
     assert left == committed | {"pfmp.json.lock"}
     assert {s.id for s in repo.dataset().students} == {"s1", "s2", "s4"}
+    with store.read() as tx:  # the crashed writer's entry was cut off, the new one follows
+        lines = store.read_journal(tx).splitlines()
+    assert lines[:-1] == journal.splitlines() and b'"s4"' in lines[-1] and b'"s3"' not in b"".join(lines)
 
 
 def test_garbage_collection_spares_files_that_are_not_ours(store: Store):

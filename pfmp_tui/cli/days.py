@@ -101,7 +101,12 @@ def _cmd_allocation(args: argparse.Namespace) -> int:
             year = parse_school_year(args.school_year)
         except ValueError as exc:
             raise ValidationFailed(FieldError("--school-year", str(exc))) from None
-    data = data_io.open_repository(args.db).dataset()
+    repo = data_io.open_repository(args.db)
+    if args.output or args.format in ("csv", "xlsx"):
+        from ..services import access
+
+        access.require(repo, "export")  # issue 16: a file of learners' payments leaves the store
+    data = repo.dataset()
     rows, totals = alloc.allocation_rows(data, as_of, args.cohort, year)
     if args.format == "table" and not args.output:
         print(alloc.table(rows, totals, as_of, year), end="")

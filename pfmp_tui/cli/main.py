@@ -19,7 +19,8 @@ from ..domain.errors import FieldError, ValidationFailed
 from ..domain.kinds import LABELS as KIND_LABELS
 from ..domain.kinds import PLURALS as KIND_PLURALS
 from ..domain.wording import count, plural
-from ..services import data_io
+from ..services import access, data_io
+from ..store import audit
 from ..store.repository import ConflictError
 from ..store.storage import StoreError
 from . import listing
@@ -166,6 +167,8 @@ def build_parser() -> FrenchParser:
     p.add_argument("--as-of", metavar="DATE", help="date de référence JJ/MM/AAAA ou AAAA-MM-JJ (défaut : aujourd'hui)")
 
     listing.add_parser(sub, FrenchParser)
+    for module in _extra_verbs():  # issue 16: journal, users, backups, RGPD (one module each)
+        COMMANDS.update(module.register(sub))
 
     from . import days  # allocation, absence, makeup, class-year, payment (issue 14)
 
@@ -340,7 +343,9 @@ def _cmd_paper(args: argparse.Namespace) -> int:
     from ..services.papers import make_paper
 
     school = args.school if args.school is not None else os.environ.get("PFMP_SCHOOL", "")
-    data = data_io.open_repository(args.db).dataset()
+    repo = data_io.open_repository(args.db)
+    access.require(repo, "papers")  # issue 16: not the role « lecture »
+    data = repo.dataset()
     out = Path(args.output) if args.output else None
     path = make_paper(data, args.kind, args.id, school, out, EXPORTS_DIR)
     print(f"Document écrit : {path}")
@@ -428,7 +433,9 @@ def _cmd_load(args: argparse.Namespace) -> int:
 
 
 def _cmd_dump(args: argparse.Namespace) -> int:
-    path = data_io.dump(data_io.open_repository(args.db), args.output)
+    repo = data_io.open_repository(args.db)
+    access.require(repo, "dump")  # issue 16: the whole store leaves it
+    path = data_io.dump(repo, args.output)
     if path is not None:
         print(f"Document écrit : {path}", file=sys.stderr)
     return EXIT_OK
@@ -454,6 +461,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     as_of = _as_of(args.as_of)
     repo = data_io.open_repository(args.db)
+    access.require(repo, "export")  # issue 16: administration or coordination
     data = repo.dataset()
     results = run_check(repo, as_of, args.cohort, data=data)
     rows = missing_attestation_rows(data, results, as_of)
@@ -483,11 +491,21 @@ COMMANDS = {
 }
 
 
+def _extra_verbs() -> list:
+    from . import backup, journal, privacy, users
+
+    return [journal, users, backup, privacy]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     verb = args.verb or "tui"
     try:
-        return COMMANDS[verb](args)
+        with audit.acting(f"cli:{verb}"):  # the journal names the verb of each change
+            return COMMANDS[verb](args)
+    except audit.PermissionDenied as exc:
+        print(f"pfmp : {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except ValidationFailed as exc:
         for error in exc.errors:
             print(f"pfmp : {error}", file=sys.stderr)

@@ -29,7 +29,7 @@ from ..domain.requirements import DEFAULT_PROFILE
 from ..domain.rules import CandidateStatus, sort_key
 from ..domain.model import Appreciation, Assessment, Dataset
 
-from . import shard_cache
+from . import audit, shard_cache
 from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
@@ -137,6 +137,7 @@ class Repository:
                     self._check_read_shards(tx)
                     self._split_full_buckets(tx)
                     self._write_index(tx)
+                audit.before_commit(self, tx)  # the journal entry and the role check (issue 16)
             self._remember_commit(tx)
 
     def _check_read_shards(self, tx: Transaction) -> None:

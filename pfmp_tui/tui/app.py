@@ -32,7 +32,8 @@ from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
 from ..services.errors import ConflictError, StoreError
 from ..services.handles import Repository
-from . import keys, navigation
+from . import accountability, keys, navigation
+from .targets import Journal, Users
 from .commands import PfmpCommands
 from .key_order import OrderedKeys
 from .screens.candidate import CandidateScreen
@@ -71,7 +72,7 @@ class ExportDone(Message):
 
 class PfmpApp(OrderedKeys, App[None]):
     TITLE = "PFMP AGOrA"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "global.tcss"
     BINDINGS = keys.bindings("app")
     COMMANDS = App.COMMANDS | {PfmpCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -92,6 +93,7 @@ class PfmpApp(OrderedKeys, App[None]):
         self._announce = False
         self.user_keymap: dict[str, str] = {}  # binding id -> key, from the user's keymap file
         self._select_after_load: tuple[str, str] | None = None  # (kind, id) of a record just created
+        accountability.install(self)  # issue 16: the journal names the screen of each change
 
     def _print_error_renderables(self) -> None:
         """An unexpected error: one French line, the traceback only with PFMP_DEBUG=1."""
@@ -231,11 +233,23 @@ class PfmpApp(OrderedKeys, App[None]):
         self.open_target(CohortCompetences(cohort_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not accountability.gate(self, "app", action):  # issue 16: hidden when the role may not
+            return False
         if action == "cohort_competences":  # « v » of the records screen: on the cohorts list only
             return navigation.cohort_actions_available(self.screen)
         if action in ("periods", "timeline"):  # issue 5: not on the organisations or tutors lists
             return navigation.cohort_actions_available(self.screen)
         return True
+
+    # -- journal, users (issue 16) --------------------------------------------------------------------
+    def action_journal(self) -> None:
+        navigation.open_target(self, Journal())
+
+    def confirm_revert(self, entry_id: int) -> None:
+        accountability.confirm_revert(self, entry_id)
+
+    def action_users(self) -> None:
+        navigation.open_target(self, Users())
 
     # -- planning and import (issues 5, 7) -----------------------------------------------------------
     def action_periods(self, cohort_id: str | None = None) -> None:

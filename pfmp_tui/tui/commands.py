@@ -56,6 +56,8 @@ class PfmpCommands(Provider):
             ("Nouvelle organisation", "Nom, SIRET, adresse", partial(app.open_form, "organisations")),
             ("Nouveau tuteur", "Tuteur d'une organisation d'accueil", partial(app.open_form, "tutors")),
             ("Thème clair / sombre", "Basculer les couleurs", app.action_toggle_theme),
+            ("Journal des modifications", "Qui a changé quoi, quand ; filtres, annuler une entrée", app.action_journal),
+            ("Utilisateurs et rôles", "La liste des utilisateurs du magasin et leur rôle", app.action_users),
             ("Allocation PFMP", "Montants par élève et PFMP, et ce qui bloque chaque paiement (R17)",
              app.action_allocation),
         ]

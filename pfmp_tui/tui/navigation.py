@@ -23,8 +23,10 @@ from .screens.candidates import CandidatesScreen
 from .screens.placing import AssignScreen, PlacingScreen
 from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
+from .screens.journal import JournalScreen
 from .screens.records import RecordsScreen
 from .screens.timeline import TimelineScreen
+from .screens.users import UsersScreen
 from .state import CandidateFilter, cohort_name
 from .targets import (
     Allocation,
@@ -32,12 +34,14 @@ from .targets import (
     Assignment,
     CandidateFile,
     CohortCompetences,
+    Journal,
     Periods,
     Placing,
     Progress,
     Records,
     Target,
     Timeline,
+    Users,
 )
 
 Then = Callable[[Any], object] | None
@@ -152,6 +156,14 @@ def open_records(app: App, target: Records, then: Then = None) -> None:
     app.push_screen(RecordsScreen(target.kind, organisation_id=target.organisation_id), then)
 
 
+def open_journal(app: App, target: Journal, then: Then = None) -> None:
+    app.push_screen(JournalScreen(target.initial, target.title), then)
+
+
+def open_users(app: App, target: Users, then: Then = None) -> None:
+    app.push_screen(UsersScreen(), then)
+
+
 def open_allocation(app: App, target: Allocation, then: Then = None) -> None:
     with_cohort(app, target.cohort_id, "Allocation PFMP de quelle cohorte ?",
                 lambda c: app.push_screen(AllocationScreen(c), then))
@@ -168,6 +180,8 @@ OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     Assignment: open_assignment,
     Timeline: open_timeline,
     Records: open_records,
+    Journal: open_journal,
+    Users: open_users,
 }
 
 

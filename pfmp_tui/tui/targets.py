@@ -94,8 +94,21 @@ class Allocation:
     cohort_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Journal:
+    """The journal of changes (issue 16), filtered by `initial` (an id, @login, a date)."""
+
+    initial: str = ""
+    title: str = "Journal des modifications"
+
+
+@dataclass(frozen=True, slots=True)
+class Users:
+    """The store's users and their roles (issue 16)."""
+
+
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | Records | Allocation)
+          | Timeline | Records | Journal | Users | Allocation)
 
 
 class Navigates(Protocol):

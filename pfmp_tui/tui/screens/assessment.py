@@ -62,6 +62,7 @@ def level_words(level: int | None) -> str:
 class CommentScreen(ModalScreen[str | None]):
     """One line for the tutor's comment on a competence; None if cancelled, "" to clear it."""
 
+    CSS_PATH = "assessment.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = keys.bindings("dialog")
 
@@ -96,6 +97,7 @@ class GridConflictScreen(ModalScreen[str]):
     « mine » goes back to the keyed one; nothing was written either way.
     """
 
+    CSS_PATH = "assessment.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = keys.bindings("dialog")
 
@@ -154,6 +156,7 @@ def differences(levels: dict, comments: dict, theirs: GridState | None) -> list[
 class AssessmentScreen(Screen):
     """Key the assessment of one placement; `code` puts the cursor on a competence."""
 
+    CSS_PATH = "assessment.tcss"
     KEY_SCOPE = "assessment"
     BINDINGS = keys.bindings("assessment")
 

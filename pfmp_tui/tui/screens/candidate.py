@@ -25,11 +25,12 @@ from ...domain.rules import CandidateStatus
 from ...domain.validation import format_date_fr
 from ...domain.workdays import format_days, working_days
 from .. import keys
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..formatting import placement_dates, short_dates
 from ..days_text import days_info, days_markup, placement_days_line
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
-from ..targets import AssessmentGrid, Progress, go
+from ..targets import AssessmentGrid, Journal, Progress, go
 
 CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
 CONTRACT_VOIES = ("apprentissage",)  # R7
@@ -75,6 +76,7 @@ def attestation_text(p: Placement, today) -> tuple[str, str]:
 
 
 class CandidateScreen(Screen):
+    CSS_PATH = "candidate.tcss"
     KEY_SCOPE = "candidate"
     BINDINGS = keys.bindings("candidate")
 
@@ -329,6 +331,15 @@ class CandidateScreen(Screen):
         return True
 
     # -- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return gate(self.app, "candidate", action)
+
+    def action_history(self) -> None:
+        """The learner's history (issue 16): who changed what in their file, and when."""
+        student = self.app.state.get("students", self.student_id) if self.app.state is not None else None
+        name = student.full_name if student is not None else self.student_id
+        go(self.app, Journal(self.student_id, f"Historique de {name}"))
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()

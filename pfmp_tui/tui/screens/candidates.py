@@ -21,6 +21,7 @@ from ...domain.model import VOIE_LABELS
 from ...domain.rules import STATUS_ORDER
 from ...domain.wording import count
 from .. import keys
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..state import (
     SPECIALS,
     AppState,
@@ -60,6 +61,7 @@ def _fit(text: str, width: int) -> str:
 
 
 class CandidatesScreen(Screen):
+    CSS_PATH = "candidates.tcss"
     KEY_SCOPE = "candidates"
     BINDINGS = keys.bindings("candidates")
 
@@ -240,6 +242,9 @@ class CandidatesScreen(Screen):
             with select.prevent(Select.Changed):
                 select.clear()
         self.refresh_rows()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return gate(self.app, "candidates", action)
 
     def action_export(self) -> None:
         """`x` exports this list: the learners the filter shows, nothing else."""

@@ -23,6 +23,7 @@ from ..widgets.toggles import StateRadioButton
 class ConfirmScreen(ModalScreen[bool]):
     """Yes or no; deleting says what goes with it before anything is removed."""
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "confirm"
     BINDINGS = keys.bindings("confirm")
 
@@ -63,6 +64,7 @@ class ConflictScreen(ModalScreen[object]):
     next ^s saves). Nothing was written yet either way.
     """
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = [
         Binding("escape", "close", "Revenir à ma saisie", id="dialog.close"),
@@ -194,6 +196,7 @@ class ConflictScreen(ModalScreen[object]):
 class HelpScreen(ModalScreen[None]):
     """Every key of the current screen and of the whole app, from `keys.SCOPES`."""
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = [
         Binding("escape,question_mark,f1,q", "close", "Fermer", id="help.close"),
@@ -236,6 +239,7 @@ FORMAT_LABELS = (("csv", "CSV (tableur, ; et JJ/MM/AAAA)"), ("xlsx", "XLSX (Exce
 class ExportScreen(ModalScreen[tuple[str, str | None] | None]):
     """Missing attestations (R11) and other blocking reasons: format and cohort."""
 
+    CSS_PATH = "dialogs.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = [
         Binding("escape", "close", "Annuler", id="export.close"),

@@ -37,6 +37,7 @@ def widget_id(key: str) -> str:
 class FormScreen(ModalScreen[Saved | None]):
     """Create (no `base`) or edit (`base` opened at revision `rev`) one record."""
 
+    CSS_PATH = "forms.tcss"
     KEY_SCOPE = "form"
     BINDINGS = keys.bindings("form")
 

@@ -167,6 +167,7 @@ class ApplyDone(Message):
 
 
 class ImportScreen(Screen):
+    CSS_PATH = "importing.tcss"
     KEY_SCOPE = "import"
     BINDINGS = keys.bindings("import")
 
@@ -429,6 +430,7 @@ class ImportScreen(Screen):
 class MappingScreen(ModalScreen[dict[str, str] | None]):
     """The file's column of each field (organisations whose headers are not recognised)."""
 
+    CSS_PATH = "importing.tcss"
     KEY_SCOPE = "mapping"
     BINDINGS = keys.bindings("mapping")
 

@@ -61,6 +61,7 @@ class LearnersReady(Message):
 
 
 class MyStudentsScreen(Screen):
+    CSS_PATH = "my_students.tcss"
     KEY_SCOPE = "my_students"
     BINDINGS = keys.bindings("my_students")
 

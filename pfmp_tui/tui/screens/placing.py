@@ -88,6 +88,7 @@ def placing_warnings(state: AppState, period_id: str) -> list[str]:
 
 
 class PlacingScreen(TableDetailScreen):
+    CSS_PATH = "placing.tcss"
     KEY_SCOPE = "placing"
     BINDINGS = keys.bindings("placing")
     SUMMARY_ID, TABLE_ID, DETAIL_ID, COLUMNS = "placing-summary", "placing", "placing-warnings", PLACING_COLUMNS
@@ -265,6 +266,7 @@ class AssignScreen(ModalScreen[bool]):
     """Host organisation, tutor and teacher of one placement, or of a learner not yet
     placed in a period (the placement is then created on ^s); search as you type."""
 
+    CSS_PATH = "placing.tcss"
     KEY_SCOPE = "assign"
     BINDINGS = keys.bindings("assign")
 

@@ -53,6 +53,7 @@ def coverage_bar(grid: ProgressGrid, bloc) -> str:
 
 
 class ProgressScreen(Screen):
+    CSS_PATH = "progress.tcss"
     KEY_SCOPE = "progress"
     BINDINGS = keys.bindings("progress")
 
@@ -249,6 +250,7 @@ class ProgressScreen(Screen):
 class CohortCompetencesScreen(Screen):
     """The competences no learner of a cohort has been assessed on (R12, R16), or all 37."""
 
+    CSS_PATH = "progress.tcss"
     KEY_SCOPE = "cohort_competences"
     BINDINGS = keys.bindings("cohort_competences")
 

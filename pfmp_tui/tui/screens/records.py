@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...domain.validation import format_date_fr
 from .. import keys
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
 
@@ -64,6 +65,7 @@ def _fit(text: str, width: int) -> str:
 
 
 class RecordsScreen(Screen):
+    CSS_PATH = "records.tcss"
     KEY_SCOPE = "records"
     BINDINGS = keys.bindings("records")
 
@@ -94,6 +96,8 @@ class RecordsScreen(Screen):
             self.show_state(self.app.state)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not gate(self.app, "records", action):
+            return False
         if action == "tutors":
             return self.kind == "organisations"
         return True

@@ -54,6 +54,7 @@ class ModelReady(Message):
 
 
 class TimelineScreen(Screen):
+    CSS_PATH = "timeline.tcss"
     KEY_SCOPE = "timeline"
     BINDINGS = keys.bindings("timeline")
 

@@ -15,6 +15,7 @@ from ... import keys
 class CohortChoiceScreen(ModalScreen[str | None]):
     """Which cohort? (when the screen behind shows none)."""
 
+    CSS_PATH = "cohort_choice.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = keys.bindings("dialog")
 

@@ -35,6 +35,7 @@ PERIOD_FIELDS = (("label", "Libellé", "PFMP 3 — 1re (novembre)"), ("start", "
 class PeriodFormScreen(ModalScreen[tuple[Period, list[str], bool] | None]):
     """Create (no `period`) or edit a period; nothing is written before ^s, nor over another's save."""
 
+    CSS_PATH = "period_form.tcss"
     KEY_SCOPE = "form"
     BINDINGS = keys.bindings("form")
 

@@ -39,6 +39,7 @@ PERIOD_COLUMNS = (("Période", "label", 24), ("Dates", "dates", 17), ("Durée", 
 
 
 class PeriodsScreen(TableDetailScreen):
+    CSS_PATH = "periods.tcss"
     KEY_SCOPE = "periods"
     BINDINGS = keys.bindings("periods")
     SUMMARY_ID, TABLE_ID, DETAIL_ID, COLUMNS = "periods-summary", "periods", "period-detail", PERIOD_COLUMNS

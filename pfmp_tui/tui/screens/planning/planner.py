@@ -52,6 +52,7 @@ def parse_weeks(text: str) -> list[int]:
 
 
 class PlannerScreen(Screen):
+    CSS_PATH = "planner.tcss"
     KEY_SCOPE = "planner"
     BINDINGS = keys.bindings("planner")
 
