@@ -158,3 +158,19 @@ def test_list_placements_says_abroad_and_make_up(tmp_path):
     assert rows["p2"]["makes_up"] == "p1"
     listing = run_pfmp("--db", db, "absence", "list", "s1", "--as-of", "2026-06-30")
     assert "Mobilité (R15, UE/EEE/AELE hors France) : 10 j (1 PFMP à l'étranger)" in listing.stdout
+
+
+def test_rgpd_subject_access_and_purge_cover_absences(tmp_path):
+    """Issue 16 × 14: the right of access lists the learner's absences; a purge takes them
+    (removal) or drops their note, which may say why (anonymisation)."""
+    from pfmp_tui.services import data_io, privacy
+
+    db = school(tmp_path)
+    run_pfmp("--db", db, "absence", "add", "p1", "--start", "2026-01-20", "--reason", "autre", "--note", "hôpital")
+    repo = data_io.open_repository(db)
+    doc = privacy.subject_access(repo, "s1")
+    assert [a["id"] for a in doc["absences"]][0] == "ab1" and len(doc["absences"]) == 2
+    privacy.purge(repo, 2028, exports_dir=tmp_path / "exports")
+    assert {a.note for a in repo.dataset().absences} == {None}
+    privacy.purge(repo, 2028, remove=True, exports_dir=tmp_path / "exports")
+    assert repo.dataset().absences == []
