@@ -396,9 +396,8 @@ def _cmd_todo(args: argparse.Namespace) -> int:
 def _cmd_tui(args: argparse.Namespace) -> int:
     from ..tui.bootstrap import run_tui
 
-    path = data_io.store_path(args.db)
-    data_io.open_repository(path).store.check()  # refuse a corrupt store before drawing anything
-    return run_tui(path)
+    # run_tui reads the whole store once before drawing anything: a corrupt store is refused there
+    return run_tui(data_io.store_path(args.db))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.markup import escape
 
 from ..domain.allocation import format_euros
-from ..domain.model import ABSENCE_REASON_LABELS, CLASS_YEAR_LABELS, Placement
+from ..domain.model import ABSENCE_REASON_LABELS, CLASS_YEAR_LABELS, Dataset, Placement
 from ..domain.school_years import school_year_label
 from ..domain.validation import format_date_fr
 from ..services.days import CandidateDays, candidate_days
@@ -15,9 +15,24 @@ from .state import AppState
 
 
 def days_info(state: AppState, student_id: str) -> CandidateDays | None:
+    """The learner's days, from their own records only (the cost of opening a file must not
+    grow with the school)."""
+    student = state.get("students", student_id)
+    cohort = state.get("cohorts", student.cohort_id) if student is not None else None
+    if cohort is None:
+        return None  # the learner or their cohort is gone
+    data = state.data
+    placements = state.placements_by_student.get(student_id, [])
+    ids = {p.id for p in placements}
+    mine = Dataset(
+        cohorts=[cohort], students=[student], organisations=data.organisations, placements=list(placements),
+        absences=[a for a in data.absences if a.placement_id in ids] if ids else [],
+        work_certificates=[w for w in data.work_certificates if w.student_id == student_id],
+        contracts=[k for k in data.contracts if k.student_id == student_id],
+    )
     try:
-        return candidate_days(state.data, student_id, state.today)
-    except (ValueError, StopIteration):  # the learner or their cohort is gone
+        return candidate_days(mine, student_id, state.today)
+    except ValueError:
         return None
 
 

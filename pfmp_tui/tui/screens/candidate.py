@@ -26,10 +26,11 @@ from ...domain.validation import format_date_fr
 from ...domain.workdays import format_days, working_days
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
-from ..formatting import placement_dates, short_dates
 from ..days_text import days_info, days_markup, placement_days_line
+from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
+from ..tables import cursor_key
 from ..targets import AssessmentGrid, Journal, Progress, go
 
 CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
@@ -180,7 +181,7 @@ class CandidateScreen(Screen):
 
     def _show_placements(self, state: AppState, s: Student) -> None:
         table = self.query_one("#placements", DataTable)
-        current = _cursor_key(table)
+        current = cursor_key(table)
         colours = self.app.theme_variables
         wide = self.size.width >= WIDE
         widths = {key: (w_wide if wide else w) for _, key, w, w_wide in PLACEMENT_COLUMNS}
@@ -200,8 +201,8 @@ class CandidateScreen(Screen):
             att, att_style = attestation_text(p, state.today)
             cells = {
                 "dates": Text(short_dates(p)),
-                "organisation": Text(_fit(org.name if org else p.organisation_id, widths["organisation"])),
-                "tutor": Text(_fit(tutor.full_name if tutor else "—", widths["tutor"])),
+                "organisation": Text(fit(org.name if org else p.organisation_id, widths["organisation"])),
+                "tutor": Text(fit(tutor.full_name if tutor else "—", widths["tutor"])),
                 "convention": Text(conv, style=colours.get(conv_style, "")),
                 "attestation": Text(att, style=colours.get(att_style, "")),
             }
@@ -275,7 +276,7 @@ class CandidateScreen(Screen):
         contracts = [c for c in data.contracts if c.student_id == s.id]
         needed = s.voie in CERTIFICATE_VOIES or s.voie in CONTRACT_VOIES
         table = self.query_one("#justificatifs", DataTable)
-        current = _cursor_key(table)
+        current = cursor_key(table)
         table.clear()
         for c in sorted(contracts, key=lambda c: c.start):
             table.add_row("Contrat d'apprentissage", c.employer, format_date_fr(c.start), format_date_fr(c.end), "—",
@@ -296,11 +297,11 @@ class CandidateScreen(Screen):
     # -- selection -----------------------------------------------------------------------------
     def selected_placement(self) -> Placement | None:
         state = self.app.state
-        key = _cursor_key(self.query_one("#placements", DataTable))
+        key = cursor_key(self.query_one("#placements", DataTable))
         return state.get("placements", key) if state is not None and key else None
 
     def _selected_justificatif(self) -> tuple[str, str] | None:
-        key = _cursor_key(self.query_one("#justificatifs", DataTable))
+        key = cursor_key(self.query_one("#justificatifs", DataTable))
         if not key:
             return None
         kind, _, record_id = key.partition(":")
@@ -456,15 +457,6 @@ def deadline_text_for(state: AppState, s: Student) -> str:
     return deadline_text(cohort, state.today) if cohort is not None else "—"
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
-def _cursor_key(table: DataTable) -> str | None:
-    if not table.row_count:
-        return None
-    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-    return row_key.value
 
 
 def _restore_cursor(table: DataTable, key: str | None) -> None:

@@ -267,7 +267,7 @@ class ImportScreen(Screen):
         self.query_one("#import-summary", Static).update("Lecture du fichier…")
         self._preview(self._token, Path(text).expanduser(), cohort, division, dict(self.mapping))
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False, description="import preview")
     def _preview(self, token: int, path: Path, cohort: str | None, division: str | None,
                  mapping: dict[str, str]) -> None:
         repo = self.app.repo
@@ -389,7 +389,7 @@ class ImportScreen(Screen):
         self.busy = True
         self._apply(report, keep_good)
 
-    @work(thread=True, exclusive=True, group="import-apply", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="import-apply", exit_on_error=False, description="import apply")
     def _apply(self, report: ImportReport, keep_good: bool) -> None:
         try:
             done = apply_import(self.app.repo, report, keep_good=keep_good, exports_dir=self.app.exports_dir)

@@ -43,6 +43,7 @@ from ...services.errors import ConflictError, StoreError
 from .. import keys
 from ..formatting import fit, placement_dates
 from ..state import AppState, cohort_name, fold
+from ..tables import cursor_key
 from ..targets import Timeline, go
 from .base import TableDetailScreen
 from .dialogs import ConfirmScreen
@@ -165,11 +166,7 @@ class PlacingScreen(TableDetailScreen):
         return Text("✓" if student_id in self.selected else " ", style="bold")
 
     def current_student(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     # -- actions ---------------------------------------------------------------------------------
     def action_back(self) -> None:

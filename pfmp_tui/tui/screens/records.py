@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from ...domain.validation import format_date_fr
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..tables import cursor_key
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
 
@@ -139,11 +140,7 @@ class RecordsScreen(Screen):
         table.focus()
 
     def current_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     @on(Input.Changed, "#records-search")
     def _search(self, event: Input.Changed) -> None:

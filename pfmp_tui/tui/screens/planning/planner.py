@@ -24,6 +24,7 @@ from ....services.errors import StoreError
 from ... import keys
 from ...formatting import fit, short_dates
 from ...state import cohort_name
+from ...tables import cursor_key
 from .summary import totals_line, warning_lines
 
 
@@ -130,7 +131,7 @@ class PlannerScreen(Screen):
         error.set_class(True, "-shown")
         self.ready = True
 
-    @work(thread=True, exclusive=True, group="planner", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="planner", exit_on_error=False, description="planner")
     def _plan(self, token: int, weeks: list[int], start: date | None) -> None:
         try:
             result = plan(self.app.repo, self.cohort_id, weeks, start)
@@ -172,11 +173,8 @@ class PlannerScreen(Screen):
         return Text("[ ]", style=colours.get("text-muted", ""))
 
     def _current(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count or self.plan is None:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value)
+        key = cursor_key(self.query_one(DataTable)) if self.plan is not None else None
+        return None if key is None else int(key)
 
     @on(DataTable.RowHighlighted, "#proposals")
     def _show_detail(self) -> None:
