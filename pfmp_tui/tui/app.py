@@ -32,7 +32,7 @@ from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
 from ..services.errors import ConflictError, StoreError
 from ..services.handles import Repository
-from . import accountability, keys, navigation
+from . import accountability, keys, navigation, overflow, settings, textual_french
 from .targets import Journal, Users
 from .commands import PfmpCommands
 from .key_order import OrderedKeys
@@ -45,6 +45,7 @@ from .state import AppState, CandidateFilter, cohort_name, load_state, status_te
 from .targets import Allocation, CandidateFile, CohortCompetences, Import, MyStudents, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
+textual_french.apply()  # Textual's own footer texts in French (« esc Fermer la liste »)
 
 
 class StateLoaded(Message):
@@ -71,6 +72,7 @@ class ExportDone(Message):
 class PfmpApp(OrderedKeys, App[None]):
     TITLE = "PFMP AGOrA"
     CSS_PATH = "global.tcss"
+    CSS = overflow.CSS  # one-line texts end with « … » (issue 12)
     BINDINGS = keys.bindings("app")
     COMMANDS = App.COMMANDS | {PfmpCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -120,7 +122,11 @@ class PfmpApp(OrderedKeys, App[None]):
             self.set_keymap(self.user_keymap)
         for warning in warnings:
             self.notify(warning, title="Raccourcis", severity="warning")
-        self.theme = DARK
+        try:
+            self.theme = settings.saved_theme(DARK)  # the theme chosen last time (^t, « Thème… »)
+        except Exception:  # a theme this Textual does not know
+            self.theme = DARK
+        self.watch(self, "theme", self._remember_theme, init=False)
         self.push_screen(DashboardScreen())
         first, self._first_state = self._first_state, None
         if first is not None and first.today == self.today:
@@ -189,7 +195,9 @@ class PfmpApp(OrderedKeys, App[None]):
     def on_load_failed(self, message: LoadFailed) -> None:
         self.loading_state = False
         self._seen_stamp = message.stamp
-        self.notify(message.message, title="Magasin illisible", severity="error", timeout=15)
+        busy = message.message.startswith("magasin occupé")  # StoreBusy: the last state stays on screen
+        self.notify(message.message, title="Magasin occupé" if busy else "Magasin illisible", severity="error",
+                    timeout=15)
 
     # -- navigation ---------------------------------------------------------------------------------
     def open_target(self, target: Target, then: Callable[[Any], object] | None = None) -> None:
@@ -279,6 +287,9 @@ class PfmpApp(OrderedKeys, App[None]):
         scope = getattr(self.screen, "KEY_SCOPE", None)
         scopes = [s for s in (scope, "figure" if scope == "dashboard" else None) if s]
         self.push_screen(HelpScreen(scopes + ["app"] + (["form"] if scope != "form" else [])))
+
+    def _remember_theme(self, theme: str) -> None:
+        settings.remember("theme", theme)
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK

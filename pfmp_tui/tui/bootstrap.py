@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..store.buckets import INDEX
 from ..store.repository import Repository
-from ..store.storage import Store
+from ..store.storage import Store, lock_timeout
 from .app import PfmpApp
 from .state import AppState, load_state
 
@@ -23,7 +23,9 @@ def open_state(db_path: Path, today: date | None = None) -> tuple[Repository, Ap
     drawn: reading the state builds every shard's typed view (what `Store.check` would
     parse, kept for the session instead of parsed twice, issue 13) and the index is
     read too (the views do not need it)."""
-    repo = Repository(Store(db_path))
+    # Saves run on the interface's thread: wait for another process's lock at most 1 s,
+    # then say « magasin occupé par … » rather than freeze the screen (issue 10).
+    repo = Repository(Store(db_path, timeout=min(lock_timeout(), 1.0)))
     try:
         state: AppState | None = load_state(repo, today or date.today())
     except ValueError:  # records that cannot be checked: the app says so in its own words

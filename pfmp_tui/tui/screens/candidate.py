@@ -38,9 +38,11 @@ CONTRACT_VOIES = ("apprentissage",)  # R7
 
 
 # (title, key, width at 80 columns, width from 100 columns); the tutor has a column only when wide.
-PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation", 22, 32),
-                     ("Tuteur", "tutor", 0, 20), ("Conv. R10", "convention", 9, 10),
-                     ("Attestation R11", "attestation", 17, 17))
+# (title, key, width below WIDE columns, width from WIDE): each set fits its terminal with the
+# table's padding and scrollbar (80 and 100 columns), so no cell is cut at the edge (issue 12).
+PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation", 20, 27),
+                     ("Tuteur", "tutor", 0, 16), ("Conv. R10", "convention", 11, 11),
+                     ("Attestation R11", "attestation", 16, 16))
 WIDE = 100
 
 
@@ -110,10 +112,13 @@ class CandidateScreen(Screen):
         just = self.query_one("#justificatifs", DataTable)
         for label, width in (("Justificatif", 22), ("Employeur", 26), ("Du", 10), ("Au", 10), ("Temps", 8)):
             just.add_column(label, width=width)
-        self.query_one("#placements", DataTable).focus()
+        # Focus the placements without scrolling to them: the file opens at its top (name, status,
+        # shortfall), even at 80×24 where the placements are below the fold.
+        self.query_one("#placements", DataTable).focus(scroll_visible=False)
         self.watch(self.app, "theme", self._theme_changed, init=False)
         if self.app.state is not None:
             self.show_state(self.app.state)
+        self.call_after_refresh(self.query_one("#file", VerticalScroll).scroll_home, animate=False)
 
     def _theme_changed(self) -> None:
         if self.app.state is not None:
@@ -148,10 +153,10 @@ class CandidateScreen(Screen):
         if s.voie == "scolaire" and s.cycle_years:
             voie += f", cycle de {s.cycle_years} ans"
         if s.positioned:
-            voie += ", positionné(e)"
+            voie += ", positionnement (R3, R4)"
         lines = [
             f"[b]{escape(s.full_name)}[/] · INE {escape(s.ine or '—')}"
-            f" · né(e) le {format_date_fr(s.birth_date) or '—'} · {escape(s.email or 'pas de courriel')}",
+            f" · naissance {format_date_fr(s.birth_date) or '—'} · {escape(s.email or 'pas de courriel')}",
             f"{escape(cohort_name(cohort, s.cohort_id))} · voie {escape(voie)}",
             "[dim]e : modifier l'élève · d : dérogation · ^suppr : supprimer l'élève[/]",
         ]
@@ -203,8 +208,8 @@ class CandidateScreen(Screen):
                 "dates": Text(short_dates(p)),
                 "organisation": Text(fit(org.name if org else p.organisation_id, widths["organisation"])),
                 "tutor": Text(fit(tutor.full_name if tutor else "—", widths["tutor"])),
-                "convention": Text(conv, style=colours.get(conv_style, "")),
-                "attestation": Text(att, style=colours.get(att_style, "")),
+                "convention": Text(fit(conv, widths["convention"]), style=colours.get(conv_style, "")),
+                "attestation": Text(fit(att, widths["attestation"]), style=colours.get(att_style, "")),
             }
             table.add_row(*(cells[key] for _, key, *_ in PLACEMENT_COLUMNS if widths[key]), key=p.id)
         _restore_cursor(table, current)
@@ -400,7 +405,7 @@ class CandidateScreen(Screen):
         if p is None:
             self.notify("Aucun stage sélectionné.", severity="warning")
             return
-        self.app.confirm_delete("placements", p.id, f"le stage du {placement_dates(p)}")
+        self.app.confirm_delete("placements", p.id, f"le stage {placement_dates(p)}")  # never « du du »
 
     def action_delete_student(self) -> None:
         if self._need_student():

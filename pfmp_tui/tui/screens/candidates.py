@@ -42,11 +42,22 @@ COLUMN_ORDER = ("name", "status", "progress", "cohort", "voie")
 
 
 def column_widths(table_width: int) -> dict[str, int]:
-    """Widths that fit `table_width` (a scrollbar and one space each side of a cell taken off)."""
-    room = table_width - 3 - 2 * len(COLUMN_ORDER) - sum(w for _, w in FIXED_COLUMNS.values())
-    name = max(14, min(30, room - 9))
-    cohort = max(9, min(24, room - name))
-    return {"name": name, "cohort": cohort, **{k: w for k, (_, w) in FIXED_COLUMNS.items()}}
+    """Widths that fit `table_width` (a scrollbar and one space each side of a cell taken off).
+
+    When even the narrowest widths do not fit (60 columns), the voie then the cohort are left
+    out (width 0) rather than cut at the edge of the table without an ellipsis (issue 12)."""
+    widths: dict[str, int] = {}
+    for dropped in ((), ("voie",), ("voie", "cohort")):
+        shown = [k for k in COLUMN_ORDER if k not in dropped]
+        fixed = sum(w for k, (_, w) in FIXED_COLUMNS.items() if k in shown)
+        room = table_width - 3 - 2 * len(shown) - fixed
+        name = max(14, min(30, room - (9 if "cohort" in shown else 0)))
+        cohort = max(9, min(24, room - name)) if "cohort" in shown else 0
+        widths = {"name": name, "cohort": cohort,
+                  **{k: (w if k in shown else 0) for k, (_, w) in FIXED_COLUMNS.items()}}
+        if name + cohort + fixed + 2 * len(shown) + 2 <= table_width:  # + the scrollbar
+            break
+    return widths
 STATUS_VARIABLES = {"valide": "text-success", "en_cours": "text-primary",
                     "a_risque": "text-warning", "non_valide": "text-error"}
 
@@ -152,14 +163,15 @@ class CandidatesScreen(Screen):
             table.clear(columns=True)
             titles = {"name": "Nom", "cohort": "Cohorte", **{k: t for k, (t, _) in FIXED_COLUMNS.items()}}
             for key in COLUMN_ORDER:
-                table.add_column(titles[key], key=key, width=widths[key])
+                if widths[key]:
+                    table.add_column(titles[key], key=key, width=widths[key])
 
         def make_row(r: CandidateStatus) -> tuple[str, list[Text]]:
             cells = row_cells(state, r, full_cohort)
             return r.student_id, [
                 Text(cells[key], style=colours.get(STATUS_VARIABLES[r.status], "")) if key == "status"
                 else Text(_fit(cells[key], widths[key]))
-                for key in COLUMN_ORDER
+                for key in COLUMN_ORDER if widths[key]
             ]
 
         table.show_items(message.results, make_row, lambda r: r.student_id, at_least=self.ALL_ROWS_UP_TO)

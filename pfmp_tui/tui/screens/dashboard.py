@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from ...domain.rules import STATUS_ORDER
 from ...domain.validation import format_date_fr
+from ...domain.wording import count
 from .. import keys
 from ..state import (
     STATUS_COLOURS,
@@ -57,7 +58,8 @@ def _bar(count: int, total: int, colour: str) -> str:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    """« 0 stage », « 1 élève », « 2 élèves » (French: singular for 0 and 1)."""
+    return count(n, one, many)
 
 
 def watch_items(state: AppState) -> list[Item]:

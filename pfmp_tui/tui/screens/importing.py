@@ -107,7 +107,7 @@ def preview_rows(report: ImportReport, names: dict[str, str]) -> list[PreviewRow
     for c in report.created:
         r = c.record
         if c.kind == "students":
-            bits = [f"né(e) le {r.birth_date:%d/%m/%Y}" if r.birth_date else "", f"INE {r.ine}" if r.ine else "sans INE"]
+            bits = [f"naiss. {r.birth_date:%d/%m/%Y}" if r.birth_date else "", f"INE {r.ine}" if r.ine else "sans INE"]
             detail = " · ".join(b for b in bits if b)
         elif c.kind == "organisations":
             detail = " · ".join(x for x in (f"SIRET {r.siret}" if r.siret else "sans SIRET",

@@ -120,7 +120,7 @@ class RecordsScreen(Screen):
                 table.move_cursor(row=table.get_row_index(current))
             except Exception:
                 pass
-        noun = NOUNS[self.kind] + ("s" if len(rows) > 1 else "")
+        noun = NOUNS[self.kind] + ("s" if shown > 1 else "")  # « 1 organisation sur 3 »
         self.query_one("#records-summary", Static).update(f"{shown} {noun} sur {len(rows)} · entrée : modifier")
 
     def select_record(self, kind: str, record_id: str) -> None:
