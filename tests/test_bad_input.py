@@ -146,12 +146,21 @@ def test_dangling_references_inside_a_stored_file_are_a_clear_refusal(store: Pat
     other = store.parent.parent / "other.json"
     other.write_text(json.dumps({"format": "pfmp-interchange", "version": 1, "cohorts": [
         {"id": "c9", "label": "2de", "exam_session": 2029, "dossier_deadline": "2029-05-15", "holiday_zone": "A"}]}))
-    for args in (["dump"], ["check", "--as-of", "2026-02-01"], ["load", str(other)],
-                 ["assign", "p1", "--organisation", "o1"]):
+    for args in (["dump"], ["check", "--as-of", "2026-02-01"], ["assign", "p1", "--organisation", "o1"],
+                 ["load", str(other)]):  # load last: it may change the store
         done = run_pfmp("--db", str(store), *args)
         if args[0] == "check":  # statuses per bucket: the orphan placement counts for nobody, no crash
             assert done.returncode in (0, 1), done.stderr
             assert done.returncode == 0 or "magasin corrompu" in done.stderr
+        elif args[0] == "load":  # issue 13: adding a cohort reads the core and the index, not the
+            # damaged bucket: refused as corrupt, or done and said so
+            if done.returncode == 0:
+                assert "Magasin chargé" in done.stderr + done.stdout
+                continue
+            assert done.returncode == 1 and "magasin corrompu" in done.stderr, done.stderr
+        elif args[0] == "assign":  # the damaged placement itself: re-validated, refused, named
+            assert done.returncode in (1, 2), (args, done.stderr)
+            assert "« ghost »" in done.stderr and ("magasin corrompu" in done.stderr or "référence inconnue" in done.stderr)
         else:
             assert done.returncode == 1, (args, done.stderr)
             assert "magasin corrompu" in done.stderr and "« ghost »" in done.stderr, done.stderr

@@ -40,17 +40,34 @@ def school(tmp_path: Path) -> Path:
     return db
 
 
-def test_a_change_refused_because_another_file_is_damaged_says_the_truth(tmp_path: Path):
+def test_a_change_next_to_a_damaged_file_says_the_truth(tmp_path: Path):
+    """Issue 10: `assign` once committed and then said « Aucun fichier n'a été modifié ».
+    Since issue 13 a verb reads only the files it needs: a change in c1 beside a truncated
+    c2 file is made and said so, the damaged file is left byte for byte, and the readers
+    of the whole store (dump) still refuse it; a change that needs the damaged file is
+    refused, and then it is true that no file changed."""
     db = school(tmp_path)
     manifest = orjson.loads(db.read_bytes())
     other = db.parent / next(f for s, f in manifest["shards"].items() if s.startswith("c-c2"))
     other.write_bytes(other.read_bytes()[:40])  # truncated
+    damaged = other.read_bytes()
     before = store_bytes(db.parent)
-    done = run_pfmp("--db", str(db), "assign", "p-c1", "--organisation", "o2")
+
+    done = run_pfmp("--db", str(db), "assign", "p-c2", "--organisation", "o2")
     assert done.returncode == 1, done.stderr
-    # Before: the change was committed, then « Aucun fichier n'a été modifié » was printed.
     assert "Aucun fichier n'a été modifié" in done.stderr
     assert store_bytes(db.parent) == before  # …and it is true
+
+    done = run_pfmp("--db", str(db), "assign", "p-c1", "--organisation", "o2")
+    if done.returncode == 0:  # made: it says so, and the damaged file is kept as it was
+        assert "Stage « p-c1 » : organisation « o2 »" in done.stdout
+        assert "Aucun fichier n'a été modifié" not in done.stderr
+        assert other.read_bytes() == damaged
+        assert store_bytes(db.parent) != before
+    else:  # refused: nothing changed
+        assert "Aucun fichier n'a été modifié" in done.stderr and store_bytes(db.parent) == before
+    dumped = run_pfmp("--db", str(db), "dump")
+    assert dumped.returncode == 1 and "magasin" in dumped.stderr and "erreur inattendue" not in dumped.stderr
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "\u200b=1+1", "\ufeff=HYPERLINK(\"x\")", "\u200b\ufeff@SUM(A1)", "\u2060+1", "-1"])

@@ -898,7 +898,9 @@ class Repository:
         buckets, not the school); levels and appreciations have no index entry: adding
         some reads every shard, as does a store of the previous layout."""
         where = self._where(tx)
-        if where is None or incoming.assessments or incoming.appreciations:
+        if (where is None or incoming.assessments or incoming.appreciations or incoming.absences
+                or any(p.makes_up is not None for p in incoming.placements)):
+            # Absences and make-up placements are checked against whole placements (R18).
             return self._snapshot(tx).data
         core = self._view(tx, CORE)
         known = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
