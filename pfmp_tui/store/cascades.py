@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..domain.kinds import describe_counts
 from ..domain.model import Dataset
 from ..domain.wording import count
 
 
-def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
+def _dependents(data: Dataset, kind: str, record_id: str,
+                levels: Callable[[set[str]], int] | None = None) -> dict[str, int]:
+    """kind -> how many records a deletion takes along. `levels(placement ids)` counts
+    their assessments (the store counts a sheet's stored levels without building them)."""
     out: dict[str, int] = {}
+    if levels is None:
+        def levels(pids: set[str]) -> int:
+            return sum(1 for a in data.assessments if a.placement_id in pids)
 
     def count(k: str, n: int) -> None:
         if n:
@@ -22,22 +28,25 @@ def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
         count("students", len(students))
         count("periods", sum(1 for p in data.periods if p.cohort_id == record_id))
         count("placements", len(placements))
-        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("assessments", levels(placements))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
+        count("absences", sum(1 for n in data.absences if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id in students))
         count("contracts", sum(1 for c in data.contracts if c.student_id in students))
     elif kind == "students":
         placements = {p.id for p in data.placements if p.student_id == record_id}
         count("placements", len(placements))
-        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("assessments", levels(placements))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
+        count("absences", sum(1 for n in data.absences if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id == record_id))
         count("contracts", sum(1 for c in data.contracts if c.student_id == record_id))
     elif kind == "organisations":
         count("tutors", sum(1 for t in data.tutors if t.organisation_id == record_id))
     elif kind == "placements":
-        count("assessments", sum(1 for a in data.assessments if a.placement_id == record_id))
+        count("assessments", levels({record_id}))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id == record_id))
+        count("absences", sum(1 for n in data.absences if n.placement_id == record_id))
     return out
 
 
@@ -51,6 +60,10 @@ def _blockers(data: Dataset, kind: str, record_id: str) -> str | None:
         n = sum(1 for p in data.placements if p.tutor_id == record_id)
         if n:
             return f"tuteur désigné dans {count(n, 'stage')} : changez ou supprimez-les d'abord"
+    if kind == "placements":
+        n = sum(1 for p in data.placements if p.makes_up == record_id)
+        if n:
+            return f"PFMP rattrapée par {count(n, 'PFMP de rattrapage', 'PFMP de rattrapage')} : supprimez-les ou détachez-les d'abord (R18)"
     if kind == "periods":
         n = sum(1 for p in data.placements if p.period_id == record_id)
         if n:

@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
-from ..domain.interchange import REFERENCES, SPECS, check_references
+from ..domain.absences import absence_errors, makes_up_errors
+from ..domain.interchange import OPTIONAL_KEYS, REFERENCES, SPECS, check_references, validate_record
 from ..domain.requirements import DEFAULT_PROFILE
 from ..domain.rules import CandidateStatus, sort_key
 from ..domain.model import Appreciation, Assessment, Dataset
@@ -35,12 +36,13 @@ from .conflicts import ConflictError
 from .integrity import ReferenceCheck, check_document
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
 from .lazy import LazyList
-from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
+from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, PLACEMENT_KINDS, SHEET_KINDS, SHEETS, STUDENT_KINDS
 from .buckets import (
     CAPACITY,
     INDEX,
     INDEXED_KINDS,
     LAYOUT_VERSION,
+    TEACHING,
     bucket_for,
     bucket_name,
     buckets_of,
@@ -72,6 +74,20 @@ class Changes:
     cohorts: frozenset[str]  # ids of the cohorts with a shard written or removed
     gone: frozenset[str]  # shards of cohorts that no longer exist
     files: dict[str, str]  # the new picture (pass it to the next `changes`)
+
+
+class _Ref(NamedTuple):
+    """A record known by its id only (what `add_all` checks references against)."""
+
+    id: str
+
+
+class TeacherLoad(NamedTuple):
+    """A placement as a teacher's load: who follows it, from when to when."""
+
+    teacher: str
+    start: date
+    end: date
 
 
 class Repository:
@@ -229,6 +245,8 @@ class Repository:
             if len(students) <= CAPACITY:
                 continue
             head, depth, index = parse_bucket(shard)
+            if depth >= 48:  # 64-bit hashes: only ids colliding on 48 bits could get here
+                continue
             low, high = set(), set()
             for sid in students:
                 (high if student_hash(sid) >> depth & 1 else low).add(sid)
@@ -273,7 +291,9 @@ class Repository:
         try:
             for shard, entry in tx.tables(INDEX).get("shards", {}).items():
                 for kind, ids in entry.items():
-                    target = where.setdefault(kind, {})
+                    if kind not in where:
+                        continue  # not a kind: TEACHING
+                    target = where[kind]
                     for rid in ids:
                         target[rid] = shard
         except (AttributeError, TypeError):
@@ -370,6 +390,12 @@ class Repository:
 
     def dataset(self) -> Dataset:
         return self.snapshot().data
+
+    def check(self) -> None:
+        """Refuse a corrupt, incomplete or newer store up front (StoreError), like
+        `Store.check`, but keeping the views it built for the next snapshot (the TUI
+        checked, then parsed every shard a second time to load)."""
+        self.snapshot()
 
     # -- whole-store reads that need no typed assessments ------------------------------
     def statuses(self, as_of: date, cohort_id: str | None = None, *,
@@ -485,7 +511,7 @@ class Repository:
             if current is not None and parse_bucket(current) is not None and head_of(current) == head:
                 return current  # staying in their cohort: staying in their bucket
             return bucket_for(head, record.id, tx.shard_names())
-        if kind in SHEET_KINDS:
+        if kind in SHEET_KINDS or kind in PLACEMENT_KINDS:
             shard = self._locate(tx, "placements", record.placement_id)
         else:
             shard = self._locate(tx, "students", record.student_id)
@@ -526,7 +552,40 @@ class Repository:
             tutor = self._get(tx, "tutors", record.tutor_id)
             if tutor and tutor[0].organisation_id != record.organisation_id:
                 errs.add(f"{prefix}tutor_id", f"le tuteur « {record.tutor_id} » n'appartient pas à cette organisation")
+        if not errs:
+            self._check_extensions(tx, kind, record, prefix.rstrip("."), errs)
         errs.raise_if_any()
+
+    def _check_extensions(self, tx: Transaction, kind: str, record: Any, path: str, errs: Collector) -> None:
+        """CONTRACT « Extensions » across records, on the shard concerned only (the cost of
+        an edit does not grow with the school): an absence inside its placement, a
+        make-up placement of the same learner with no cycle, a placement's new dates
+        still holding its absences (R18)."""
+        if kind == "absences":
+            found = self._get(tx, "placements", record.placement_id)
+            absence_errors(record, found[0] if found else None, path, errs)
+        elif kind == "placements":
+            student_shard = self._locate(tx, "students", record.student_id)
+            view = self._view(tx, student_shard) if student_shard else None
+            placements = dict(view.records["placements"]) if view else {}
+            old_shard = self._locate(tx, "placements", record.id)
+            if old_shard and old_shard != student_shard:  # changing cohort: its links come along
+                placements.update(self._view(tx, old_shard).records["placements"])
+            placements[record.id] = record
+            if record.makes_up is not None and record.makes_up not in placements:
+                found = self._get(tx, "placements", record.makes_up)
+                if found:
+                    placements[record.makes_up] = found[0]
+            mine = Collector()
+            makes_up_errors(placements, {record.id: path or "placements"}, mine)
+            for e in mine.errors:
+                errs.add(e.path, e.message)
+            if old_shard:
+                for absence in self._view(tx, old_shard).records.get("absences", {}).values():
+                    if absence.placement_id == record.id and (absence.start < record.start or absence.end > record.end):
+                        errs.add(f"{path + '.' if path else ''}start",
+                                 f"l'absence du {absence.start:%d/%m/%Y} au {absence.end:%d/%m/%Y} sortirait de la "
+                                 f"PFMP : modifiez ou supprimez-la d'abord (R18)")
 
     # -- writing -------------------------------------------------------------------------------
     def _put_doc(self, tx: Transaction, shard: str, kind: str, record: Any, rev: int) -> None:
@@ -542,6 +601,7 @@ class Repository:
         """Add a new record; its id must be new. Returns its revision (1)."""
         if kind in SHEET_KINDS:
             raise ValueError("use set_assessments for assessments and appreciations")
+        record = validate_record(kind, record)  # what load would refuse, refused here too
         with self._writing() as tx:
             if self._exists(tx, kind, record.id):
                 raise ValidationFailed(FieldError("id", f"l'identifiant « {record.id} » existe déjà"))
@@ -553,6 +613,7 @@ class Repository:
         """Replace a record if nobody saved it since `expected_rev`; returns the new revision."""
         if kind in SHEET_KINDS:
             raise ValueError("use set_assessments for assessments and appreciations")
+        record = validate_record(kind, record)  # what load would refuse, refused here too
         with self._writing() as tx:
             return self._update_in(tx, kind, record, expected_rev)
 
@@ -580,6 +641,7 @@ class Repository:
         """
         if data.assessments or data.appreciations:
             raise ValueError("use set_assessments for assessments and appreciations")
+        data = _validated(data)  # what load would refuse, refused here too
         expected = expected_revs or {}
         with self._writing() as tx:
             snap = self._snapshot(tx)
@@ -601,7 +663,7 @@ class Repository:
                 known = _merge_datasets(snap.data, [(k, r) for k, r, _ in updated])
                 check_references(created, errs, known=known)
                 errs.raise_if_any()
-                self._write_bulk(tx, created, snap.data, snap.sheet_revs)
+                self._write_bulk(tx, created)
             for kind, record, want in updated:
                 self._update_in(tx, kind, record, want)
 
@@ -619,8 +681,24 @@ class Repository:
                         self._put_doc(tx, new, k, rec, view.revs[k][rid] + 1)
                         if k == "placements":
                             self._move_sheet(tx, view, rid, old, new)
+                            self._move_placement_records(tx, view, rid, old, new)
         elif kind == "placements":
             self._move_sheet(tx, view, record_id, old, new)
+            self._move_placement_records(tx, view, record_id, old, new)
+
+    def _move_placement_records(self, tx: Transaction, view: ShardView, placement_id: str, old: str, new: str) -> None:
+        """The absences of a placement follow it to its new shard."""
+        for k in PLACEMENT_KINDS:
+            for rid, rec in view.records.get(k, {}).items():
+                if rec.placement_id == placement_id:
+                    self._remove_doc(tx, old, k, rid)
+                    self._put_doc(tx, new, k, rec, view.revs[k][rid] + 1)
+
+    def _remove_placement_records(self, tx: Transaction, view: ShardView, shard: str, placement_id: str) -> None:
+        for k in PLACEMENT_KINDS:
+            for rid, rec in view.records.get(k, {}).items():
+                if rec.placement_id == placement_id:
+                    self._remove_doc(tx, shard, k, rid)
 
     def _move_sheet(self, tx: Transaction, view: ShardView, placement_id: str, old: str, new: str) -> None:
         if placement_id in view.sheets:
@@ -671,6 +749,10 @@ class Repository:
             if rev != expected_rev:
                 raise ConflictError("assessments", placement_id, view.sheets.get(placement_id), rev)
             errs = Collector()
+            items = _validated_list("assessments", items, errs)
+            if appreciations is not None:
+                appreciations = _validated_list("appreciations", appreciations, errs)
+            errs.raise_if_any()
             seen: dict[str, int] = {}
             for i, a in enumerate(items):
                 if a.placement_id != placement_id:
@@ -697,9 +779,10 @@ class Repository:
                     errs.add(f"appreciations[{i}].id", f"l'identifiant « {n.id} » est en double")
                 else:
                     note_ids[n.id] = i
-            for other in self._shards(tx):
+            new_notes = note_ids.keys() - {n.id for n in view.notes.get(placement_id, ())}
+            for other in self._shards(tx) if new_notes else ():
                 taken = self._view(tx, other).records["appreciations"]
-                for nid in note_ids.keys() & taken.keys():
+                for nid in new_notes & taken.keys():
                     if taken[nid].placement_id != placement_id:
                         errs.add(f"appreciations[{note_ids[nid]}].id", f"l'identifiant « {nid} » existe déjà")
             errs.raise_if_any()
@@ -709,8 +792,18 @@ class Repository:
     # -- deleting ----------------------------------------------------------------------------------
     def dependents(self, kind: str, record_id: str) -> dict[str, int]:
         """What a deletion would take with it (kind -> count), for the confirmation dialog."""
-        snap = self.snapshot()
-        return _dependents(snap.data, kind, record_id)
+        with self._reading() as tx:
+            return _dependents(self._snapshot(tx).data, kind, record_id, lambda pids: self._count_levels(tx, pids))
+
+    def _count_levels(self, tx: Transaction, placement_ids: set[str]) -> int:
+        """How many assessments these placements' sheets hold (none built)."""
+        total = 0
+        for pid in placement_ids:
+            shard = self._locate(tx, "placements", pid)
+            if shard is not None:
+                sheets = self._view(tx, shard).sheets
+                total += sheets.count(pid) if pid in sheets else 0
+        return total
 
     def delete(self, kind: str, record_id: str, expected_rev: int | None = None) -> dict[str, int]:
         """Delete a record and what depends on it; returns what was removed (kind -> count)."""
@@ -725,7 +818,7 @@ class Repository:
             blockers = _blockers(data, kind, record_id)
             if blockers:
                 raise ValidationFailed(FieldError("id", blockers))
-            removed = _dependents(data, kind, record_id)
+            removed = _dependents(data, kind, record_id, lambda pids: self._count_levels(tx, pids))
             if kind == "cohorts":
                 for cohort_shard in self._cohort_shards(tx, record_id):
                     tx.drop(cohort_shard)
@@ -737,6 +830,8 @@ class Repository:
                     for rid, rec in view.records.get(k, {}).items():
                         if rec.student_id == record_id:
                             self._remove_doc(tx, shard, k, rid)
+                            if k == "placements":
+                                self._remove_placement_records(tx, view, shard, rid)
                             if k == "placements" and rid in view.sheets:
                                 tx.db(shard).table(SHEETS).remove(doc_ids=[rid])
             elif kind == "organisations":
@@ -749,6 +844,7 @@ class Repository:
                 view = self._view(tx, shard)
                 if record_id in view.sheets:
                     tx.db(shard).table(SHEETS).remove(doc_ids=[record_id])
+                self._remove_placement_records(tx, view, shard, record_id)
                 self._remove_doc(tx, shard, "placements", record_id)
             elif kind in SHEET_KINDS:
                 view = self._view(tx, shard)
@@ -761,22 +857,24 @@ class Repository:
         return removed
 
     # -- bulk ---------------------------------------------------------------------------------------
-    def add_all(self, incoming: Dataset, *, replace: bool = False) -> None:
+    def add_all(self, incoming: Dataset, *, replace: bool = False, validated: bool = False) -> None:
         """Add every record of `incoming` in one commit (all or nothing).
 
         Without `replace`, an id the store already has is refused, and references may
         point to records already in the store. With `replace`, the store becomes `incoming`.
         Either way `incoming` must be whole: no id twice, every reference resolved.
+        Every record is validated as `load` does, unless `validated` says it was already
+        (a document read by `parse_document`).
         """
+        if not validated:
+            incoming = _validated(incoming)
         with self._writing() as tx:
             if replace:
                 for shard in tx.shard_names():
                     tx.drop(shard)
                 existing = Dataset()
-                sheet_revs: dict[str, int] = {}
             else:
-                snap = self._snapshot(tx)
-                existing, sheet_revs = snap.data, snap.sheet_revs
+                existing = self._known(tx, incoming)
             errs = Collector()
             for kind in Dataset.KINDS:
                 have = {r.id for r in getattr(existing, kind)}
@@ -790,9 +888,71 @@ class Repository:
                         seen[r.id] = i
             check_references(incoming, errs, known=None if replace else existing)
             errs.raise_if_any()
-            self._write_bulk(tx, incoming, existing, sheet_revs)
+            self._write_bulk(tx, incoming)
 
-    def _write_bulk(self, tx: Transaction, incoming: Dataset, existing: Dataset, sheet_revs: dict[str, int]) -> None:
+    def _known(self, tx: Transaction, incoming: Dataset) -> Dataset:
+        """What `add_all` must know of the store to check `incoming`'s ids and references.
+
+        With an index, that is the core's records and the ids the index lists (a few
+        placements added to a school read the index, the core and their learners'
+        buckets, not the school); levels and appreciations have no index entry: adding
+        some reads every shard, as does a store of the previous layout."""
+        where = self._where(tx)
+        if where is None or incoming.assessments or incoming.appreciations:
+            return self._snapshot(tx).data
+        core = self._view(tx, CORE)
+        known = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        for kind in INDEXED_KINDS:
+            getattr(known, kind).extend(_Ref(rid) for rid in where.get(kind, {}))
+        return known
+
+    def core_dataset(self) -> Dataset:
+        """Cohorts, organisations and tutors only (the core shard): what resolving an
+        organisation or a tutor by name needs."""
+        with self._reading() as tx:
+            core = self._view(tx, CORE)
+            return Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+
+    def cohort_dataset(self, cohort_id: str) -> Dataset:
+        """The core and one cohort's records (its periods, learners and theirs): what a
+        verb about one cohort needs, read from that cohort's shards only. Read-only,
+        like a snapshot's; its `assessments` are built on first use."""
+        with self._reading() as tx:
+            core = self._view(tx, CORE)
+            views = [self._view(tx, shard) for shard in self._cohort_shards(tx, cohort_id)]
+        out = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        for kind in Dataset.KINDS:
+            if kind in CORE_KINDS:
+                continue
+            parts = [view.records[kind] for view in views if view.records.get(kind)]
+            if kind == "assessments":
+                setattr(out, kind, LazyList(lambda parts=parts: [a for p in parts for a in p.values()]))
+            else:
+                setattr(out, kind, [r for p in parts for r in p.values()])
+        return out
+
+    def teacher_loads(self) -> list[TeacherLoad]:
+        """(teacher, start, end) of every placement that has a teacher, in the school:
+        from the index (store/buckets.py), without reading the buckets; inside a
+        transaction, the shards it changed count as they are now."""
+        with self._reading() as tx:
+            if self._where(tx) is None:
+                return [TeacherLoad(p.teacher, p.start, p.end) for p in self._snapshot(tx).data.placements if p.teacher]
+            loads = []
+            fromiso = date.fromisoformat
+            changed = {s for s in tx.dirty | tx.dropped if head_of(s) is not None}
+            try:
+                entries = [e for s, e in tx.tables(INDEX).get("shards", {}).items() if s not in changed]
+                entries += [index_entry(tx.tables(s)) for s in sorted(changed) if s not in tx.dropped]
+                for entry in entries:
+                    for t, a, b, n in entry.get(TEACHING, ()):
+                        loads.extend([TeacherLoad(t, fromiso(a), fromiso(b))] * n)
+            except (AttributeError, TypeError, ValueError):
+                raise StoreError("magasin corrompu : l'index est illisible. Aucun fichier n'a été modifié. "
+                                 "Restaurez une sauvegarde.") from None
+            return loads
+
+    def _write_bulk(self, tx: Transaction, incoming: Dataset) -> None:
         shards = tx.shard_names()
         newcomers: dict[str, int] = {}  # cohort head -> learners arriving
         for s in incoming.students:
@@ -839,6 +999,11 @@ class Repository:
         for kind in STUDENT_KINDS:
             for r in getattr(incoming, kind):
                 add(shard_of_student(r.student_id), kind, r)
+        incoming_placements = {p.id: p for p in incoming.placements}
+        for kind in PLACEMENT_KINDS:  # absences join their placement's shard
+            for r in getattr(incoming, kind):
+                p = incoming_placements.get(r.placement_id)
+                add(shard_of_student(p.student_id) if p is not None else shard_of_placement(r.placement_id), kind, r)
         # Assessments and appreciations join their placement's sheet (one document per
         # placement), merged with what that sheet already holds.
         by_placement: dict[str, tuple[list[Assessment], list[Appreciation]]] = {}
@@ -847,18 +1012,38 @@ class Repository:
         for n in incoming.appreciations:
             by_placement.setdefault(n.placement_id, ([], []))[1].append(n)
         for placement_id, (items, notes) in by_placement.items():
+            rev = 0
             if placement_id not in placement_shard:  # a placement already stored: its sheet's levels stay
                 view = self._view(tx, shard_of_placement(placement_id))
                 items.extend(view.sheets[placement_id] if placement_id in view.sheets else ())
                 notes.extend(view.notes.get(placement_id, ()))
+                rev = view.sheet_revs.get(placement_id, 0)
             grouped.setdefault((shard_of_placement(placement_id), SHEETS), []).append(
-                _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1, notes)
+                _sheet_doc(placement_id, items, rev + 1, notes)
             )
         for (shard, kind), docs in grouped.items():
             key = "placement_id" if kind == SHEETS else "id"
             # upsert_multiple does not exist in TinyDB: one update of the table for all docs.
             tx.db(shard).table(kind)._update_table(lambda table, docs=docs, key=key: table.update({d[key]: d for d in docs}))
 
+
+
+def _validated_list(kind: str, records: list, errs: Collector) -> list:
+    out = []
+    for i, record in enumerate(records):
+        try:
+            out.append(validate_record(kind, record, f"{kind}[{i}]"))
+        except ValidationFailed as exc:
+            errs.errors.extend(exc.errors)
+    return out
+
+
+def _validated(data: Dataset) -> Dataset:
+    """`data` with each record as `load` reads it; ValidationFailed naming every bad field."""
+    errs = Collector()
+    out = Dataset(**{kind: _validated_list(kind, getattr(data, kind), errs) for kind in Dataset.KINDS})
+    errs.raise_if_any()
+    return out
 
 
 _KEYS = {kind: tuple(SPECS[kind][1]) for kind in SPECS}
@@ -871,7 +1056,8 @@ def _interchange(kind: str, doc: dict) -> dict:
         out = dict(doc)  # written by record_doc: already in the contract's order
         del out["_rev"]
         return out
-    return {k: doc[k] for k in _KEYS[kind]}
+    optional = OPTIONAL_KEYS.get(kind, frozenset())  # extension keys: stored only when not null
+    return {k: doc[k] for k in _KEYS[kind] if k in doc or k not in optional}
 
 
 # A sheet's level [id, competence, level, assessor, date, comment] and note [id, assessor,

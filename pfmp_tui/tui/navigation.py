@@ -17,6 +17,7 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from .screens.allocation import AllocationScreen
 from .screens.assessment import AssessmentScreen
 from .screens.candidate import CandidateScreen
 from .screens.candidates import CandidatesScreen
@@ -31,6 +32,7 @@ from .screens.timeline import TimelineScreen
 from .screens.users import UsersScreen
 from .state import CandidateFilter, cohort_name
 from .targets import (
+    Allocation,
     AssessmentGrid,
     Assignment,
     CandidateFile,
@@ -190,7 +192,13 @@ def open_users(app: App, target: Users, then: Then = None) -> None:
     app.push_screen(UsersScreen(), then)
 
 
+def open_allocation(app: App, target: Allocation, then: Then = None) -> None:
+    with_cohort(app, target.cohort_id, "Allocation PFMP de quelle cohorte ?",
+                lambda c: app.push_screen(AllocationScreen(c), then))
+
+
 OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
+    Allocation: open_allocation,
     CandidateFile: open_candidate_file,
     AssessmentGrid: open_assessment_grid,
     Progress: open_progress,
