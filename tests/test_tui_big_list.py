@@ -84,12 +84,12 @@ async def test_a_save_by_another_session_shows_up(big_store, tmp_path):
         other.update("students", replace(record, last_name="Zzyzx-Autre-Session"), rev)
         try:
             await settle(pilot, lambda: app.state.get("students", student.id).last_name == "Zzyzx-Autre-Session",
-                         timeout=10)
+                         timeout=30)
             screen = app.screen
             screen.query_one("#search").focus()
             await pilot.press(*"zzyzx")
             table = screen.query_one("#candidates", GrowingTable)
-            await settle(pilot, lambda: keys_of(table) == [student.id], timeout=10)
+            await settle(pilot, lambda: keys_of(table) == [student.id], timeout=30)
             assert table.get_row(student.id)[0].plain.startswith("ZZYZX-AUTRE")
         finally:
             record, rev = other.get("students", student.id)
@@ -122,3 +122,30 @@ def test_a_state_after_a_one_record_change_rereads_only_its_shard(big_store):
     finally:
         record, rev = other.get("students", student.id)
         other.update("students", replace(record, first_name=student.first_name), rev)
+
+
+async def test_a_dashboard_of_many_cohorts_shows_the_most_urgent_and_opens_the_others(
+        big_store, tmp_path, monkeypatch):
+    from pfmp_tui.tui.screens import dashboard
+    from pfmp_tui.tui.screens.dashboard import DashboardScreen
+    from pfmp_tui.tui.state import cohort_figures
+    from pfmp_tui.tui.widgets.figure import Figure
+
+    monkeypatch.setattr(dashboard, "CARDS_SHOWN", 3)
+    repo = Repository(Store(big_store))
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(Figure)))
+        figures = cohort_figures(app.state)
+        assert len(figures) > 3
+        urgent = sorted(figures, key=lambda f: -(f.counts["non_valide"] + f.counts["a_risque"]))
+        worst = urgent[0].cohort
+        heads = [w for w in app.screen.query(".cohort-head")]
+        assert len(heads) == 3
+        assert any(worst.label in str(h.render()) for h in heads)
+        more = app.screen.query_one("#fig-more-cohorts", Figure)
+        assert f"{len(figures) - 3} autres cohortes" in str(more.render())
+        more.focus()
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, CandidatesScreen))
+        assert app.screen.query_one("#candidates", GrowingTable).total == 700

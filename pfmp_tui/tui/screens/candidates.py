@@ -81,7 +81,7 @@ class CandidatesScreen(Screen):
     CSS_PATH = "candidates.tcss"
     KEY_SCOPE = "candidates"
     BINDINGS = keys.bindings("candidates")
-    ALL_ROWS_UP_TO = 300  # rows added at once; past that, they are added as they come into view
+    ALL_ROWS_UP_TO = 120  # rows added at once; past that, they are added as they come into view
 
     def __init__(self, filter: CandidateFilter | None = None) -> None:
         super().__init__()
@@ -91,6 +91,7 @@ class CandidatesScreen(Screen):
         self.loaded = False  # the table shows the current filter (tests wait on it)
         self._widths: dict[str, int] = {}
         self._from_top = False  # the next rows start at the top (reopened on a new filter)
+        self._options: dict[str, list[tuple[str, str]]] = {}  # selector -> the options it shows
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -140,7 +141,9 @@ class CandidatesScreen(Screen):
     def _set_options(self, selector: str, options: list[tuple[str, str]], value: str | None) -> None:
         select = self.query_one(selector, Select)
         with select.prevent(Select.Changed):
-            select.set_options(options)
+            if self._options.get(selector) != options:  # hundreds of them in a big school: only if changed
+                self._options[selector] = options
+                select.set_options(options)
             if value is not None and any(v == value for _, v in options):
                 select.value = value
 

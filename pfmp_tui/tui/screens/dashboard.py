@@ -107,17 +107,39 @@ def watch_items(state: AppState) -> list[Item]:
 _CARDS: dict[tuple, list[Item]] = {}
 
 
+# Cards drawn at most (issue 13): a school of 15,000 has 430 divisions, and thousands of
+# figures made every frame, every save and every screen change cost seconds. The most
+# urgent are shown; one more figure says how many others there are and opens them all.
+CARDS_SHOWN = 24
+
+
 def cohort_items(state: AppState) -> list[list[Item]]:
     cards = []
     if len(_CARDS) > 20_000:
         _CARDS.clear()
-    for fig in cohort_figures(state):
+    figures = cohort_figures(state)
+    hidden = 0
+    if len(figures) > CARDS_SHOWN:
+        urgent = sorted(figures, key=lambda f: (-(f.counts["non_valide"] + f.counts["a_risque"]),
+                                                f.cohort.dossier_deadline, f.cohort.id))[:CARDS_SHOWN]
+        shown = {f.cohort.id for f in urgent}
+        hidden = len(figures) - len(shown)
+        figures = [f for f in figures if f.cohort.id in shown]  # in their usual order
+    for fig in figures:
         key = (fig.cohort.id, fig.cohort.label, fig.cohort.exam_session, fig.cohort.dossier_deadline,
                tuple(fig.counts[s] for s in STATUS_ORDER), fig.total)
         card = _CARDS.get(key)
         if card is None:
             card = _CARDS[key] = _card(fig)
         cards.append(card)
+    if hidden:
+        cards.append([Item(
+            "fig-more-cohorts",
+            Content.from_markup(f"[$text-primary]»[/] et [b]{hidden} autres cohortes[/] (les plus urgentes "
+                                "ci-dessus) : toutes dans la liste des élèves"),
+            CandidateFilter(),
+            "Toutes les cohortes",
+        )])
     return cards
 
 
