@@ -15,8 +15,8 @@ import orjson
 import pytest
 
 from pfmp_tui.domain.interchange import to_document
-from pfmp_tui.domain.model import Cohort, Dataset, Placement, Student
-from pfmp_tui.store import journal_file, buckets
+from pfmp_tui.domain.model import Cohort, Convention, Dataset, Placement, Student
+from pfmp_tui.store import buckets, journal_file
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import CORE, Store, StoreError, shard_for_cohort
 
@@ -177,9 +177,15 @@ def test_a_large_cohort_is_many_small_shards_and_an_edit_rewrites_one(repo: Repo
     assert len(cohort_files) >= 500 // buckets.CAPACITY
     assert max(p.stat().st_size for p in cohort_files) < 3 * sum(p.stat().st_size for p in cohort_files) / len(cohort_files)
     p, rev = repo.get("placements", "p0123")
-    repo.update("placements", dataclasses.replace(p, teacher="mroux"), rev)
+    repo.update("placements", dataclasses.replace(p, convention=Convention("signed", date(2026, 12, 1))), rev)
     changed = set(repo.store.files()) - set(files)
     assert len(changed) == 1 and "-b" in changed.pop().name  # one bucket; not the index, not the school
+    # A teacher's load is in the index (pfmp assign warns without reading the school).
+    files = repo.store.files()
+    repo.update("placements", dataclasses.replace(p, teacher="mroux"), rev + 1)
+    changed = sorted(p.name for p in set(repo.store.files()) - set(files))
+    assert len(changed) == 2 and ".index." in changed[1] and "-b" in changed[0]
+    assert ("mroux", p.start, p.end) in repo.teacher_loads()
 
 
 def test_random_arrivals_departures_and_moves_keep_every_invariant(repo: Repository):

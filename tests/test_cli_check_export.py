@@ -118,3 +118,12 @@ def test_export_unknown_cohort_writes_nothing(db, tmp_path: Path):
     r = run_pfmp("--db", db, "export", "missing-attestations", "--cohort", "zz", cwd=tmp_path)
     assert r.returncode == 2 and "cohorte inconnue" in r.stderr
     assert not (tmp_path / "exports").exists()
+
+
+def test_check_json_is_written_as_json_dumps_indent_2_writes_it(db):
+    """The JSON is written by orjson (issue 13): byte for byte what `json.dumps(...,
+    ensure_ascii=False, indent=2)` writes, accents included."""
+    r = run_pfmp("--db", db, "check", "--as-of", AS_OF.isoformat(), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == json.dumps(json.loads(r.stdout), ensure_ascii=False, indent=2) + "\n"
+    assert "é" in r.stdout

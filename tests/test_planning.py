@@ -195,3 +195,13 @@ def test_assign_keeps_or_clears_the_teacher_and_refuses_a_stale_revision(repo):
     with pytest.raises(ConflictError):
         planning.assign(repo, "p1", "o1", "t1", expected_rev=rev)  # shown before the two saves
     assert repo.get("placements", "p1")[0].tutor_id is None
+
+
+def test_the_holiday_data_is_read_as_the_library_reads_it():
+    """calendar_data reads the library's CSV itself (faster): the same dates, names, zones."""
+    from vacances_scolaires_france import SchoolHolidayDates
+
+    from pfmp_tui.services.calendar_data import _holiday_dates
+
+    ours, theirs = _holiday_dates(), SchoolHolidayDates()
+    assert ours.data == theirs.data and (ours.min_year, ours.max_year) == (theirs.min_year, theirs.max_year)

@@ -106,3 +106,27 @@ def test_what_is_kept_stays_within_its_budget(loaded: Repository, monkeypatch):
     shard_cache.CACHE.clear()
     assert to_document(Repository(Store(loaded.store.path)).dataset()) == to_document(school())
     assert shard_cache.CACHE._bytes == 0
+
+
+def test_a_lazy_list_is_filled_once_and_whole_for_every_thread():
+    import threading
+    import time
+
+    from pfmp_tui.store.lazy import LazyList
+
+    calls = []
+
+    def fill():
+        calls.append(1)
+        time.sleep(0.05)
+        return list(range(1000))
+
+    lazy = LazyList(fill)
+    seen = []
+    threads = [threading.Thread(target=lambda: seen.append(len(lazy))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen == [1000] * 4 and calls == [1]
+    assert sorted(lazy)[:3] == [0, 1, 2] and ",".join(map(str, lazy[:2])) == "0,1"

@@ -80,3 +80,71 @@ def test_changes_name_the_cohorts_whose_shards_changed(repo: Repository):
     again = repo.changes(changes.files)
     assert again.core and again.cohorts == set()
     assert repo.changes(again.files).cohorts == set() and not repo.changes(again.files).core
+
+
+def files_read_by(repo: Repository, action) -> set[str]:
+    """The shard files a fresh process doing `action` parses."""
+    from pfmp_tui.store import shard_cache, storage
+
+    shard_cache.CACHE.clear()
+    read: set[str] = set()
+    real = storage.Store._load_shard
+
+    def spy(self, file_name, *rest):
+        read.add(file_name)
+        return real(self, file_name, *rest)
+
+    storage.Store._load_shard = spy
+    try:
+        action(Repository(Store(repo.store.path)))
+    finally:
+        storage.Store._load_shard = real
+    return read
+
+
+def test_period_add_assign_and_place_read_the_core_the_index_and_one_cohort(repo: Repository):
+    from pfmp_tui.services.planning import assign, assign_warnings, place, save_period
+
+    data = repo.dataset()
+    cohort = data.cohorts[1]
+    _, files = repo.shard_files()
+    own = {f for s, f in files.items() if s in ("core", "index") or s.startswith(shard_prefix(cohort.id))}
+    assert len(own) < len(files) / 3
+
+    read = files_read_by(repo, lambda r: save_period(
+        r, {"cohort_id": cohort.id, "label": "PFMP 7", "start": "2027-06-07", "end": "2027-06-25"}, path=""))
+    assert read <= own
+    period = [p for p in Repository(Store(repo.store.path)).dataset().periods if p.label == "PFMP 7"][0]
+    _, files = repo.shard_files()
+    own = {f for s, f in files.items() if s in ("core", "index") or s.startswith(shard_prefix(cohort.id))}
+    result = []
+    read = files_read_by(repo, lambda r: result.append(place(r, period.id)))
+    assert read <= own and result[0].created
+    _, files = repo.shard_files()
+    own = {f for s, f in files.items() if s in ("core", "index") or s.startswith(shard_prefix(cohort.id))}
+    placement = result[0].created[0]
+    organisation = data.organisations[3].id
+    read = files_read_by(repo, lambda r: assign_warnings(r, assign(r, placement.id, organisation, None, "mroux")))
+    assert read <= own
+    after = Repository(Store(repo.store.path)).get("placements", placement.id)[0]
+    assert (after.organisation_id, after.teacher) == (organisation, "mroux")
+
+
+def shard_prefix(cohort_id: str) -> str:
+    from pfmp_tui.store.storage import shard_for_cohort
+
+    return shard_for_cohort(cohort_id)
+
+
+def test_snapshots_dependents_and_deletes_build_no_assessment_they_do_not_show(repo: Repository):
+    fresh = Repository(Store(repo.store.path))
+    snap = fresh.snapshot()
+    student = next(s for s in snap.data.students
+                   if any(p.student_id == s.id and p.id in snap.sheet_revs for p in snap.data.placements))
+    expected = Repository(Store(repo.store.path)).dataset()
+    placements = {p.id for p in expected.placements if p.student_id == student.id}
+    levels = sum(1 for a in expected.assessments if a.placement_id in placements)
+    assert fresh.dependents("students", student.id)["assessments"] == levels > 0
+    assert fresh.delete("students", student.id)["assessments"] == levels
+    assert not snap.data.assessments.materialised and not fresh.snapshot().data.assessments.materialised
+    assert len(fresh.snapshot().data.assessments) == len(expected.assessments) - levels

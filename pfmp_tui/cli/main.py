@@ -305,17 +305,17 @@ def _cmd_place(args: argparse.Namespace) -> int:
 
 
 def _cmd_assign(args: argparse.Namespace) -> int:
-    from ..services.planning import KEEP, assign, placement_warnings
+    from ..services.planning import KEEP, assign, assign_warnings
 
     repo = data_io.open_repository(args.db)
     teacher = KEEP if args.teacher is None else (args.teacher.strip() or None)  # --teacher "" clears it
     # Read, decided and written in one transaction: a store that cannot be read whole is
     # refused before the change is written, so « nothing changed » is then true (issue 10).
     with repo.transaction():
-        data = repo.dataset()
+        data = repo.core_dataset()  # organisations and tutors: the core (issue 13)
         organisation = organisation_option(data, args.organisation)
         p = assign(repo, args.placement, organisation, tutor_option(data, args.tutor, organisation), teacher)
-        warnings = placement_warnings(repo.dataset())
+        warnings = assign_warnings(repo, p)  # the cohort's, from its shards and the index
     print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
     for w in warnings:
         print(f"  ! {w}")
@@ -475,14 +475,17 @@ def _cmd_dump(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    import json
+    import orjson
 
     from ..services.check import render_table, run_check, to_json
 
     as_of = _as_of(args.as_of)
     results = run_check(data_io.open_repository(args.db), as_of, args.cohort)
     if args.format == "json":
-        print(json.dumps(to_json(results, as_of), ensure_ascii=False, indent=2))
+        # The bytes json.dumps(indent=2, ensure_ascii=False) writes, several times faster.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(orjson.dumps(to_json(results, as_of), option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.flush()
     else:
         print(render_table(results, as_of))
     return EXIT_OK

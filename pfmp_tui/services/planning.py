@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Iterable
 
 from ..domain import wording
 from ..domain.calendar import period_warnings
@@ -83,7 +84,10 @@ def save_period(repo: Repository, raw: dict, expected_rev: int | None = None, pa
     raw.setdefault("id", new_id("per"))
     period = parse_record("periods", raw, path)
     with repo.transaction():  # the cohort checked is the one the period is written beside
-        cohort = _cohort(repo.dataset(), period.cohort_id, "cohort_id")
+        found = repo.get("cohorts", period.cohort_id)  # the core only (issue 13: a verb reads what it needs)
+        if found is None:
+            raise ValidationFailed(FieldError("cohort_id", f"cohorte inconnue « {period.cohort_id} »"))
+        cohort = found[0]
         if expected_rev is None:
             repo.create("periods", period)
         else:
@@ -153,7 +157,8 @@ def place(
 ) -> PlacingResult:
     """Give every learner of the period's cohort (or the selected ones) a placement for
     the period, in one commit. Without an organisation, the placement waits on the
-    placeholder « Organisation à trouver ».
+    placeholder « Organisation à trouver ». Reads the core, the index and the period's
+    cohort only; the warnings are the cohort's (`cohort_warnings`).
 
     Decided and written in one transaction: two `place` at once never give a learner two
     placements in the period (issue 10)."""
@@ -163,10 +168,11 @@ def place(
 
 def _place(repo: Repository, period_id: str, student_ids: list[str] | None, organisation_id: str | None,
            tutor_id: str | None, teacher: str | None) -> PlacingResult:
-    data = repo.dataset()
-    period = next((p for p in data.periods if p.id == period_id), None)
-    if period is None:
+    found = repo.get("periods", period_id)
+    if found is None:
         raise ValidationFailed(FieldError("--period", f"période inconnue « {period_id} »"))
+    period = found[0]
+    data = repo.cohort_dataset(period.cohort_id)
     cohort_students = {s.id: s for s in data.students if s.cohort_id == period.cohort_id}
     if student_ids is not None:
         unknown = [s for s in student_ids if s not in cohort_students]
@@ -199,7 +205,7 @@ def _place(repo: Repository, period_id: str, student_ids: list[str] | None, orga
     incoming.placements.extend(created)
     if created:
         repo.add_all(incoming)
-    return PlacingResult(created, skipped, placement_warnings(repo.dataset()))
+    return PlacingResult(created, skipped, cohort_warnings(repo, period.cohort_id))
 
 
 KEEP = object()  # `assign(teacher=KEEP)`: leave the placement's teacher as it is
@@ -223,8 +229,23 @@ def assign(repo: Repository, placement_id: str, organisation_id: str, tutor_id: 
     return updated
 
 
-def placement_warnings(data: Dataset) -> list[str]:
-    """Overlapping placements of one learner, periods with learners unplaced, overloaded teachers."""
+def cohort_warnings(repo: Repository, cohort_id: str) -> list[str]:
+    """`placement_warnings` for one cohort (its learners' overlaps, its periods' learners
+    unplaced), teachers' loads counted over the whole school: what `place` and
+    `assign` print, read from the cohort's shards and the index."""
+    return placement_warnings(repo.cohort_dataset(cohort_id), repo.teacher_loads())
+
+
+def assign_warnings(repo: Repository, placement: Placement) -> list[str]:
+    """`cohort_warnings` of the cohort of the placement's learner."""
+    found = repo.get("students", placement.student_id)
+    return [] if found is None else cohort_warnings(repo, found[0].cohort_id)
+
+
+def placement_warnings(data: Dataset, teacher_loads: Iterable | None = None) -> list[str]:
+    """Overlapping placements of one learner, periods with learners unplaced, overloaded
+    teachers (over `teacher_loads` — objects with teacher, start, end — when given,
+    else over `data.placements`)."""
     names = {s.id: f"{s.last_name.upper()} {s.first_name}" for s in data.students}
     out = []
     for a, b in overlapping_placements(data.placements):
@@ -233,7 +254,8 @@ def placement_warnings(data: Dataset) -> list[str]:
         missing = unplaced_students(period, data.students, data.placements, PLACEHOLDER_ORG.id)
         if missing:
             out.append(f"période « {period.label} » ({period.cohort_id}) : {wording.count(len(missing), 'élève')} sans organisation d'accueil")
-    for teacher, (count, day) in sorted(overloaded_teachers(data.placements).items()):
+    loads = data.placements if teacher_loads is None else teacher_loads
+    for teacher, (count, day) in sorted(overloaded_teachers(loads).items()):
         out.append(
             f"{teacher} suit {count} élèves en même temps le {day.strftime('%d/%m/%Y')} (16 au plus)"
         )

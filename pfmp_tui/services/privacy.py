@@ -35,7 +35,7 @@ from ..store.repository import Repository
 from ..store.reverting import apply
 from . import access
 from .files import unique_path, write_private
-from .journal import Filters, _parse, describe, entry_head
+from .journal import Filters, _parse, describe, entry_head, value_text
 
 ANONYMOUS = "ANONYME"
 RETENTION_SESSIONS = 2  # README « Données personnelles »: the re-sit session, then one more
@@ -249,13 +249,7 @@ def _pdf(doc: dict, out: Path) -> Path:
 
 
 def _plain(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "oui" if v else "non"
-    if isinstance(v, dict):
-        return ", ".join(f"{k} {_plain(x)}" for k, x in v.items())
-    return str(v)
+    return value_text(v, quote=False, empty="—")
 
 
 def write_subject_access(repo: Repository, student_id: str, output: str | None,

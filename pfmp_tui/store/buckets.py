@@ -32,6 +32,7 @@ CAPACITY = 48  # learners in a bucket before it is split (a division is ≤ 35: 
 INDEX = "index"
 LAYOUT_VERSION = 2
 INDEXED_KINDS = ("students", "periods", "placements", "work_certificates", "contracts", "absences")
+TEACHING = "teaching"  # in an index entry: [teacher, start, end, how many placements] of the shard
 
 _BUCKET = re.compile(r"^(?P<head>c-[a-z0-9-]*-[0-9a-f]{10})-b(?P<depth>\d+)-(?P<index>\d+)$")
 
@@ -118,6 +119,16 @@ def partition(tables: dict, student_ids: set[str]) -> dict:
     return out
 
 
-def index_entry(tables: dict) -> dict[str, list[str]]:
-    """What the index says of one cohort shard: kind -> its ids, sorted."""
-    return {kind: sorted(tables[kind]) for kind in INDEXED_KINDS if tables.get(kind)}
+def index_entry(tables: dict) -> dict[str, list]:
+    """What the index says of one cohort shard: kind -> its ids, sorted; and the
+    teachers' loads (a teacher follows learners of every cohort: `pfmp assign` warns of
+    one following too many without reading the school)."""
+    entry: dict[str, list] = {kind: sorted(tables[kind]) for kind in INDEXED_KINDS if tables.get(kind)}
+    loads: dict[tuple[str, str, str], int] = {}
+    for p in tables.get("placements", {}).values():
+        if p.get("teacher"):
+            key = (p["teacher"], p["start"], p["end"])
+            loads[key] = loads.get(key, 0) + 1
+    if loads:  # a division's placements of one period share their dates: a few entries
+        entry[TEACHING] = [[*key, n] for key, n in sorted(loads.items())]
+    return entry

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..domain.kinds import describe_counts
 from ..domain.model import Dataset
 from ..domain.wording import count
 
 
-def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
+def _dependents(data: Dataset, kind: str, record_id: str,
+                levels: Callable[[set[str]], int] | None = None) -> dict[str, int]:
+    """kind -> how many records a deletion takes along. `levels(placement ids)` counts
+    their assessments (the store counts a sheet's stored levels without building them)."""
     out: dict[str, int] = {}
+    if levels is None:
+        def levels(pids: set[str]) -> int:
+            return sum(1 for a in data.assessments if a.placement_id in pids)
 
     def count(k: str, n: int) -> None:
         if n:
@@ -22,7 +28,7 @@ def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
         count("students", len(students))
         count("periods", sum(1 for p in data.periods if p.cohort_id == record_id))
         count("placements", len(placements))
-        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("assessments", levels(placements))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
         count("absences", sum(1 for n in data.absences if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id in students))
@@ -30,7 +36,7 @@ def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
     elif kind == "students":
         placements = {p.id for p in data.placements if p.student_id == record_id}
         count("placements", len(placements))
-        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
+        count("assessments", levels(placements))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
         count("absences", sum(1 for n in data.absences if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id == record_id))
@@ -38,7 +44,7 @@ def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
     elif kind == "organisations":
         count("tutors", sum(1 for t in data.tutors if t.organisation_id == record_id))
     elif kind == "placements":
-        count("assessments", sum(1 for a in data.assessments if a.placement_id == record_id))
+        count("assessments", levels({record_id}))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id == record_id))
         count("absences", sum(1 for n in data.absences if n.placement_id == record_id))
     return out

@@ -9,6 +9,7 @@ objects on first use (`LazySheets`); the list of every assessment of a snapshot 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
@@ -61,6 +62,10 @@ class LazySheets(Mapping):
             return _sheet_items(placement_id, items[:1])
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             return self[placement_id][:1]  # raises the store's message
+
+    def count(self, placement_id: str) -> int:
+        """How many assessments one sheet holds, without building them."""
+        return len(self._docs[placement_id]["items"])
 
     def count_items(self) -> int:
         """How many assessments, without building them."""
@@ -123,6 +128,9 @@ class LazyAssessments(Mapping):
         return self._all().items()
 
 
+_FILLING = threading.RLock()
+
+
 class LazyList(list):
     """A list filled by `fill()` the first time it is used (read or changed).
 
@@ -142,10 +150,13 @@ class LazyList(list):
         return self._fill is None
 
     def _load(self) -> None:
-        fill = self._fill
-        if fill is not None:
-            self._fill = None
-            super().extend(fill())
+        if self._fill is None:
+            return
+        with _FILLING:  # another thread sees it unfilled until it is whole
+            fill = self._fill
+            if fill is not None:
+                super().extend(fill())
+                self._fill = None
 
 
 def _wrap(name: str) -> Callable:

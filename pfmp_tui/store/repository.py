@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.absences import absence_errors, makes_up_errors
@@ -42,6 +42,7 @@ from .buckets import (
     INDEX,
     INDEXED_KINDS,
     LAYOUT_VERSION,
+    TEACHING,
     bucket_for,
     bucket_name,
     buckets_of,
@@ -73,6 +74,20 @@ class Changes:
     cohorts: frozenset[str]  # ids of the cohorts with a shard written or removed
     gone: frozenset[str]  # shards of cohorts that no longer exist
     files: dict[str, str]  # the new picture (pass it to the next `changes`)
+
+
+class _Ref(NamedTuple):
+    """A record known by its id only (what `add_all` checks references against)."""
+
+    id: str
+
+
+class TeacherLoad(NamedTuple):
+    """A placement as a teacher's load: who follows it, from when to when."""
+
+    teacher: str
+    start: date
+    end: date
 
 
 class Repository:
@@ -230,6 +245,8 @@ class Repository:
             if len(students) <= CAPACITY:
                 continue
             head, depth, index = parse_bucket(shard)
+            if depth >= 48:  # 64-bit hashes: only ids colliding on 48 bits could get here
+                continue
             low, high = set(), set()
             for sid in students:
                 (high if student_hash(sid) >> depth & 1 else low).add(sid)
@@ -274,7 +291,9 @@ class Repository:
         try:
             for shard, entry in tx.tables(INDEX).get("shards", {}).items():
                 for kind, ids in entry.items():
-                    target = where.setdefault(kind, {})
+                    if kind not in where:
+                        continue  # not a kind: TEACHING
+                    target = where[kind]
                     for rid in ids:
                         target[rid] = shard
         except (AttributeError, TypeError):
@@ -371,6 +390,12 @@ class Repository:
 
     def dataset(self) -> Dataset:
         return self.snapshot().data
+
+    def check(self) -> None:
+        """Refuse a corrupt, incomplete or newer store up front (StoreError), like
+        `Store.check`, but keeping the views it built for the next snapshot (the TUI
+        checked, then parsed every shard a second time to load)."""
+        self.snapshot()
 
     # -- whole-store reads that need no typed assessments ------------------------------
     def statuses(self, as_of: date, cohort_id: str | None = None, *,
@@ -638,7 +663,7 @@ class Repository:
                 known = _merge_datasets(snap.data, [(k, r) for k, r, _ in updated])
                 check_references(created, errs, known=known)
                 errs.raise_if_any()
-                self._write_bulk(tx, created, snap.data, snap.sheet_revs)
+                self._write_bulk(tx, created)
             for kind, record, want in updated:
                 self._update_in(tx, kind, record, want)
 
@@ -754,9 +779,10 @@ class Repository:
                     errs.add(f"appreciations[{i}].id", f"l'identifiant « {n.id} » est en double")
                 else:
                     note_ids[n.id] = i
-            for other in self._shards(tx):
+            new_notes = note_ids.keys() - {n.id for n in view.notes.get(placement_id, ())}
+            for other in self._shards(tx) if new_notes else ():
                 taken = self._view(tx, other).records["appreciations"]
-                for nid in note_ids.keys() & taken.keys():
+                for nid in new_notes & taken.keys():
                     if taken[nid].placement_id != placement_id:
                         errs.add(f"appreciations[{note_ids[nid]}].id", f"l'identifiant « {nid} » existe déjà")
             errs.raise_if_any()
@@ -766,8 +792,18 @@ class Repository:
     # -- deleting ----------------------------------------------------------------------------------
     def dependents(self, kind: str, record_id: str) -> dict[str, int]:
         """What a deletion would take with it (kind -> count), for the confirmation dialog."""
-        snap = self.snapshot()
-        return _dependents(snap.data, kind, record_id)
+        with self._reading() as tx:
+            return _dependents(self._snapshot(tx).data, kind, record_id, lambda pids: self._count_levels(tx, pids))
+
+    def _count_levels(self, tx: Transaction, placement_ids: set[str]) -> int:
+        """How many assessments these placements' sheets hold (none built)."""
+        total = 0
+        for pid in placement_ids:
+            shard = self._locate(tx, "placements", pid)
+            if shard is not None:
+                sheets = self._view(tx, shard).sheets
+                total += sheets.count(pid) if pid in sheets else 0
+        return total
 
     def delete(self, kind: str, record_id: str, expected_rev: int | None = None) -> dict[str, int]:
         """Delete a record and what depends on it; returns what was removed (kind -> count)."""
@@ -782,7 +818,7 @@ class Repository:
             blockers = _blockers(data, kind, record_id)
             if blockers:
                 raise ValidationFailed(FieldError("id", blockers))
-            removed = _dependents(data, kind, record_id)
+            removed = _dependents(data, kind, record_id, lambda pids: self._count_levels(tx, pids))
             if kind == "cohorts":
                 for cohort_shard in self._cohort_shards(tx, record_id):
                     tx.drop(cohort_shard)
@@ -837,10 +873,8 @@ class Repository:
                 for shard in tx.shard_names():
                     tx.drop(shard)
                 existing = Dataset()
-                sheet_revs: dict[str, int] = {}
             else:
-                snap = self._snapshot(tx)
-                existing, sheet_revs = snap.data, snap.sheet_revs
+                existing = self._known(tx, incoming)
             errs = Collector()
             for kind in Dataset.KINDS:
                 have = {r.id for r in getattr(existing, kind)}
@@ -854,9 +888,71 @@ class Repository:
                         seen[r.id] = i
             check_references(incoming, errs, known=None if replace else existing)
             errs.raise_if_any()
-            self._write_bulk(tx, incoming, existing, sheet_revs)
+            self._write_bulk(tx, incoming)
 
-    def _write_bulk(self, tx: Transaction, incoming: Dataset, existing: Dataset, sheet_revs: dict[str, int]) -> None:
+    def _known(self, tx: Transaction, incoming: Dataset) -> Dataset:
+        """What `add_all` must know of the store to check `incoming`'s ids and references.
+
+        With an index, that is the core's records and the ids the index lists (a few
+        placements added to a school read the index, the core and their learners'
+        buckets, not the school); levels and appreciations have no index entry: adding
+        some reads every shard, as does a store of the previous layout."""
+        where = self._where(tx)
+        if where is None or incoming.assessments or incoming.appreciations:
+            return self._snapshot(tx).data
+        core = self._view(tx, CORE)
+        known = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        for kind in INDEXED_KINDS:
+            getattr(known, kind).extend(_Ref(rid) for rid in where.get(kind, {}))
+        return known
+
+    def core_dataset(self) -> Dataset:
+        """Cohorts, organisations and tutors only (the core shard): what resolving an
+        organisation or a tutor by name needs."""
+        with self._reading() as tx:
+            core = self._view(tx, CORE)
+            return Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+
+    def cohort_dataset(self, cohort_id: str) -> Dataset:
+        """The core and one cohort's records (its periods, learners and theirs): what a
+        verb about one cohort needs, read from that cohort's shards only. Read-only,
+        like a snapshot's; its `assessments` are built on first use."""
+        with self._reading() as tx:
+            core = self._view(tx, CORE)
+            views = [self._view(tx, shard) for shard in self._cohort_shards(tx, cohort_id)]
+        out = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        for kind in Dataset.KINDS:
+            if kind in CORE_KINDS:
+                continue
+            parts = [view.records[kind] for view in views if view.records.get(kind)]
+            if kind == "assessments":
+                setattr(out, kind, LazyList(lambda parts=parts: [a for p in parts for a in p.values()]))
+            else:
+                setattr(out, kind, [r for p in parts for r in p.values()])
+        return out
+
+    def teacher_loads(self) -> list[TeacherLoad]:
+        """(teacher, start, end) of every placement that has a teacher, in the school:
+        from the index (store/buckets.py), without reading the buckets; inside a
+        transaction, the shards it changed count as they are now."""
+        with self._reading() as tx:
+            if self._where(tx) is None:
+                return [TeacherLoad(p.teacher, p.start, p.end) for p in self._snapshot(tx).data.placements if p.teacher]
+            loads = []
+            fromiso = date.fromisoformat
+            changed = {s for s in tx.dirty | tx.dropped if head_of(s) is not None}
+            try:
+                entries = [e for s, e in tx.tables(INDEX).get("shards", {}).items() if s not in changed]
+                entries += [index_entry(tx.tables(s)) for s in sorted(changed) if s not in tx.dropped]
+                for entry in entries:
+                    for t, a, b, n in entry.get(TEACHING, ()):
+                        loads.extend([TeacherLoad(t, fromiso(a), fromiso(b))] * n)
+            except (AttributeError, TypeError, ValueError):
+                raise StoreError("magasin corrompu : l'index est illisible. Aucun fichier n'a été modifié. "
+                                 "Restaurez une sauvegarde.") from None
+            return loads
+
+    def _write_bulk(self, tx: Transaction, incoming: Dataset) -> None:
         shards = tx.shard_names()
         newcomers: dict[str, int] = {}  # cohort head -> learners arriving
         for s in incoming.students:
@@ -916,12 +1012,14 @@ class Repository:
         for n in incoming.appreciations:
             by_placement.setdefault(n.placement_id, ([], []))[1].append(n)
         for placement_id, (items, notes) in by_placement.items():
+            rev = 0
             if placement_id not in placement_shard:  # a placement already stored: its sheet's levels stay
                 view = self._view(tx, shard_of_placement(placement_id))
                 items.extend(view.sheets[placement_id] if placement_id in view.sheets else ())
                 notes.extend(view.notes.get(placement_id, ()))
+                rev = view.sheet_revs.get(placement_id, 0)
             grouped.setdefault((shard_of_placement(placement_id), SHEETS), []).append(
-                _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1, notes)
+                _sheet_doc(placement_id, items, rev + 1, notes)
             )
         for (shard, kind), docs in grouped.items():
             key = "placement_id" if kind == SHEETS else "id"

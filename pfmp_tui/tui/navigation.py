@@ -91,14 +91,28 @@ def with_cohort(app: App, cohort_id: str | None, title: str, then: Callable[[str
 
 
 # -- the openers -----------------------------------------------------------------------------------
+CANDIDATES = "candidates"  # the name of the kept candidates list
+
+
 def open_candidates(app: App, filter: CandidateFilter | None = None) -> None:
     """The candidates list with `filter`; the list already shown takes the new filter."""
     filter = filter or CandidateFilter()
     if isinstance(app.screen, CandidatesScreen):
         app.screen.set_filter(filter)
         app.screen.refresh_filters()
-    else:
+        return
+    # One list kept mounted (issue 13): building its widgets again took most of the time
+    # it took to show it. A list already lower in the stack stays there: a new one on top.
+    if not app.is_screen_installed(CANDIDATES):
+        app.install_screen(CandidatesScreen(filter), CANDIDATES)
+        app.push_screen(CANDIDATES)
+        return
+    kept = app.get_screen(CANDIDATES)
+    if kept in app.screen_stack:
         app.push_screen(CandidatesScreen(filter))
+        return
+    app.push_screen(CANDIDATES)
+    kept.reopen(filter)
 
 
 def open_candidate_file(app: App, target: CandidateFile, then: Then = None) -> None:
