@@ -128,3 +128,20 @@ def test_purge_leaves_no_personal_value_in_the_journal(repo: Repository):
     assert [e["id"] for e in entries] == [1, 2, 3]  # what happened, when and by whom stays
     assert entries[1]["changes"][0] == {"kind": "students", "id": "s1", "rev": 2, "student": "s1", "op": "update",
                                         "redacted": True}
+
+
+def test_purge_remove_takes_the_absences_of_the_placements_too(repo: Repository):
+    from datetime import date
+
+    from pfmp_tui.domain.interchange import parse_document
+    from pfmp_tui.domain.model import Absence
+    from tests.conftest import minimal_document
+
+    repo.add_all(parse_document(minimal_document()))
+    repo.create("absences", Absence("ab1", "p1", date(2026, 1, 12), date(2026, 1, 13), 2, "maladie", "grippe"))
+    got = privacy.subject_access(repo, "s1")
+    assert [a["id"] for a in got["absences"]] == ["ab1"]
+    privacy.purge(repo, 2028, exports_dir=repo.store.path.parent / "exports")  # anonymise: the note goes
+    assert repo.get("absences", "ab1")[0].note is None
+    privacy.purge(repo, 2028, remove=True, exports_dir=repo.store.path.parent / "exports")
+    assert repo.get("absences", "ab1") is None and repo.get("placements", "p1") is None
