@@ -46,9 +46,9 @@ SIGNED = Convention("signed", date(2025, 6, 1))
 
 def _placement(pid: str, sid: str, org: str, start: date, days: int, *, attested: int | None, signed: bool = True,
                tutor: str | None = "t1") -> Placement:
-    att = None if attested is None else Attestation(start, signed, attested, "accueil")
-    return Placement(pid, sid, org, start, add_working_days(start, days), tutor_id=tutor, convention=SIGNED,
-                     attestation=att)
+    end = add_working_days(start, days)
+    att = None if attested is None else Attestation(end, signed, attested, "accueil")  # received as it ends (R11)
+    return Placement(pid, sid, org, start, end, tutor_id=tutor, convention=SIGNED, attestation=att)
 
 
 def school() -> Dataset:

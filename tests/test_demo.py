@@ -265,3 +265,27 @@ def test_a_larger_school_has_divisions_of_at_most_35_several_per_level_and_every
     statuses = {r.status for r in check_dataset(data, TODAY)}
     assert statuses == STATUSES
     parse_document(to_document(data))
+
+
+def test_demo_has_the_days_that_count(demo):
+    """Issue 14: absences (R18) behind short attestations, a make-up placement in the school holidays,
+    learners in each class year, some payments blocked or held (R17)."""
+    from datetime import date
+
+    from pfmp_tui.domain.allocation import student_allocation
+    from pfmp_tui.domain.school_years import placement_class_year
+
+    assert demo.absences
+    makeups = [p for p in demo.placements if p.makes_up]
+    assert makeups and all(any(q.id == p.makes_up and q.student_id == p.student_id for q in demo.placements)
+                           for p in makeups)
+    cohorts = {c.id: c for c in demo.cohorts}
+    students = {s.id: s for s in demo.students}
+    years = {placement_class_year(cohorts[students[p.student_id].cohort_id], students[p.student_id], p)
+             for p in demo.placements}
+    assert {"seconde", "premiere", "terminale"} <= years
+    as_of = date(2026, 11, 30)
+    lines = [line for s in demo.students
+             for line in student_allocation(s, cohorts[s.cohort_id], [p for p in demo.placements if p.student_id == s.id], as_of)]
+    assert any(line.blocked_by for line in lines) and any(line.held_by and not line.blocked_by for line in lines)
+    assert any(line.status == "à payer" and line.amount_cents > 0 for line in lines)

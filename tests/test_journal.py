@@ -31,6 +31,7 @@ from pfmp_tui.store import audit
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import Store
 from tests.conftest import minimal_document, run_pfmp, store_bytes, write_json
+from tests.test_store_processes import LOOPING_WRITER  # creates k00000, k00001… until killed
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data" / "siecle"
@@ -208,22 +209,6 @@ def test_revert_of_a_creation_is_refused_when_something_depends_on_it(repo: Repo
 
 
 # -- crash safety --------------------------------------------------------------------------------
-KILLED_WRITER = """
-    import sys
-    from pfmp_tui.domain.model import Student
-    from pfmp_tui.store.repository import Repository
-    from pfmp_tui.store.storage import Store
-    path, first = sys.argv[1], int(sys.argv[2])
-    repo = Repository(Store(path))
-    print("ready", flush=True)
-    i = first
-    while True:
-        repo.create("students", Student(f"k{i:05d}", "Élève", "Tuée", "c1"))
-        print(f"done {i}", flush=True)
-        i += 1
-"""
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 def test_writers_killed_at_random_instants_leave_store_and_journal_in_step(tmp_path: Path):
     path = tmp_path / "db" / "pfmp.json"
@@ -231,7 +216,7 @@ def test_writers_killed_at_random_instants_leave_store_and_journal_in_step(tmp_p
     rng = random.Random(20261201)
     committed = 0
     for _ in range(8):
-        child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(KILLED_WRITER), str(path), str(committed)],
+        child = subprocess.Popen([sys.executable, "-c", textwrap.dedent(LOOPING_WRITER), str(path), str(committed)],
                                  cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert child.stdout.readline().strip() == "ready", child.stderr.read()
         time.sleep(rng.uniform(0.0, 0.2))
@@ -265,3 +250,27 @@ def test_edit_cost_does_not_read_the_journal(repo: Repository, monkeypatch):
     monkeypatch.undo()
     assert len(journal.entries(repo)) == 21
     assert os.path.getsize(next(p for p in repo.store.files() if ".journal." in p.name)) > 0
+
+
+def test_disk_full_while_appending_to_the_journal_changes_nothing(repo: Repository, monkeypatch):
+    """The journal is written beside the shards (in a thread): its failure fails the commit whole."""
+    import errno
+
+    from pfmp_tui.store import journal_file
+    from pfmp_tui.store.storage import StoreError
+
+    repo.add_all(parse_document(minimal_document()))
+    before = store_bytes(repo.store.path.parent)
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(journal_file.os, "pwrite", full)
+    with pytest.raises(StoreError) as exc:
+        repo.create("students", Student("s9", "Roux", "Léo", "c1"))
+    assert "écriture impossible" in str(exc.value)
+    monkeypatch.undo()
+    assert store_bytes(repo.store.path.parent) == before
+    assert Repository(Store(repo.store.path)).get("students", "s9") is None
+    repo.create("students", Student("s9", "Roux", "Léo", "c1"))  # and the next write works
+    assert journal.entries(repo)[-1]["changes"][0]["id"] == "s9"

@@ -3,7 +3,8 @@
 tmux writes the keys of one `send-keys` to the program's terminal in one go, as a slow SSH
 link or a paste does. From the candidate file, one burst opens the attestation form of the
 ended PFMP, types the date, unticks « signée », replaces the days and saves; the store must
-hold exactly that. On Textual alone it saved « Reçue le » = « 12 », the days untouched and
+hold exactly that; then one burst opens the first PFMP's grid, keys four levels and saves. On
+Textual alone the attestation burst saved « Reçue le » = « 12 », the days untouched and
 the box unchanged.
 """
 
@@ -83,4 +84,9 @@ def test_one_send_keys_burst_in_the_real_program_saves_what_was_typed(tmux, tmp_
     assert attestation.signed_by_tutor is False
     assert attestation.days_completed == 12
     tmux.wait_for("! non signée")  # the row of the second PFMP, on screen
-    tmux.run("send-keys", "-t", "pfmp", "C-q")
+    # The assessment grid of the first PFMP in one write too: four levels in order, then ^s.
+    tmux.run("send-keys", "-t", "pfmp", "Up", "g", "3", "3", "4", "2", "C-s")
+    tmux.wait_for("4/37 évaluées", "✓ enregistrée")
+    items, _ = Repository(Store(db_path)).sheet("p0")
+    assert {a.competence: a.level for a in items} == {"1.1.1": 3, "1.1.2": 3, "1.1.3": 4, "1.1.4": 2}
+    tmux.run("send-keys", "-t", "pfmp", "Escape", "C-q")

@@ -28,7 +28,7 @@ def make_app(repo: Repository, tmp_path: Path, **kwargs) -> PfmpApp:
     return PfmpApp(repo, today=TODAY, exports_dir=tmp_path / "exports", **kwargs)
 
 
-async def settle(pilot, until=lambda: True, timeout: float = 8.0) -> None:
+async def settle(pilot, until=lambda: True, timeout: float = 30.0) -> None:
     """Wait for the state, for the screen's own loading (lists, periods, planner, frise,
     import preview), then until `until()` holds."""
     app = pilot.app

@@ -173,6 +173,10 @@ def build_parser() -> FrenchParser:
     listing.add_parser(sub, FrenchParser)
     for module in _extra_verbs():  # issue 16: journal, users, backups, RGPD (one module each)
         COMMANDS.update(module.register(sub))
+
+    from . import days  # allocation, absence, makeup, class-year, payment (issue 14)
+
+    COMMANDS.update(days.register(sub, FrenchParser))
     return parser
 
 

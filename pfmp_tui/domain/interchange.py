@@ -18,9 +18,13 @@ from typing import Any, Callable
 from . import validation as v
 from .competences import COMPETENCE_CODES
 from .errors import Collector, FieldError, ValidationFailed
+from .integrity import cross_record_errors
 from .kinds import OPTIONAL, RECORDS
 from .model import (
+    ABSENCE_REASONS,
     ASSESSORS,
+    CLASS_YEARS,
+    Payment,
     CONVENTION_STATUSES,
     HOLIDAY_ZONES,
     VOIES,
@@ -29,6 +33,7 @@ from .model import (
     Dataset,
     Derogation,
 )
+from .requirements import derogation_error
 from .workdays import working_days
 
 FORMAT = "pfmp-interchange"
@@ -89,6 +94,18 @@ def _derogation(value: Any, path: str) -> Derogation | None:
     reason = _field(raw, "reason", _text, path, errs)
     errs.raise_if_any()
     return Derogation(required_days=days, reason=reason)
+
+
+def _payment(value: Any, path: str) -> Payment | None:
+    """Extension (R17): whether the RIB and the legal representative's authorisation arrived."""
+    if value is None:
+        return None
+    raw = _object(value, path, {"bank_details_received": True, "authorisation_received": True})
+    errs = Collector()
+    bank = _field(raw, "bank_details_received", v.require_bool, path, errs)
+    authorisation = _field(raw, "authorisation_received", v.require_bool, path, errs)
+    errs.raise_if_any()
+    return Payment(bank_details_received=bank, authorisation_received=authorisation)
 
 
 def _convention(value: Any, path: str) -> Convention:
@@ -162,6 +179,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
             "cycle_years": (_choice(3, 2, None), False),
             "positioned": (v.require_bool, True),
             "derogation": (_derogation, False),
+            "payment": (_payment, False),  # extension (R17)
         },
     ),
     "organisations": (
@@ -211,6 +229,8 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
             "end": (v.parse_date, True),
             "convention": (_convention, True),
             "attestation": (_attestation, False),
+            "makes_up": (_opt(v.require_id), False),  # extension (R18)
+            "class_year": (_opt(_choice(*CLASS_YEARS)), False),  # extension (R17)
         },
     ),
     "assessments": (
@@ -258,6 +278,27 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
             "comment": (_long_text_required, True),
         },
     ),
+    # Extension (CONTRACT.md « Extensions », R18): written only when not empty.
+    "absences": (
+        RECORDS["absences"],
+        {
+            "id": (v.require_id, True),
+            "placement_id": (v.require_id, True),
+            "start": (v.parse_date, True),
+            "end": (v.parse_date, True),
+            "days": (_int(0), True),
+            "reason": (_choice(*ABSENCE_REASONS), True),
+            "note": (_opt_text, False),
+            "justified": (v.require_bool, True),
+        },
+    ),
+}
+
+# Keys of a record that `record_to_dict` leaves out when null (extensions of the contract:
+# a v1 record stays exactly a v1 record).
+OPTIONAL_KEYS: dict[str, frozenset[str]] = {
+    "students": frozenset({"payment"}),
+    "placements": frozenset({"makes_up", "class_year"}),
 }
 
 # Kinds that `to_document` leaves out when empty (extensions of the contract's document).
@@ -276,6 +317,8 @@ REFERENCES: dict[tuple[str, str], str] = {
     ("work_certificates", "student_id"): "students",
     ("contracts", "student_id"): "students",
     ("appreciations", "placement_id"): "placements",
+    ("absences", "placement_id"): "placements",
+    ("placements", "makes_up"): "placements",
 }
 
 
@@ -296,6 +339,15 @@ def parse_record(kind: str, raw: Any, path: str) -> Any:
     if "start" in values and "end" in values:
         if values["end"] < values["start"]:
             errs.add(_join(path, "end"), v.end_before_start(values["start"], values["end"]))
+    if kind == "students" and values["derogation"] is not None:
+        problem = derogation_error(cls(**values))
+        if problem:
+            errs.add(_join(path, "derogation.required_days"), problem)
+    if kind == "absences" and values["end"] >= values["start"]:
+        max_days = working_days(values["start"], values["end"])
+        if values["days"] > max_days:
+            errs.add(_join(path, "days"), f"{values['days']} jours d'absence dépassent les {max_days} jours "
+                                          "ouvrés de ses dates (R18)")
     if kind == "placements" and values["attestation"] is not None:
         max_days = working_days(values["start"], values["end"])
         if values["attestation"].days_completed > max_days:
@@ -326,6 +378,12 @@ def check_references(data: Dataset, errs: Collector, known: Dataset | None = Non
         t = tutors.get(p.tutor_id) if p.tutor_id else None
         if t is not None and t.organisation_id != p.organisation_id:
             errs.add(f"placements[{i}].tutor_id", f"le tuteur {v.show(p.tutor_id)} n'appartient pas à l'organisation {v.show(p.organisation_id)}")
+    # The extensions' rules across records (CONTRACT « Extensions »).
+    placements = {p.id: p for p in data.placements}
+    if known is not None:
+        placements = {**{p.id: p for p in known.placements}, **placements}
+    paths = {p.id: f"placements[{i}]" for i, p in enumerate(data.placements)}
+    cross_record_errors(data, placements, paths, errs)
 
 
 def parse_document(doc: Any, *, resolve_references: bool = True) -> Dataset:
@@ -379,15 +437,55 @@ def parse_document(doc: Any, *, resolve_references: bool = True) -> Dataset:
 def _json_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, (Derogation, Convention, Attestation)):
+    if isinstance(value, (Derogation, Convention, Attestation, Payment)):
         return {f.name: _json_value(getattr(value, f.name)) for f in dc_fields(value)}
     return value
 
 
 def record_to_dict(kind: str, record: Any) -> dict:
-    """JSON form of a record, keys in the contract's order."""
+    """JSON form of a record, keys in the contract's order; an extension key only when not null."""
     _, spec = SPECS[kind]
-    return {key: _json_value(getattr(record, key)) for key in spec}
+    optional = OPTIONAL_KEYS.get(kind, frozenset())
+    out = {}
+    for key in spec:
+        value = getattr(record, key)
+        if value is None and key in optional:
+            continue
+        out[key] = _json_value(value)
+    return out
+
+
+def _plain_id(value: Any) -> bool:
+    return (type(value) is str and 0 < len(value) <= 100 and bool(value.strip())
+            and not any(ord(c) < 32 for c in value))
+
+
+def _canonical_assessment(a: Any) -> bool:
+    """True when `parse_record` would give `a` back unchanged (a fast path: a school's
+    levels are most of its records). Anything unusual goes through the full parser."""
+    comment = a.comment
+    return (
+        type(a) is RECORDS["assessments"]
+        and _plain_id(a.id) and _plain_id(a.placement_id)
+        and a.competence in COMPETENCE_CODES
+        and (a.level is None or (type(a.level) is int and 1 <= a.level <= 4))
+        and type(a.assessor) is str and a.assessor in ASSESSORS
+        and type(a.date) is date
+        and (comment is None or (type(comment) is str and comment == comment.strip() and 0 < len(comment) <= 5000
+                                 and not any(ord(c) < 32 and c not in "\n\t" for c in comment)))
+    )
+
+
+def validate_record(kind: str, record: Any, path: str = "") -> Any:
+    """The record as `load` would read it, or ValidationFailed naming each bad field: one
+    validation for every way in (load, import, TUI, CLI, Python API)."""
+    if kind == "assessments" and _canonical_assessment(record):
+        return record
+    try:
+        raw = record_to_dict(kind, record)
+    except AttributeError as exc:
+        raise ValidationFailed(FieldError(path, f"enregistrement incomplet ({exc})")) from None
+    return parse_record(kind, raw, path)
 
 
 def to_document(data: Dataset) -> dict:

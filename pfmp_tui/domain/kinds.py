@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from .model import (
+    Absence,
     Appreciation,
     Assessment,
     Cohort,
@@ -46,6 +47,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("contracts", Contract, "contrat d'apprentissage", "contrats d'apprentissage"),
     # Extension (not in CONTRACT.md v1): a store without appreciations dumps the v1 document.
     Kind("appreciations", Appreciation, "appréciation générale", "appréciations générales", optional=True),
+    # Extension (CONTRACT.md « Extensions », R18): a store without absences dumps the v1 document.
+    Kind("absences", Absence, "absence", "absences", optional=True),
 )
 
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

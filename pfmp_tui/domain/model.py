@@ -30,6 +30,17 @@ CONVENTION_LABELS: dict[str, str] = {
 ASSESSORS: tuple[str, ...] = ("tutor", "teacher")
 ASSESSOR_LABELS: dict[str, str] = {"tutor": "tuteur", "teacher": "enseignant"}
 HOLIDAY_ZONES: tuple[str | None, ...] = ("A", "B", "C", None)
+# Class years of the Bac Pro (R17: they set the allocation PFMP's rate).
+CLASS_YEARS: tuple[str, ...] = ("seconde", "premiere", "terminale")
+CLASS_YEAR_LABELS: dict[str, str] = {"seconde": "seconde", "premiere": "première", "terminale": "terminale"}
+# Why a learner was absent during a PFMP (R18).
+ABSENCE_REASONS: tuple[str, ...] = ("maladie", "force_majeure", "injustifiee", "autre")
+ABSENCE_REASON_LABELS: dict[str, str] = {
+    "maladie": "maladie",
+    "force_majeure": "force majeure",
+    "injustifiee": "absence injustifiée",
+    "autre": "autre",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,16 @@ class Derogation:
 
 
 @dataclass(frozen=True, slots=True)
+class Payment:
+    """What the school received to pay the allocation PFMP (R17): never the bank details
+    themselves, only whether the RIB and, for a minor, the legal representative's
+    authorisation arrived. An extension of the interchange document."""
+
+    bank_details_received: bool = False
+    authorisation_received: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Student:
     id: str
     last_name: str
@@ -62,6 +83,7 @@ class Student:
     cycle_years: int | None = 3
     positioned: bool = False
     derogation: Derogation | None = None
+    payment: Payment | None = None  # extension (R17)
 
     @property
     def full_name(self) -> str:
@@ -129,6 +151,8 @@ class Placement:
     teacher: str | None = None
     convention: Convention = field(default_factory=Convention)
     attestation: Attestation | None = None
+    makes_up: str | None = None  # extension (R18): the placement this « rattrapage » makes up for
+    class_year: str | None = None  # extension (R17): only when it differs from the cohort's reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +176,22 @@ class Appreciation:
     assessor: str
     date: date
     comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class Absence:
+    """Days a learner missed during a PFMP (R18): not days done, not paid (R17).
+    `days` are working days within `start`..`end` (a part of the dates may be missed).
+    An extension of the interchange document."""
+
+    id: str
+    placement_id: str
+    start: date
+    end: date
+    days: int
+    reason: str  # ABSENCE_REASONS
+    note: str | None = None
+    justified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +227,7 @@ class Dataset:
     work_certificates: list[WorkCertificate] = field(default_factory=list)
     contracts: list[Contract] = field(default_factory=list)
     appreciations: list[Appreciation] = field(default_factory=list)
+    absences: list[Absence] = field(default_factory=list)  # extension (R18)
 
     # The kinds, in the contract's order: the fields above (domain/kinds.py defines each).
     KINDS: ClassVar[tuple[str, ...]] = ()

@@ -92,3 +92,46 @@ def required_days(student: Student, profile: str = DEFAULT_PROFILE) -> tuple[int
     if row.required_days is not None and student.derogation is not None:
         return student.derogation.required_days, row.rule
     return row.required_days, row.rule
+
+
+# Annexe III's floors for a positioned candidate (« durée minimale »), by rule.
+POSITIONED_FLOORS: dict[str, str] = {"R3": "10 semaines", "R4": "8 semaines"}
+
+
+def normal_required_days(student: Student, profile: str = DEFAULT_PROFILE) -> tuple[int | None, str]:
+    """(required days, rule) of the learner's voie, ignoring any dérogation."""
+    row = requirement_row(student, profile)
+    return row.required_days, row.rule
+
+
+def _normal_or_none(student: Student, profile: str) -> tuple[int | None, str | None]:
+    """The voie's normal (days, rule), (None, None) for a voie the profile does not know
+    (reported elsewhere)."""
+    try:
+        return normal_required_days(student, profile)
+    except ValueError:
+        return None, None
+
+
+def derogation_error(student: Student, profile: str = DEFAULT_PROFILE) -> str | None:
+    """Why the learner's dérogation is out of bounds (None when it is not).
+
+    A dérogation lowers a requirement, never raises it: it lies between 0 and the
+    voie's normal requirement (R1–R5; DOMAIN.md « A dérogation … is at most the normal
+    requirement »). The voies without a duration (R6–R8) have no days to lower.
+    """
+    der, (normal, rule) = student.derogation, _normal_or_none(student, profile)
+    if der is not None and normal is not None and not 0 <= der.required_days <= normal:
+        return (f"dérogation de {der.required_days} jours : elle doit être comprise entre 0 et "
+                f"la durée normale de la voie, {normal} jours ({rule})")
+    return None
+
+
+def derogation_floor_note(student: Student, profile: str = DEFAULT_PROFILE) -> str | None:
+    """For a positioned candidate (R3, R4), a dérogation below Annexe III's minimum
+    duration is said, never hidden (« durée minimale » of 10 or 8 weeks)."""
+    der, (normal, rule) = student.derogation, _normal_or_none(student, profile)
+    if der is not None and rule in POSITIONED_FLOORS and normal is not None and der.required_days < normal:
+        return (f"en dessous de la durée minimale de {POSITIONED_FLOORS[rule]} fixée par l'annexe III "
+                f"pour un candidat positionné ({rule})")
+    return None

@@ -14,8 +14,18 @@ Readings made here (CONTRACT.md leaves them open; the référentiel decides):
   (II.4): a placement recorded for them is not a justificatif, so no R11 flag.
 - R10 (convention signed on or before the start), R12 (assessment after the
   period) and overlaps are warnings for every placement recorded.
-- A placement overlap cites the candidate's requirement rule: overlapping days
-  cannot count twice towards the required duration.
+- A placement overlap cites the candidate's requirement rule. CONTRACT.md sums the
+  days of every placement (attested and planned), so common days *are* counted
+  twice: the warning says so and how many, so that the dates get corrected.
+- ATTESTATION_EARLY (R11, warning): an attestation received before its PFMP's last
+  day, or recorded while the PFMP runs on after as_of (``end > as_of``: on its last
+  day a PFMP may hand its attestation over).
+- CONVENTION_FUTURE (R10, warning): a convention signed on a day after as_of.
+- ABSENCES_MISMATCH (R11/R18, warning): for a signed attestation, working days −
+  absent days ≠ days_completed (with no absence recorded too: days missing unexplained).
+- SPREAD (R1, warning): a 3-year scolaire candidate (R1) whose placements all start in
+  one school year, once it is too late to spread them (as_of in the exam session's
+  school year) or the plan already reaches the requirement.
 - R6: the windows end on the deadline (included) and start 12 or 24 calendar
   months before it (included). 6 months full time = 182 days counted on full-time
   certificates only; 1 year = 365 days counted on every certificate (full or part
@@ -35,6 +45,7 @@ from dateutil.relativedelta import relativedelta
 
 from .model import (
     CONVENTION_LABELS,
+    Absence,
     Assessment,
     Cohort,
     Contract,
@@ -44,7 +55,9 @@ from .model import (
     Student,
     WorkCertificate,
 )
-from .requirements import DEFAULT_PROFILE, required_days as _required_days
+from .absences import absent_days_by_placement
+from .requirements import DEFAULT_PROFILE, derogation_floor_note, required_days as _required_days
+from .school_years import days_per_school_year, school_year_label, school_year_of
 from .validation import format_date_fr
 from .workdays import format_days, working_days
 
@@ -138,10 +151,11 @@ def _where(placement: Placement, organisations: dict[str, Organisation]) -> str:
     return f"chez « {name} » du {format_date_fr(placement.start)} au {format_date_fr(placement.end)}"
 
 
-def _required_text(required: int, derogation_reason: str | None) -> str:
+def _required_text(required: int, derogation_reason: str | None, floor_note: str | None = None) -> str:
     text = f"{format_days(required)} requises"
     if derogation_reason:
-        text += f" (dérogation : {derogation_reason})"
+        text += f" (dérogation : {derogation_reason}"
+        text += f" ; {floor_note})" if floor_note else ")"
     return text
 
 
@@ -151,20 +165,21 @@ def _day_count(n: int) -> str:
 
 # -- one candidate ----------------------------------------------------------------------
 def _duration_flags(
-    required: int, rule: str, attested: int, projected: int, deadline: date, as_of: date, reason: str | None
+    required: int, rule: str, attested: int, projected: int, deadline: date, as_of: date, reason: str | None,
+    floor_note: str | None = None,
 ) -> list[Flag]:
     """WEEKS_SHORT on/after the deadline, PLAN_SHORT before it (R1–R5)."""
     if as_of >= deadline:
         if attested < required:
             return [Flag(rule, "WEEKS_SHORT", True, None,
                          f"Durée de PFMP attestée insuffisante : {format_days(attested)} attestées "
-                         f"et signées sur {_required_text(required, reason)}, il manque "
+                         f"et signées sur {_required_text(required, reason, floor_note)}, il manque "
                          f"{format_days(required - attested)} d'attestations signées ({rule})")]
         return []
     if projected < required:
         return [Flag(rule, "PLAN_SHORT", True, None,
                      f"Durée de PFMP prévue insuffisante : {format_days(projected)} prévues ou "
-                     f"attestées sur {_required_text(required, reason)}, il manque "
+                     f"attestées sur {_required_text(required, reason, floor_note)}, il manque "
                      f"{format_days(required - projected)} de PFMP à planifier avant le "
                      f"{format_date_fr(deadline)} ({rule})")]
     return []
@@ -214,18 +229,81 @@ def _assessment_flag(
 
 
 def _overlap_flags(placements: Sequence[Placement], rule: str, organisations: dict[str, Organisation]) -> list[Flag]:
-    """Warning: two placements of one candidate overlap (their days cannot count twice)."""
+    """Warning: two placements of one candidate overlap. The durations sum every
+    placement's days (CONTRACT.md), so the common days are counted twice: say how many."""
     flags = []
     ordered = sorted(placements, key=lambda p: (p.start, p.end, p.id))
     for i, first in enumerate(ordered):
         for second in ordered[i + 1:]:
             if second.start > first.end:
                 break
+            common = working_days(second.start, min(first.end, second.end))
             flags.append(Flag(rule, "PLACEMENT_OVERLAP", False, second.id,
                               f"PFMP qui se chevauchent : {_where(first, organisations)} et "
-                              f"{_where(second, organisations)} ; les jours communs ne comptent "
-                              f"qu'une fois ({rule})"))
+                              f"{_where(second, organisations)} ; leurs {_day_count(common)} ouvrés "
+                              f"communs sont comptés deux fois dans les durées : corrigez les dates ({rule})"))
     return flags
+
+
+def _attestation_early_flag(placement: Placement, as_of: date, organisations: dict[str, Organisation]) -> list[Flag]:
+    """R11 (warning): an attestation comes after its PFMP, « à l'issue de chaque période »."""
+    att = placement.attestation
+    if att is None:
+        return []
+    where = _where(placement, organisations)
+    if placement.end > as_of:
+        return [Flag("R11", "ATTESTATION_EARLY", False, placement.id,
+                     f"Attestation enregistrée pour la PFMP {where}, qui n'est pas terminée le "
+                     f"{format_date_fr(as_of)} (R11)")]
+    if att.received_on < placement.end:
+        return [Flag("R11", "ATTESTATION_EARLY", False, placement.id,
+                     f"Attestation reçue le {format_date_fr(att.received_on)}, avant la fin de la PFMP "
+                     f"{where} (R11)")]
+    return []
+
+
+def _convention_future_flag(placement: Placement, as_of: date, organisations: dict[str, Organisation]) -> list[Flag]:
+    """R10 (warning): a convention cannot have been signed after today."""
+    signed_on = placement.convention.signed_on
+    if signed_on is None or signed_on <= as_of:
+        return []
+    return [Flag("R10", "CONVENTION_FUTURE", False, placement.id,
+                 f"Convention datée du {format_date_fr(signed_on)}, après le {format_date_fr(as_of)}, "
+                 f"pour la PFMP {_where(placement, organisations)} : vérifiez la date de signature (R10)")]
+
+
+def _absences_mismatch_flag(placement: Placement, absent: int, organisations: dict[str, Organisation]) -> list[Flag]:
+    """R11/R18 (warning): working days − absent days = the signed attestation's days done."""
+    att = placement.attestation
+    if att is None or not att.signed_by_tutor:
+        return []
+    expected = working_days(placement.start, placement.end) - absent
+    if expected == att.days_completed:
+        return []
+    gap = att.days_completed - expected
+    direction = "de plus" if gap > 0 else "de moins"
+    absences = f"{_day_count(absent)} d'absence enregistrés" if absent else "aucune absence enregistrée"
+    return [Flag("R11", "ABSENCES_MISMATCH", False, placement.id,
+                 f"Jours effectués de l'attestation ({att.days_completed}) différents des jours ouvrés moins "
+                 f"les absences ({expected} : {absences}) : {_day_count(abs(gap))} {direction} pour la PFMP "
+                 f"{_where(placement, organisations)} (R11, R18)")]
+
+
+def _spread_flag(student: Student, cohort: Cohort, placements: Sequence[Placement], rule: str,
+                 required: int | None, projected: int, as_of: date) -> list[Flag]:
+    """R1 (warning): the 22 weeks of a 3-year cycle are « réparties sur les trois années »."""
+    if rule != "R1" or student.voie != "scolaire" or not placements:
+        return []
+    per_year = days_per_school_year(placements)
+    if len(per_year) != 1:
+        return []
+    too_late = school_year_of(as_of) >= cohort.exam_session - 1
+    if not too_late and (required is None or projected < required):
+        return []  # the cycle's later years can still receive PFMP
+    (year,) = per_year
+    return [Flag("R1", "SPREAD", False, None,
+                 f"Toutes les PFMP sont en {school_year_label(year)} : elles doivent être réparties sur "
+                 f"les trois années du cycle (R1)")]
 
 
 def _r6_flag(certificates: Sequence[WorkCertificate], deadline: date) -> list[Flag]:
@@ -270,6 +348,7 @@ def evaluate(
     as_of: date,
     *,
     profile: str = DEFAULT_PROFILE,
+    absences: Sequence[Absence] = (),
 ) -> CandidateStatus:
     """The status and flags of one candidate at `as_of` (CONTRACT.md « Status »)."""
     deadline = cohort.dossier_deadline
@@ -287,7 +366,8 @@ def evaluate(
 
     flags: list[Flag] = []
     if required is not None:
-        flags += _duration_flags(required, rule, attested, projected, deadline, as_of, reason)
+        flags += _duration_flags(required, rule, attested, projected, deadline, as_of, reason,
+                                 derogation_floor_note(student, profile))
         for p in ordered:
             flags += _attestation_flags(p, as_of, organisations)
     elif rule == "R6":
@@ -296,10 +376,15 @@ def evaluate(
         flags += _r7_flag(contracts)
     elif rule == "R8":
         flags += _r8_flag(certificates)
+    absent = absent_days_by_placement(absences)
     for p in ordered:
         flags += _convention_flag(p, as_of, organisations)
+        flags += _convention_future_flag(p, as_of, organisations)
+        flags += _attestation_early_flag(p, as_of, organisations)
+        flags += _absences_mismatch_flag(p, absent.get(p.id, 0), organisations)
         flags += _assessment_flag(p, as_of, assessed, organisations)
     flags += _overlap_flags(ordered, rule, organisations)
+    flags += _spread_flag(student, cohort, ordered, rule, required, projected, as_of)
 
     if any(f.blocking for f in flags):
         status = "non_valide" if as_of >= deadline else "a_risque"
@@ -347,6 +432,9 @@ def check_dataset(
     assessments_by_placement: dict[str, list[Assessment]] = defaultdict(list)
     for a in data.assessments:
         assessments_by_placement[a.placement_id].append(a)
+    absences_by_placement: dict[str, list[Absence]] = defaultdict(list)
+    for ab in data.absences:
+        absences_by_placement[ab.placement_id].append(ab)
 
     results = []
     for student in data.students:
@@ -367,6 +455,7 @@ def check_dataset(
                 organisations,
                 as_of,
                 profile=profile,
+                absences=[ab for p in mine for ab in absences_by_placement.get(p.id, ())],
             )
         )
     results.sort(key=sort_key)

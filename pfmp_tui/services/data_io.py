@@ -80,7 +80,7 @@ def load(repo: Repository, path: str, *, replace: bool = False) -> dict[str, int
     repo.check()
     # References may point to records already in the store: add_all checks them.
     data = read_document(path, resolve_references=False)
-    repo.add_all(data, replace=replace)
+    repo.add_all(data, replace=replace, validated=True)  # parsed by parse_document
     return data.counts()
 
 

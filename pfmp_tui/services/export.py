@@ -21,6 +21,7 @@ import csv
 import io
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -110,32 +111,36 @@ def missing_attestation_rows(data: Dataset, results: list[CandidateStatus], as_o
 
 
 # -- writing ------------------------------------------------------------------------------
-def _csv_bytes(rows: list[dict[str, Any]]) -> bytes:
+def _csv_bytes(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for row in rows:
         cells = []
-        for column in COLUMNS:
+        for column in columns:
             value = row.get(column)
             if value is None:
                 cells.append("")
             elif isinstance(value, date):
                 cells.append(format_date_fr(value))
+            elif isinstance(value, Decimal):  # an amount: French decimal comma
+                cells.append(f"{value:.2f}".replace(".", ","))
             else:
                 cells.append(neutralise(str(value)))
         writer.writerow(cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _json_bytes(rows: list[dict[str, Any]]) -> bytes:
+def _json_bytes(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> bytes:
     items = []
     for row in rows:
         item = {}
-        for column in COLUMNS:
+        for column in columns:
             value = row.get(column)
             if isinstance(value, date):
                 value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = float(value)
             elif isinstance(value, str):
                 value = neutralise(value)
             item[column] = value
@@ -143,20 +148,21 @@ def _json_bytes(rows: list[dict[str, Any]]) -> bytes:
     return (json.dumps(items, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
+def _xlsx_bytes(rows: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS,
+                title: str = "Attestations manquantes") -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "Attestations manquantes"
-    ws.append(list(COLUMNS))
+    ws.title = title
+    ws.append(list(columns))
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    widths = [len(c) for c in COLUMNS]
+    widths = [len(c) for c in columns]
     for r, row in enumerate(rows, start=2):
-        for c, column in enumerate(COLUMNS, start=1):
+        for c, column in enumerate(columns, start=1):
             value = row.get(column)
             cell = ws.cell(row=r, column=c)
             if value is None:
@@ -165,6 +171,11 @@ def _xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
                 cell.value = value
                 cell.number_format = "DD/MM/YYYY"
                 width = 10
+            elif isinstance(value, (int, Decimal)) and not isinstance(value, bool):  # a number stays a number
+                cell.value = value
+                if isinstance(value, Decimal):
+                    cell.number_format = '#,##0.00" €"'
+                width = 12
             else:
                 text = neutralise(str(value))
                 cell.value = text
@@ -180,6 +191,15 @@ def _xlsx_bytes(rows: list[dict[str, Any]]) -> bytes:
 
 
 _WRITERS = {"csv": _csv_bytes, "xlsx": _xlsx_bytes, "json": _json_bytes}
+
+
+def export_bytes(rows: list[dict[str, Any]], fmt: str, columns: tuple[str, ...], title: str) -> bytes:
+    """Another list written like this one (FR-Excel CSV, XLSX, JSON; injection-safe)."""
+    if fmt == "xlsx":
+        return _xlsx_bytes(rows, columns, title)
+    if fmt in _WRITERS:
+        return _WRITERS[fmt](rows, columns)
+    raise ValueError(f"format d'export inconnu « {fmt} » (csv, xlsx ou json)")
 
 
 def write_export(rows: list[dict[str, Any]], fmt: str, path: Path) -> Path:

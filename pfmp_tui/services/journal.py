@@ -96,14 +96,18 @@ def revert(repo: Repository, entry_id: int, *, via: str = "api") -> int:
 
 
 # -- reading in French ----------------------------------------------------------------------
-def _value(v: Any) -> str:
+def value_text(v: Any, *, quote: bool = True, empty: str = "(vide)") -> str:
+    """A stored value in French words: « texte », oui / non, (vide)."""
     if v is None:
-        return "(vide)"
+        return empty
     if isinstance(v, bool):
         return "oui" if v else "non"
     if isinstance(v, dict):
-        return ", ".join(f"{k} : {_value(x)}" for k, x in v.items())
-    return f"« {v} »"
+        return ", ".join(f"{k} : {value_text(x, quote=quote, empty=empty)}" for k, x in v.items())
+    return f"« {v} »" if quote else str(v)
+
+
+_value = value_text
 
 
 def describe(change: dict) -> list[str]:
@@ -128,16 +132,24 @@ def entry_head(entry: dict) -> str:
     return f"n° {entry['id']} · {when} · {who} · {entry.get('via', '?')}{note}"
 
 
+def bulk_text(entry: dict) -> str:
+    """A summarised bulk entry in words: « 90 élèves créés, 270 stages (PFMP) créés »."""
+    from ..domain.kinds import PLURALS
+
+    words = {"create": "créé(s)", "update": "modifié(s)", "delete": "supprimé(s)"}
+    parts = [f"{n} {PLURALS.get(kind, kind)} {words.get(op, op)}"
+             for kind, ops in entry.get("summary", {}).items() for op, n in ops.items()]
+    if entry.get("replaced_shards"):
+        parts.append("contenu précédent remplacé")
+    return "opération en masse : " + ", ".join(parts)
+
+
 def render_table(items: Iterable[dict], filters: Filters = Filters()) -> str:
     out: list[str] = []
     for entry in items:
         out.append(entry_head(entry))
         if entry.get("summary"):
-            parts = [f"{KIND_LABELS.get(k, k)} : " + ", ".join(f"{n} {OPS.get(op, op)}(s)" for op, n in ops.items())
-                     for k, ops in entry["summary"].items()]
-            if entry.get("replaced_shards"):
-                parts.append("contenu précédent remplacé")
-            out.append("  opération en masse — " + " ; ".join(parts))
+            out.append("  " + bulk_text(entry))
         for change in filters.narrow(entry).get("changes", []):
             out.extend("  " + line for line in describe(change))
     if not out:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..domain.errors import FieldError, ValidationFailed
+from ..domain.mobility import counts_for_mobility
 from ..domain.model import CONVENTION_LABELS, VOIE_LABELS, Dataset
 from ..domain.wording import cohort_name
 
@@ -104,6 +105,9 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("end", "fin", lambda p, _: p.end),
         Column("convention", "convention", lambda p, _: CONVENTION_LABELS.get(p.convention.status)),
         Column("attestation", "attestation", _attestation),
+        # R15: hosted in the EU, the EEA or EFTA other than France (issue 14).
+        Column("abroad", "à l'étranger", lambda p, ctx: counts_for_mobility(ctx.organisations.get(p.organisation_id))),
+        Column("makes_up", "rattrapage de", lambda p, _: p.makes_up),  # R18
     ),
 }
 

@@ -35,7 +35,7 @@ from ..store.repository import Repository
 from ..store.reverting import apply
 from . import access
 from .files import unique_path, write_private
-from .journal import Filters, _parse, describe, entry_head
+from .journal import Filters, _parse, describe, entry_head, value_text
 
 ANONYMOUS = "ANONYME"
 RETENTION_SESSIONS = 2  # README « Données personnelles »: the re-sit session, then one more
@@ -138,8 +138,10 @@ def _purge(repo: Repository, report: PurgeReport, sessions_before: int, remove: 
         for kind in ("work_certificates", "contracts"):
             removes += [(kind, r.id) for r in getattr(data, kind) if r.student_id in ids]
         removes += [("appreciations", n.id) for n in data.appreciations if n.placement_id in pids]
+        absences = [a for a in data.absences if a.placement_id in pids]  # R18 (issue 14)
         assessments = [a for a in data.assessments if a.placement_id in pids]
         if remove:
+            removes += [("absences", a.id) for a in absences]
             removes += [("assessments", a.id) for a in assessments]
             removes += [("placements", p.id) for p in placements]
             removes += [("students", s.id) for s in gone]
@@ -152,6 +154,8 @@ def _purge(repo: Repository, report: PurgeReport, sessions_before: int, remove: 
                 att = None if p.attestation is None else replace(p.attestation, activities="")
                 puts.append(("placements", replace(p, teacher=None, attestation=att)))
             puts += [("assessments", replace(a, comment=None)) for a in assessments if a.comment]
+            # An absence's note may say why (health): it goes; its dates and days stay (R18).
+            puts += [("absences", replace(a, note=None)) for a in absences if a.note]
         for kind, what in [(k, "supprimé") for k, _ in removes] + [(k, "anonymisé") for k, _ in puts]:
             report.counts[(kind, what)] = report.counts.get((kind, what), 0) + 1
         keep_names = {slug(f"{s.last_name.upper()} {s.first_name}", lower=False, max_len=40)
@@ -197,6 +201,8 @@ def subject_access(repo: Repository, student_id: str) -> dict:
         "assessments": [record_to_dict("assessments", a) for a in sorted(data.assessments, key=lambda a: a.id)
                         if a.placement_id in pids],
         "appreciations": [record_to_dict("appreciations", n) for n in data.appreciations if n.placement_id in pids],
+        "absences": [record_to_dict("absences", a) for a in sorted(data.absences, key=lambda a: a.id)
+                     if a.placement_id in pids],
         "work_certificates": [record_to_dict("work_certificates", c) for c in data.work_certificates
                               if c.student_id == student_id],
         "contracts": [record_to_dict("contracts", c) for c in data.contracts if c.student_id == student_id],
@@ -229,7 +235,8 @@ def _pdf(doc: dict, out: Path) -> Path:
         block("Cohorte", [doc["cohort"]])
     for key, title in (("placements", "Stages (PFMP)"), ("organisations", "Organisations d'accueil"),
                        ("tutors", "Tuteurs"), ("assessments", "Évaluations"),
-                       ("appreciations", "Appréciations générales"), ("work_certificates", "Certificats de travail"),
+                       ("appreciations", "Appréciations générales"), ("absences", "Absences"),
+                       ("work_certificates", "Certificats de travail"),
                        ("contracts", "Contrats d'apprentissage")):
         block(title, doc[key])
     _section(pdf, f"Journal des modifications ({len(doc['journal'])})")
@@ -242,13 +249,7 @@ def _pdf(doc: dict, out: Path) -> Path:
 
 
 def _plain(v: Any) -> str:
-    if v is None:
-        return "—"
-    if isinstance(v, bool):
-        return "oui" if v else "non"
-    if isinstance(v, dict):
-        return ", ".join(f"{k} {_plain(x)}" for k, x in v.items())
-    return str(v)
+    return value_text(v, quote=False, empty="—")
 
 
 def write_subject_access(repo: Repository, student_id: str, output: str | None,

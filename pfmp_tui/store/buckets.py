@@ -31,7 +31,7 @@ from .layout import SHEETS, STUDENT_KINDS
 CAPACITY = 48  # learners in a bucket before it is split (a division is ≤ 35: one bucket)
 INDEX = "index"
 LAYOUT_VERSION = 2
-INDEXED_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
+INDEXED_KINDS = ("students", "periods", "placements", "work_certificates", "contracts", "absences")
 TEACHING = "teaching"  # in an index entry: [teacher, start, end, how many placements] of the shard
 
 _BUCKET = re.compile(r"^(?P<head>c-[a-z0-9-]*-[0-9a-f]{10})-b(?P<depth>\d+)-(?P<index>\d+)$")

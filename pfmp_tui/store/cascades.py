@@ -30,6 +30,7 @@ def _dependents(data: Dataset, kind: str, record_id: str,
         count("placements", len(placements))
         count("assessments", levels(placements))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
+        count("absences", sum(1 for n in data.absences if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id in students))
         count("contracts", sum(1 for c in data.contracts if c.student_id in students))
     elif kind == "students":
@@ -37,6 +38,7 @@ def _dependents(data: Dataset, kind: str, record_id: str,
         count("placements", len(placements))
         count("assessments", levels(placements))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
+        count("absences", sum(1 for n in data.absences if n.placement_id in placements))
         count("work_certificates", sum(1 for c in data.work_certificates if c.student_id == record_id))
         count("contracts", sum(1 for c in data.contracts if c.student_id == record_id))
     elif kind == "organisations":
@@ -44,6 +46,7 @@ def _dependents(data: Dataset, kind: str, record_id: str,
     elif kind == "placements":
         count("assessments", levels({record_id}))
         count("appreciations", sum(1 for n in data.appreciations if n.placement_id == record_id))
+        count("absences", sum(1 for n in data.absences if n.placement_id == record_id))
     return out
 
 
@@ -57,6 +60,10 @@ def _blockers(data: Dataset, kind: str, record_id: str) -> str | None:
         n = sum(1 for p in data.placements if p.tutor_id == record_id)
         if n:
             return f"tuteur désigné dans {count(n, 'stage')} : changez ou supprimez-les d'abord"
+    if kind == "placements":
+        n = sum(1 for p in data.placements if p.makes_up == record_id)
+        if n:
+            return f"PFMP rattrapée par {count(n, 'PFMP de rattrapage', 'PFMP de rattrapage')} : supprimez-les ou détachez-les d'abord (R18)"
     if kind == "periods":
         n = sum(1 for p in data.placements if p.period_id == record_id)
         if n:

@@ -32,6 +32,9 @@ def shard_statuses(view: ShardView, cohorts: dict[str, Cohort], organisations: d
     for kind in ("placements", "work_certificates", "contracts"):
         for record in view.records.get(kind, {}).values():
             by_student[record.student_id][kind].append(record)
+    absences: dict[str, list[Any]] = defaultdict(list)  # placement id -> its absences (R18), same shard
+    for absence in view.records.get("absences", {}).values():
+        absences[absence.placement_id].append(absence)
     sheets = view.sheets
     out = []
     for student in students.values():
@@ -42,5 +45,6 @@ def shard_statuses(view: ShardView, cohorts: dict[str, Cohort], organisations: d
         placements = mine.get("placements", [])
         heads = [a for p in placements if p.id in sheets for a in sheets.heads(p.id)]
         out.append(evaluate(student, cohort, placements, mine.get("work_certificates", []),
-                            mine.get("contracts", []), heads, organisations, as_of, profile=profile))
+                            mine.get("contracts", []), heads, organisations, as_of, profile=profile,
+                            absences=[a for p in placements for a in absences.get(p.id, ())]))
     return out

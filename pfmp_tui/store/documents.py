@@ -22,6 +22,7 @@ from typing import Any
 
 from ..domain.interchange import record_to_dict
 from ..domain.model import (
+    Absence,
     Appreciation,
     Assessment,
     Attestation,
@@ -30,6 +31,7 @@ from ..domain.model import (
     Convention,
     Derogation,
     Organisation,
+    Payment,
     Period,
     Placement,
     Student,
@@ -54,7 +56,12 @@ def _student(d: dict) -> Student:
         voie=d["voie"], ine=d["ine"], birth_date=_d(d["birth_date"]), email=d["email"],
         cycle_years=d["cycle_years"], positioned=d["positioned"],
         derogation=None if der is None else Derogation(der["required_days"], der["reason"]),
+        payment=_payment(d.get("payment")),
     )
+
+
+def _payment(d: dict | None) -> Payment | None:
+    return None if d is None else Payment(d["bank_details_received"], d["authorisation_received"])
 
 
 def _organisation(d: dict) -> Organisation:
@@ -80,7 +87,13 @@ def _placement(d: dict) -> Placement:
         attestation=None if a is None else Attestation(
             date.fromisoformat(a["received_on"]), a["signed_by_tutor"], a["days_completed"], a["activities"]
         ),
+        makes_up=d.get("makes_up"), class_year=d.get("class_year"),  # extensions: absent when null
     )
+
+
+def _absence(d: dict) -> Absence:
+    return Absence(d["id"], d["placement_id"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]),
+                   d["days"], d["reason"], d["note"], d["justified"])
 
 
 # One level of a sheet: [id, competence, level, assessor, date, comment].
@@ -115,6 +128,7 @@ FROM_DOC = {
     "placements": _placement,
     "work_certificates": _certificate,
     "contracts": _contract,
+    "absences": _absence,
 }
 
 

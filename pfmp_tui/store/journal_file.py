@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -102,6 +103,36 @@ def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes
     finally:
         os.close(fd)
     return {"file": ref["file"], "size": size + len(tail), "last": _last_of(tail) or last_id(ref)}, []
+
+
+class Pending:
+    """`write` run in a thread while the commit writes its shards: the journal's fsync
+    overlaps theirs instead of adding its own wait. `result()` joins (and re-raises);
+    `settle()` joins after a failed commit and names the files to remove."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        self._out: tuple[dict | None, list[str]] | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=args, kwargs=kwargs, name="pfmp-journal",
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            self._out = write(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the committing thread
+            self._error = exc
+
+    def result(self) -> tuple[dict | None, list[str]]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._out is not None
+        return self._out
+
+    def settle(self) -> list[str]:
+        self._thread.join()
+        return [] if self._out is None else self._out[1]
 
 
 def undo(store_path: Path, ref: dict | None) -> None:

@@ -12,6 +12,7 @@ from ..domain.kinds import LABELS, PLURALS
 CORE_KINDS = ("cohorts", "organisations", "tutors")
 COHORT_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
 STUDENT_KINDS = ("placements", "work_certificates", "contracts")  # records that follow their student
+PLACEMENT_KINDS = ("absences",)  # records that follow their placement (its shard), one document each
 SHEETS = "assessment_sheets"
 SHEET_KINDS = ("assessments", "appreciations")  # kept in their placement's sheet
 

@@ -23,7 +23,8 @@ from itertools import chain
 from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
-from ..domain.interchange import REFERENCES, SPECS, check_references
+from ..domain.absences import absence_errors, makes_up_errors
+from ..domain.interchange import OPTIONAL_KEYS, REFERENCES, SPECS, check_references, validate_record
 from ..domain.requirements import DEFAULT_PROFILE
 from ..domain.rules import CandidateStatus, sort_key
 from ..domain.model import Appreciation, Assessment, Dataset
@@ -35,7 +36,7 @@ from .conflicts import ConflictError
 from .integrity import ReferenceCheck, check_document, outside_references
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
 from .lazy import LazyList
-from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
+from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, PLACEMENT_KINDS, SHEET_KINDS, SHEETS, STUDENT_KINDS
 from .buckets import (
     CAPACITY,
     INDEX,
@@ -528,7 +529,7 @@ class Repository:
             if current is not None and parse_bucket(current) is not None and head_of(current) == head:
                 return current  # staying in their cohort: staying in their bucket
             return bucket_for(head, record.id, tx.shard_names())
-        if kind in SHEET_KINDS:
+        if kind in SHEET_KINDS or kind in PLACEMENT_KINDS:
             shard = self._locate(tx, "placements", record.placement_id)
         else:
             shard = self._locate(tx, "students", record.student_id)
@@ -569,7 +570,40 @@ class Repository:
             tutor = self._get(tx, "tutors", record.tutor_id)
             if tutor and tutor[0].organisation_id != record.organisation_id:
                 errs.add(f"{prefix}tutor_id", f"le tuteur « {record.tutor_id} » n'appartient pas à cette organisation")
+        if not errs:
+            self._check_extensions(tx, kind, record, prefix.rstrip("."), errs)
         errs.raise_if_any()
+
+    def _check_extensions(self, tx: Transaction, kind: str, record: Any, path: str, errs: Collector) -> None:
+        """CONTRACT « Extensions » across records, on the shard concerned only (the cost of
+        an edit does not grow with the school): an absence inside its placement, a
+        make-up placement of the same learner with no cycle, a placement's new dates
+        still holding its absences (R18)."""
+        if kind == "absences":
+            found = self._get(tx, "placements", record.placement_id)
+            absence_errors(record, found[0] if found else None, path, errs)
+        elif kind == "placements":
+            student_shard = self._locate(tx, "students", record.student_id)
+            view = self._view(tx, student_shard) if student_shard else None
+            placements = dict(view.records["placements"]) if view else {}
+            old_shard = self._locate(tx, "placements", record.id)
+            if old_shard and old_shard != student_shard:  # changing cohort: its links come along
+                placements.update(self._view(tx, old_shard).records["placements"])
+            placements[record.id] = record
+            if record.makes_up is not None and record.makes_up not in placements:
+                found = self._get(tx, "placements", record.makes_up)
+                if found:
+                    placements[record.makes_up] = found[0]
+            mine = Collector()
+            makes_up_errors(placements, {record.id: path or "placements"}, mine)
+            for e in mine.errors:
+                errs.add(e.path, e.message)
+            if old_shard:
+                for absence in self._view(tx, old_shard).records.get("absences", {}).values():
+                    if absence.placement_id == record.id and (absence.start < record.start or absence.end > record.end):
+                        errs.add(f"{path + '.' if path else ''}start",
+                                 f"l'absence du {absence.start:%d/%m/%Y} au {absence.end:%d/%m/%Y} sortirait de la "
+                                 f"PFMP : modifiez ou supprimez-la d'abord (R18)")
 
     # -- writing -------------------------------------------------------------------------------
     def _put_doc(self, tx: Transaction, shard: str, kind: str, record: Any, rev: int) -> None:
@@ -585,6 +619,7 @@ class Repository:
         """Add a new record; its id must be new. Returns its revision (1)."""
         if kind in SHEET_KINDS:
             raise ValueError("use set_assessments for assessments and appreciations")
+        record = validate_record(kind, record)  # what load would refuse, refused here too
         with self._writing() as tx:
             if self._exists(tx, kind, record.id):
                 raise ValidationFailed(FieldError("id", f"l'identifiant « {record.id} » existe déjà"))
@@ -596,6 +631,7 @@ class Repository:
         """Replace a record if nobody saved it since `expected_rev`; returns the new revision."""
         if kind in SHEET_KINDS:
             raise ValueError("use set_assessments for assessments and appreciations")
+        record = validate_record(kind, record)  # what load would refuse, refused here too
         with self._writing() as tx:
             return self._update_in(tx, kind, record, expected_rev)
 
@@ -626,6 +662,7 @@ class Repository:
         """
         if data.assessments or data.appreciations:
             raise ValueError("use set_assessments for assessments and appreciations")
+        data = _validated(data)  # what load would refuse, refused here too
         expected = expected_revs or {}
         with self._writing() as tx:
             snap = self._snapshot(tx)
@@ -665,8 +702,24 @@ class Repository:
                         self._put_doc(tx, new, k, rec, view.revs[k][rid] + 1)
                         if k == "placements":
                             self._move_sheet(tx, view, rid, old, new)
+                            self._move_placement_records(tx, view, rid, old, new)
         elif kind == "placements":
             self._move_sheet(tx, view, record_id, old, new)
+            self._move_placement_records(tx, view, record_id, old, new)
+
+    def _move_placement_records(self, tx: Transaction, view: ShardView, placement_id: str, old: str, new: str) -> None:
+        """The absences of a placement follow it to its new shard."""
+        for k in PLACEMENT_KINDS:
+            for rid, rec in view.records.get(k, {}).items():
+                if rec.placement_id == placement_id:
+                    self._remove_doc(tx, old, k, rid)
+                    self._put_doc(tx, new, k, rec, view.revs[k][rid] + 1)
+
+    def _remove_placement_records(self, tx: Transaction, view: ShardView, shard: str, placement_id: str) -> None:
+        for k in PLACEMENT_KINDS:
+            for rid, rec in view.records.get(k, {}).items():
+                if rec.placement_id == placement_id:
+                    self._remove_doc(tx, shard, k, rid)
 
     def _move_sheet(self, tx: Transaction, view: ShardView, placement_id: str, old: str, new: str) -> None:
         if placement_id in view.sheets:
@@ -717,6 +770,10 @@ class Repository:
             if rev != expected_rev:
                 raise ConflictError("assessments", placement_id, view.sheets.get(placement_id), rev)
             errs = Collector()
+            items = _validated_list("assessments", items, errs)
+            if appreciations is not None:
+                appreciations = _validated_list("appreciations", appreciations, errs)
+            errs.raise_if_any()
             seen: dict[str, int] = {}
             for i, a in enumerate(items):
                 if a.placement_id != placement_id:
@@ -794,6 +851,8 @@ class Repository:
                     for rid, rec in view.records.get(k, {}).items():
                         if rec.student_id == record_id:
                             self._remove_doc(tx, shard, k, rid)
+                            if k == "placements":
+                                self._remove_placement_records(tx, view, shard, rid)
                             if k == "placements" and rid in view.sheets:
                                 tx.db(shard).table(SHEETS).remove(doc_ids=[rid])
             elif kind == "organisations":
@@ -806,6 +865,7 @@ class Repository:
                 view = self._view(tx, shard)
                 if record_id in view.sheets:
                     tx.db(shard).table(SHEETS).remove(doc_ids=[record_id])
+                self._remove_placement_records(tx, view, shard, record_id)
                 self._remove_doc(tx, shard, "placements", record_id)
             elif kind in SHEET_KINDS:
                 view = self._view(tx, shard)
@@ -818,13 +878,17 @@ class Repository:
         return removed
 
     # -- bulk ---------------------------------------------------------------------------------------
-    def add_all(self, incoming: Dataset, *, replace: bool = False) -> None:
+    def add_all(self, incoming: Dataset, *, replace: bool = False, validated: bool = False) -> None:
         """Add every record of `incoming` in one commit (all or nothing).
 
         Without `replace`, an id the store already has is refused, and references may
         point to records already in the store. With `replace`, the store becomes `incoming`.
         Either way `incoming` must be whole: no id twice, every reference resolved.
+        Every record is validated as `load` does, unless `validated` says it was already
+        (a document read by `parse_document`).
         """
+        if not validated:
+            incoming = _validated(incoming)
         with self._writing() as tx:
             if replace:
                 for shard in tx.shard_names():
@@ -956,6 +1020,11 @@ class Repository:
         for kind in STUDENT_KINDS:
             for r in getattr(incoming, kind):
                 add(shard_of_student(r.student_id), kind, r)
+        incoming_placements = {p.id: p for p in incoming.placements}
+        for kind in PLACEMENT_KINDS:  # absences join their placement's shard
+            for r in getattr(incoming, kind):
+                p = incoming_placements.get(r.placement_id)
+                add(shard_of_student(p.student_id) if p is not None else shard_of_placement(r.placement_id), kind, r)
         # Assessments and appreciations join their placement's sheet (one document per
         # placement), merged with what that sheet already holds.
         by_placement: dict[str, tuple[list[Assessment], list[Appreciation]]] = {}
@@ -980,6 +1049,24 @@ class Repository:
 
 
 
+def _validated_list(kind: str, records: list, errs: Collector) -> list:
+    out = []
+    for i, record in enumerate(records):
+        try:
+            out.append(validate_record(kind, record, f"{kind}[{i}]"))
+        except ValidationFailed as exc:
+            errs.errors.extend(exc.errors)
+    return out
+
+
+def _validated(data: Dataset) -> Dataset:
+    """`data` with each record as `load` reads it; ValidationFailed naming every bad field."""
+    errs = Collector()
+    out = Dataset(**{kind: _validated_list(kind, getattr(data, kind), errs) for kind in Dataset.KINDS})
+    errs.raise_if_any()
+    return out
+
+
 _KEYS = {kind: tuple(SPECS[kind][1]) for kind in SPECS}
 _KEYSETS = {kind: frozenset(keys) | {"_rev"} for kind, keys in _KEYS.items()}
 
@@ -990,7 +1077,8 @@ def _interchange(kind: str, doc: dict) -> dict:
         out = dict(doc)  # written by record_doc: already in the contract's order
         del out["_rev"]
         return out
-    return {k: doc[k] for k in _KEYS[kind]}
+    optional = OPTIONAL_KEYS.get(kind, frozenset())  # extension keys: stored only when not null
+    return {k: doc[k] for k in _KEYS[kind] if k in doc or k not in optional}
 
 
 # A sheet's level [id, competence, level, assessor, date, comment] and note [id, assessor,

@@ -756,7 +756,12 @@ class Store:
         written: list[str] = []
         replaced = False
         manifest_tmp: Path | None = None
+        journal = None
         try:
+            if tx.journal_lines or tx.journal_rewrite is not None:
+                journal = journal_file.Pending(self.path, old.journal, new.generation, tx.journal_lines,
+                                               tx.journal_rewrite, write_temp=_write_temp, fsync_dir=_fsync_dir,
+                                               file_mode=file_mode)
             for shard in sorted(tx.dropped):
                 new.shards.pop(shard, None)
             for shard in sorted(tx.dirty):
@@ -771,10 +776,9 @@ class Store:
                 atomic_write(self.path.with_name(file_name), data, sync_dir=False)
                 new.shards[shard] = file_name
                 new.sums[file_name] = hashlib.sha256(data).hexdigest()
-            new.journal, created = journal_file.write(self.path, old.journal, new.generation,
-                                                      tx.journal_lines, tx.journal_rewrite, write_temp=_write_temp,
-                                                      fsync_dir=_fsync_dir, file_mode=file_mode)
-            written += created
+            if journal is not None:  # written beside the shards, durable before the manifest names it
+                new.journal, created = journal.result()
+                written += created
             if written:
                 _fsync_dir(self.path.parent)
             manifest_bytes = new.to_bytes()
@@ -790,6 +794,8 @@ class Store:
             if not replaced:
                 # The old manifest still rules: the new files are orphans, remove them now
                 # (a crash would leave them to the next writer's clean-up).
+                if journal is not None:
+                    written += [f for f in journal.settle() if f not in written]
                 for file_name in written:
                     with contextlib.suppress(OSError):
                         os.unlink(self.path.with_name(file_name))

@@ -42,7 +42,7 @@ from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
 from .screens.forms import FormScreen
 from .search_defaults import search_defaults
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
-from .targets import CandidateFile, CohortCompetences, Import, MyStudents, Periods, Records, Target, Timeline
+from .targets import Allocation, CandidateFile, CohortCompetences, Import, MyStudents, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
 textual_french.apply()  # Textual's own footer texts in French (« esc Fermer la liste »)
@@ -270,6 +270,10 @@ class PfmpApp(OrderedKeys, App[None]):
 
     def action_timeline(self, cohort_id: str | None = None) -> None:
         self.open_target(Timeline(cohort_id))
+
+    def action_allocation(self, cohort_id: str | None = None) -> None:
+        """Allocation PFMP of a cohort (R17, issue 14)."""
+        self.open_target(Allocation(cohort_id))
 
     def action_import(self, what: str) -> None:
         self.open_target(Import(what, navigation.cohort_in_view(self.screen)))

@@ -58,6 +58,8 @@ class PfmpCommands(Provider):
             ("Thème clair / sombre", "Basculer les couleurs", app.action_toggle_theme),
             ("Journal des modifications", "Qui a changé quoi, quand ; filtres, annuler une entrée", app.action_journal),
             ("Utilisateurs et rôles", "La liste des utilisateurs du magasin et leur rôle", app.action_users),
+            ("Allocation PFMP", "Montants par élève et PFMP, et ce qui bloque chaque paiement (R17)",
+             app.action_allocation),
         ]
         state = app.state
         if state is not None:

@@ -51,6 +51,8 @@ SCOPES: dict[str, Scope] = {
         _b("o", "app.records('organisations')", "Organisations", "dashboard.organisations", show=False),
         _b("J", "app.journal", "Journal", "dashboard.journal", show=False,
            tooltip="Journal des modifications : qui a changé quoi, quand, avec filtres"),
+        _b("a", "app.allocation", "Allocation", "dashboard.allocation", show=False,
+           tooltip="Allocation PFMP de la cohorte choisie : montants et ce qui bloque chaque paiement (R17)"),
     )),
     "figure": Scope("Chiffre du tableau de bord", (
         _b("enter", "open", "Ouvrir la liste", "figure.open",
@@ -165,6 +167,10 @@ SCOPES: dict[str, Scope] = {
            tooltip="Voir les élèves d'un autre professeur référent"),
     )),
     # -- planning (issue 5) and import (issue 7) ------------------------------------------------------
+    "allocation": Scope("Allocation PFMP d'une cohorte", (
+        _b("escape", "back", "Retour", "allocation.back"),
+        _b("enter", "open", "Fiche", "allocation.open", key_display="entrée", tooltip="Ouvrir la fiche de l'élève"),
+    )),
     "periods": Scope("Périodes d'une cohorte", (
         _b("escape", "back", "Retour", "periods.back"),
         _b("n", "new", "Nouvelle", "periods.new",

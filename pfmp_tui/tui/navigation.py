@@ -17,6 +17,7 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import DataTable
 
+from .screens.allocation import AllocationScreen
 from .screens.assessment import AssessmentScreen
 from .screens.candidate import CandidateScreen
 from .screens.candidates import CandidatesScreen
@@ -31,6 +32,7 @@ from .screens.timeline import TimelineScreen
 from .screens.users import UsersScreen
 from .state import CandidateFilter, cohort_name
 from .targets import (
+    Allocation,
     AssessmentGrid,
     Assignment,
     CandidateFile,
@@ -89,14 +91,28 @@ def with_cohort(app: App, cohort_id: str | None, title: str, then: Callable[[str
 
 
 # -- the openers -----------------------------------------------------------------------------------
+CANDIDATES = "candidates"  # the name of the kept candidates list
+
+
 def open_candidates(app: App, filter: CandidateFilter | None = None) -> None:
     """The candidates list with `filter`; the list already shown takes the new filter."""
     filter = filter or CandidateFilter()
     if isinstance(app.screen, CandidatesScreen):
         app.screen.set_filter(filter)
         app.screen.refresh_filters()
-    else:
+        return
+    # One list kept mounted (issue 13): building its widgets again took most of the time
+    # it took to show it. A list already lower in the stack stays there: a new one on top.
+    if not app.is_screen_installed(CANDIDATES):
+        app.install_screen(CandidatesScreen(filter), CANDIDATES)
+        app.push_screen(CANDIDATES)
+        return
+    kept = app.get_screen(CANDIDATES)
+    if kept in app.screen_stack:
         app.push_screen(CandidatesScreen(filter))
+        return
+    app.push_screen(CANDIDATES)
+    kept.reopen(filter)
 
 
 def open_candidate_file(app: App, target: CandidateFile, then: Then = None) -> None:
@@ -176,7 +192,13 @@ def open_users(app: App, target: Users, then: Then = None) -> None:
     app.push_screen(UsersScreen(), then)
 
 
+def open_allocation(app: App, target: Allocation, then: Then = None) -> None:
+    with_cohort(app, target.cohort_id, "Allocation PFMP de quelle cohorte ?",
+                lambda c: app.push_screen(AllocationScreen(c), then))
+
+
 OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
+    Allocation: open_allocation,
     CandidateFile: open_candidate_file,
     AssessmentGrid: open_assessment_grid,
     Progress: open_progress,

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ..domain import wording
+from ..domain.mobility import is_abroad
 from ..domain.model import Cohort, Placement
 from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset, sort_key
 from ..domain.text import fold
@@ -37,6 +38,7 @@ OVERDUE_CODES = frozenset({"ATTESTATION_MISSING"})  # R11: the attestation of an
 SPECIALS = {
     "ending_this_week": "stage finissant cette semaine",
     "attestation_overdue": "attestation en retard (R11)",
+    "abroad": "à l'étranger (mobilité, R15)",
 }
 
 
@@ -101,6 +103,7 @@ class AppState:
     search_keys: dict[str, str] = field(default_factory=dict)
     ending_this_week: dict[str, int] = field(default_factory=dict)  # student id -> placements ending
     overdue: dict[str, int] = field(default_factory=dict)  # student id -> overdue attestations (R11)
+    abroad: dict[str, int] = field(default_factory=dict)  # student id -> placements outside France (R15)
     files: dict[str, str] | None = None  # shard -> file name read (`Repository.changes` since then)
     _search_sources: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)
     _ranked: list[tuple[tuple, CandidateStatus]] = field(default_factory=list, repr=False)  # worst first
@@ -175,6 +178,11 @@ def build_state(snapshot: Snapshot, today: date, stamp: Any = None, *,
         state.ending_this_week = _ending(placements, today)
     before = previous.by_student if previous is not None else {}
     old_overdue = previous.overdue if previous is not None else {}
+    if (previous is not None and previous.data.placements is placements
+            and previous.data.organisations is data.organisations):
+        state.abroad = previous.abroad
+    else:
+        state.abroad = _abroad(data)
     for r in results:
         if before.get(r.student_id) is r:  # the same result (its bucket unchanged): the same count
             n = old_overdue.get(r.student_id, 0)
@@ -185,6 +193,16 @@ def build_state(snapshot: Snapshot, today: date, stamp: Any = None, *,
     state._search_sources = _search_sources(data.students, previous)
     state.search_keys = {sid: key for sid, (_, key) in state._search_sources.items()}
     return state
+
+
+def _abroad(data) -> dict[str, int]:
+    """student id -> their placements hosted outside France (R15; the list's « à l'étranger »)."""
+    foreign = {o.id for o in data.organisations if is_abroad(o)}
+    out: dict[str, int] = {}
+    for p in data.placements if foreign else ():
+        if p.organisation_id in foreign:
+            out[p.student_id] = out.get(p.student_id, 0) + 1
+    return out
 
 
 def _ending(placements: list[Placement], today: date) -> dict[str, int]:
@@ -265,6 +283,8 @@ def matches(state: AppState, r: CandidateStatus, f: CandidateFilter, words: list
     if f.special == "ending_this_week" and r.student_id not in state.ending_this_week:
         return False
     if f.special == "attestation_overdue" and r.student_id not in state.overdue:
+        return False
+    if f.special == "abroad" and r.student_id not in state.abroad:
         return False
     if f.text:
         words = fold(f.text).split() if words is None else words

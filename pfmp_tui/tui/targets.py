@@ -101,6 +101,13 @@ class Records:
 
 
 @dataclass(frozen=True, slots=True)
+class Allocation:
+    """The allocation PFMP of a cohort (R17); `None`: the cohort in view, else one chosen."""
+
+    cohort_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Journal:
     """The journal of changes (issue 16), filtered by `initial` (an id, @login, a date)."""
 
@@ -114,7 +121,7 @@ class Users:
 
 
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | MyStudents | Import | Records | Journal | Users)
+          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation)
 
 
 class Navigates(Protocol):

@@ -7,6 +7,7 @@ from datetime import date
 from ...domain.errors import FieldError, ValidationFailed
 from ...domain.model import Dataset
 from .calendar import build_cohorts
+from .days import add_days
 from .draft import SchoolDraft
 from .justificatifs import build_justificatifs
 from .organisations import build_organisations
@@ -55,6 +56,7 @@ def build_school(draft: SchoolDraft, students: int) -> Dataset:
             draft.data.students.append(student)
             build_placements(draft, student, plan, kind, issue, number)
             build_justificatifs(draft, student, plan, kind, cert_counter, contract_counter, width)
+    add_days(draft.data, draft.today)  # absences, make-up, payment documents (draws no random number)
     return draft.data
 
 

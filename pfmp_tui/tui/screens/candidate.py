@@ -26,6 +26,7 @@ from ...domain.validation import format_date_fr
 from ...domain.workdays import format_days, working_days
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..days_text import days_info, days_markup, placement_days_line
 from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
@@ -87,6 +88,7 @@ class CandidateScreen(Screen):
         self.student_id = student_id
         self.student: Student | None = None
         self._wide: bool | None = None
+        self._days = None  # the days that count (issue 14), computed with the state
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -99,6 +101,8 @@ class CandidateScreen(Screen):
             yield DataTable(id="placements", cursor_type="row", zebra_stripes=True)
             yield Static("", id="placement-detail")
             yield Static("", id="placements-empty", classes="muted")
+            yield Static("Jours, absences, allocation", classes="section")
+            yield Static("", id="days")
             yield Static("Justificatifs", id="justificatifs-title", classes="section")
             yield DataTable(id="justificatifs", cursor_type="row", zebra_stripes=True)
             yield Static("", id="justificatifs-empty", classes="muted")
@@ -137,8 +141,10 @@ class CandidateScreen(Screen):
         self.sub_title = f"Fiche de {student.full_name}"
         self._show_identity(state, student)
         self._show_requirement(state, student, result)
+        self._days = days_info(state, student.id)
         self._show_placements(state, student)
         self._show_flags(result)
+        self.query_one("#days", Static).update(Content.from_markup(days_markup(self._days) if self._days else ""))
         self._show_justificatifs(state, student)
 
     def _show_identity(self, state: AppState, s: Student) -> None:
@@ -243,6 +249,9 @@ class CandidateScreen(Screen):
                          f" {format_days(a.days_completed)} effectuées"
                          + (f" · {escape(a.activities)}" if a.activities else ""))
         lines.append(assessment_line(state, p))  # R12 (issue 6)
+        extra = placement_days_line(self._days, p, p.id in self._days.mobility_ids if self._days else False)
+        if extra:
+            lines.append(extra)  # R15, R17, R18 (issue 14)
         detail.update(Content.from_markup("\n".join(lines)))
 
     def on_resize(self) -> None:

@@ -90,6 +90,7 @@ class CandidatesScreen(Screen):
         self._search_timer: Timer | None = None
         self.loaded = False  # the table shows the current filter (tests wait on it)
         self._widths: dict[str, int] = {}
+        self._from_top = False  # the next rows start at the top (reopened on a new filter)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -117,6 +118,15 @@ class CandidatesScreen(Screen):
         self.watch(self.app, "theme", lambda: self.refresh_rows(), init=False)
         if self.app.state is not None:
             self.show_state(self.app.state)
+
+    def reopen(self, filter: CandidateFilter) -> None:
+        """Shown again (the app keeps one list mounted): `filter`'s rows from the top."""
+        self._from_top = True
+        self.filter = filter
+        self.refresh_filters()
+        self.query_one(DataTable).focus()
+        if self.app.state is not None:
+            self.show_state(self.app.state)  # its options, and rows of the current state
 
     # -- data ----------------------------------------------------------------------------------
     def show_state(self, state: AppState) -> None:
@@ -153,7 +163,8 @@ class CandidatesScreen(Screen):
         if message.token != self._token:
             return  # an older filter: a newer computation is on its way
         table = self.query_one(GrowingTable)
-        current = self.current_student()
+        current = None if self._from_top else self.current_student()
+        self._from_top = False
         colours = self.app.theme_variables
         state = message.state
         full_cohort = message.full_cohort

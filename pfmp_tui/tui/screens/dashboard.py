@@ -207,7 +207,7 @@ class DashboardScreen(Screen):
                 if isinstance(widget, Figure):
                     widget.show(item.content, item.filter, item.title)
                 else:
-                    widget.update(item.content)
+                    widget.update(item.content, layout=item.content.cell_length != old.content.cell_length)
             return
         focused = self.focused.id if self.focused is not None else None
         self.call_later(self._rebuild, focused)

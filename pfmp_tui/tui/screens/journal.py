@@ -55,8 +55,7 @@ def _narrow(entry: dict, f: journal.Filters) -> dict:
 
 def summary(entry: dict) -> str:
     if entry.get("summary"):
-        return "opération en masse : " + ", ".join(
-            f"{sum(ops.values())} {kind}" for kind, ops in entry["summary"].items())
+        return journal.bulk_text(entry)
     changes = entry.get("changes", [])
     if not changes:
         return "—"

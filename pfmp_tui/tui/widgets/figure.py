@@ -30,7 +30,10 @@ class Figure(Static, can_focus=True):
     def show(self, content: Content | str, filter: CandidateFilter, title: str = "") -> None:
         self.filter = filter
         self.title = title
-        self.update(content)
+        # The same width of text keeps the same size: a repaint, not a layout of the whole
+        # dashboard (hundreds of figures in a big school, issue 13).
+        same_size = _cells(content) == _cells(self.content)
+        self.update(content, layout=not same_size)
 
     def action_open(self) -> None:
         self.post_message(self.Chosen(self.filter, self.title))
@@ -38,3 +41,10 @@ class Figure(Static, can_focus=True):
     def on_click(self) -> None:
         self.focus()
         self.action_open()
+
+
+def _cells(content: object) -> int | None:
+    if isinstance(content, Content):
+        return content.cell_length
+    return None  # a string may hold markup: measured by a layout
+
