@@ -77,9 +77,11 @@ class Changes:
 
 
 class _Ref(NamedTuple):
-    """A record known by its id only (what `add_all` checks references against)."""
+    """A record known by its id only (what `add_all` checks references against); as a
+    placement, one no extension rule of the incoming records looks into."""
 
     id: str
+    makes_up: None = None
 
 
 class TeacherLoad(NamedTuple):
@@ -923,8 +925,18 @@ class Repository:
             return self._snapshot(tx).data
         core = self._view(tx, CORE)
         known = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        # Placements the extension rules look into (R18: `makes_up` chains stay within one
+        # learner, an absence names its placement): those of the buckets concerned, whole.
+        shards = {where["students"].get(p.student_id) for p in incoming.placements}
+        shards |= {where["placements"].get(a.placement_id) for a in getattr(incoming, "absences", ())}
+        real: dict[str, Any] = {}
+        for shard in sorted(s for s in shards if s is not None):
+            real.update(self._view(tx, shard).records.get("placements", {}))
         for kind in INDEXED_KINDS:
-            getattr(known, kind).extend(_Ref(rid) for rid in where.get(kind, {}))
+            if kind == "placements":
+                known.placements.extend(real[rid] if rid in real else _Ref(rid) for rid in where.get(kind, {}))
+            else:
+                getattr(known, kind).extend(_Ref(rid) for rid in where.get(kind, {}))
         return known
 
     def core_dataset(self) -> Dataset:
