@@ -225,3 +225,23 @@ def test_a_broken_index_is_refused(loaded: Repository):
     with pytest.raises(StoreError) as exc:
         Repository(Store(loaded.store.path)).get("students", "s1")
     assert "magasin corrompu" in str(exc.value)
+
+
+def test_a_split_and_a_rearranging_keep_every_absence(repo: Repository):
+    """Absences follow their placement (R18): a bucket split or the first write of the
+    previous layout moves them with it, none is lost."""
+    from pfmp_tui.domain.model import ABSENCE_REASONS, Absence
+
+    d = big_cohort(40)
+    reason = sorted(ABSENCE_REASONS)[0]
+    d.absences = [Absence(f"ab{i:04d}", f"p{i:04d}", date(2027, 1, 5), date(2027, 1, 5), 1, reason) for i in range(40)]
+    repo.add_all(d)
+    for i in range(40, 60):  # past 48 learners: the bucket splits
+        repo.create("students", Student(f"s{i:04d}", f"Nom{i}", "Prénom", "big"))
+    check_invariants(repo.store)
+    assert len([s for s in repo.store.files() if "c-big-" in s.name and "-b" in s.name]) >= 2
+    assert {a.id for a in Repository(Store(repo.store.path)).dataset().absences} == {a.id for a in d.absences}
+    to_previous_layout(repo.store)
+    Repository(Store(repo.store.path)).create("students", Student("s9999", "Dernier", "Élève", "big"))
+    check_invariants(repo.store)
+    assert {a.id for a in Repository(Store(repo.store.path)).dataset().absences} == {a.id for a in d.absences}

@@ -75,7 +75,9 @@ def read_document(path: str, *, resolve_references: bool = True) -> Dataset:
 
 def load(repo: Repository, path: str, *, replace: bool = False) -> dict[str, int]:
     """`pfmp load`: all or nothing; returns the number of records loaded per kind."""
-    repo.store.check()  # a corrupt or newer store is refused before anything else
+    # A corrupt or newer store, or one whose files name records of no file, is refused
+    # before anything else (the whole store: a load is a bulk change).
+    repo.check()
     # References may point to records already in the store: add_all checks them.
     data = read_document(path, resolve_references=False)
     repo.add_all(data, replace=replace, validated=True)  # parsed by parse_document

@@ -26,7 +26,7 @@ import hashlib
 import re
 from typing import Iterable
 
-from .layout import SHEETS, STUDENT_KINDS
+from .layout import PLACEMENT_KINDS, SHEETS, STUDENT_KINDS
 
 CAPACITY = 48  # learners in a bucket before it is split (a division is ≤ 35: one bucket)
 INDEX = "index"
@@ -116,6 +116,10 @@ def partition(tables: dict, student_ids: set[str]) -> dict:
     sheets = {pid: doc for pid, doc in tables.get(SHEETS, {}).items() if pid in placements}
     if sheets:
         out[SHEETS] = sheets
+    for kind in PLACEMENT_KINDS:  # absences follow their placement (R18)
+        docs = {rid: doc for rid, doc in tables.get(kind, {}).items() if doc["placement_id"] in placements}
+        if docs:
+            out[kind] = docs
     return out
 
 

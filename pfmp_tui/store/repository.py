@@ -33,7 +33,7 @@ from . import audit, shard_cache
 from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
-from .integrity import ReferenceCheck, check_document
+from .integrity import ReferenceCheck, check_document, outside_references
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
 from .lazy import LazyList
 from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, PLACEMENT_KINDS, SHEET_KINDS, SHEETS, STUDENT_KINDS
@@ -53,7 +53,7 @@ from .buckets import (
     partition,
     student_hash,
 )
-from .storage import CORE, Store, StoreError, Transaction, TxStorage, shard_for_cohort
+from .storage import UNCHANGED, CORE, Store, StoreError, Transaction, TxStorage, shard_for_cohort
 from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
 
 T = TypeVar("T")
@@ -77,9 +77,11 @@ class Changes:
 
 
 class _Ref(NamedTuple):
-    """A record known by its id only (what `add_all` checks references against)."""
+    """A record known by its id only (what `add_all` checks references against); as a
+    placement, one no extension rule of the incoming records looks into."""
 
     id: str
+    makes_up: None = None
 
 
 class TeacherLoad(NamedTuple):
@@ -206,10 +208,28 @@ class Repository:
             if file_name is None or shard == INDEX:
                 continue
             key = shard_cache.cache_key(tx, file_name)
-            if key is None or key not in self._views:
+            view = None if key is None else self._views.get(key)
+            if view is None:
                 view = ShardView.build_checked(tx.loaded[shard], str(self.store.path.with_name(file_name)))
                 if key is not None:
                     self._views[key] = view
+            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)))
+
+    def _check_outside_references(self, tx: Transaction, view: ShardView, where: str) -> None:
+        """What a shard being rewritten names elsewhere exists (integrity.py's check, on one
+        shard, against the index and the core): a « ghost » is refused, not carried over."""
+        ids = self._where(tx)
+        if ids is None:
+            return  # the previous layout: the rearranging write reads every shard's view
+        core = self._view(tx, CORE)
+        for (target, ref), (kind, record_id, field) in outside_references(view).items():
+            known = core.records[target] if target in CORE_KINDS else ids.get(target, {})
+            if ref not in known and self._locate(tx, target, ref) is None:
+                raise StoreError(
+                    f"magasin corrompu : {where} : {KIND_LABELS.get(kind, kind)} « {record_id[:60]} », "
+                    f"{field} renvoie à « {ref[:60]} », introuvable dans le magasin. {UNCHANGED} "
+                    "Restaurez une sauvegarde."
+                )
 
     # -- layout: buckets and index -----------------------------------------------------
     @staticmethod
@@ -625,6 +645,9 @@ class Repository:
         current, rev, old_shard = found
         if expected_rev is not None and rev != expected_rev:
             raise ConflictError(kind, record.id, current, rev)
+        file_name = tx.file_of(old_shard)
+        if old_shard not in tx.dirty and file_name is not None:  # a stored « ghost » is the store's fault
+            self._check_outside_references(tx, self._view(tx, old_shard), str(self.store.path.with_name(file_name)))
         self._check_refs(tx, kind, record)
         new_shard = self._shard_for(tx, kind, record)
         if new_shard != old_shard:
@@ -904,8 +927,18 @@ class Repository:
             return self._snapshot(tx).data
         core = self._view(tx, CORE)
         known = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
+        # Placements the extension rules look into (R18: `makes_up` chains stay within one
+        # learner, an absence names its placement): those of the buckets concerned, whole.
+        shards = {where["students"].get(p.student_id) for p in incoming.placements}
+        shards |= {where["placements"].get(a.placement_id) for a in getattr(incoming, "absences", ())}
+        real: dict[str, Any] = {}
+        for shard in sorted(s for s in shards if s is not None):
+            real.update(self._view(tx, shard).records.get("placements", {}))
         for kind in INDEXED_KINDS:
-            getattr(known, kind).extend(_Ref(rid) for rid in where.get(kind, {}))
+            if kind == "placements":
+                known.placements.extend(real[rid] if rid in real else _Ref(rid) for rid in where.get(kind, {}))
+            else:
+                getattr(known, kind).extend(_Ref(rid) for rid in where.get(kind, {}))
         return known
 
     def core_dataset(self) -> Dataset:
