@@ -146,11 +146,19 @@ def build_parser() -> FrenchParser:
                        help="importe les bonnes lignes et écrit le rapport des rejetées sous exports/")
         i.add_argument("--dry-run", action="store_true", help="montre ce qui serait fait, sans rien écrire")
 
-    p = sub.add_parser("paper", help="documents PDF : attestation de PFMP à faire signer, document de liaison")
-    p.add_argument("kind", choices=("attestation", "liaison"), metavar="attestation|liaison")
-    p.add_argument("id", metavar="ID", help="le stage (attestation) ou l'élève (liaison)")
-    p.add_argument("-o", "--output", metavar="FICHIER", help="fichier PDF (défaut : sous exports/)")
+    p = sub.add_parser("paper", help="documents : attestation de PFMP à faire signer, document de liaison (PDF), "
+                                     "convention (DOCX)")
+    p.add_argument("kind", choices=("attestation", "liaison", "convention"), metavar="attestation|liaison|convention")
+    p.add_argument("id", nargs="?", metavar="ID", help="le stage (attestation, convention) ou l'élève (liaison)")
+    p.add_argument("-o", "--output", metavar="FICHIER",
+                   help="fichier PDF (défaut : sous exports/) ; pour une convention, le dossier")
     p.add_argument("--school", metavar="NOM", help="nom de l'établissement (défaut : $PFMP_SCHOOL)")
+    from .conventions import add_paper_options
+
+    add_paper_options(p)
+
+    for module in _verb_modules():
+        module.add_parsers(sub)
 
     p = sub.add_parser("progress", help="compétences d'un élève, période par période (R12, R16)")
     p.add_argument("student", metavar="ÉLÈVE")
@@ -316,6 +324,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_paper(args: argparse.Namespace) -> int:
     from ..services.papers import make_paper
 
+    if args.kind == "convention":
+        from .conventions import cmd_paper_convention
+
+        return cmd_paper_convention(args, EXPORTS_DIR)
+    if args.id is None:
+        raise ValidationFailed(FieldError("ID", "identifiant du stage ou de l'élève obligatoire"))
+
     school = args.school if args.school is not None else os.environ.get("PFMP_SCHOOL", "")
     data = data_io.open_repository(args.db).dataset()
     out = Path(args.output) if args.output else None
@@ -456,6 +471,17 @@ COMMANDS = {
     "progress": _cmd_progress,
     "todo": _cmd_todo,
 }
+
+
+def _verb_modules() -> tuple:
+    """Verbs kept in their own modules: each has `add_parsers(sub)` and `COMMANDS`."""
+    from . import conventions, mail, visits
+
+    return (conventions, mail, visits)
+
+
+for _module in _verb_modules():
+    COMMANDS.update(_module.COMMANDS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

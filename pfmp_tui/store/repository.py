@@ -33,8 +33,9 @@ from datetime import date
 from itertools import chain
 from typing import Any, Iterable, Iterator
 
+from ..domain.convention import minor_hours_errors
 from ..domain.errors import Collector, FieldError, ValidationFailed
-from ..domain.interchange import REFERENCES, check_references, record_to_dict
+from ..domain.interchange import REFERENCES, check_references, convention_extensions, extension_values, record_to_dict
 from ..domain.model import (
     Appreciation,
     Assessment,
@@ -121,11 +122,13 @@ def _student(d: dict) -> Student:
         voie=d["voie"], ine=d["ine"], birth_date=_d(d["birth_date"]), email=d["email"],
         cycle_years=d["cycle_years"], positioned=d["positioned"],
         derogation=None if der is None else Derogation(der["required_days"], der["reason"]),
+        **extension_values("students", d),
     )
 
 
 def _organisation(d: dict) -> Organisation:
-    return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"])
+    return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"],
+                        **extension_values("organisations", d))
 
 
 def _tutor(d: dict) -> Tutor:
@@ -143,10 +146,11 @@ def _placement(d: dict) -> Placement:
         id=d["id"], student_id=d["student_id"], organisation_id=d["organisation_id"],
         start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
         period_id=d["period_id"], tutor_id=d["tutor_id"], teacher=d["teacher"],
-        convention=Convention(c["status"], _d(c["signed_on"])),
+        convention=Convention(c["status"], _d(c["signed_on"]), **convention_extensions(c)),
         attestation=None if a is None else Attestation(
             date.fromisoformat(a["received_on"]), a["signed_by_tutor"], a["days_completed"], a["activities"]
         ),
+        **extension_values("placements", d),
     )
 
 
@@ -489,6 +493,10 @@ class Repository:
             tutor = self._get(tx, "tutors", record.tutor_id)
             if tutor and tutor[0].organisation_id != record.organisation_id:
                 errs.add(f"{prefix}tutor_id", f"le tuteur « {record.tutor_id} » n'appartient pas à cette organisation")
+        if kind == "placements" and record.terms is not None and not errs:  # a minor's hours
+            student = self._get(tx, "students", record.student_id)
+            if student:
+                errs.errors.extend(minor_hours_errors(student[0], record, record.terms, f"{prefix}terms"))
         errs.raise_if_any()
 
     # -- writing -------------------------------------------------------------------------------

@@ -1,0 +1,5 @@
+def add_parsers(sub):
+    pass
+
+
+COMMANDS = {}
