@@ -26,6 +26,7 @@ by ``smtp.password_env`` (default ``PFMP_SMTP_PASSWORD``), never from the store:
     password_file = "/etc/pfmp/smtp-password"   # or password_env = "PFMP_SMTP_PASSWORD"
     sender = "PFMP Lycée Jean Moulin <pfmp@lycee.fr>"
     reply_to = "ddfpt@lycee.fr"
+    # ca_file = "/etc/pfmp/ac-ca.pem"   # only if the server's certificate is not signed by a known authority
 
     [reminders]
     convention_days_before = 15   # a convention unsigned N days before the start (R10)
@@ -79,6 +80,7 @@ class SmtpConfig:
     sender: str = ""
     reply_to: str | None = None
     timeout: float = 30.0
+    ca_file: str | None = None  # a school's own certificate authority (PEM), else the system's
 
     def password(self) -> str | None:
         """Read now, from the file or the environment; never kept in the store."""
@@ -194,7 +196,7 @@ def parse_settings(raw: dict, path: Path | None = None) -> Settings:
     m = _section(raw, "smtp", errs)
     if m:
         _known(m, "smtp", {"host", "port", "security", "login", "password_file", "password_env", "sender",
-                           "reply_to", "timeout"}, errs)
+                           "reply_to", "timeout", "ca_file"}, errs)
         host = _str(m, "smtp", "host", errs)
         if not host:
             errs.add("smtp.host", "serveur SMTP obligatoire")
@@ -219,6 +221,7 @@ def parse_settings(raw: dict, path: Path | None = None) -> Settings:
             login=_str(m, "smtp", "login", errs, None), password_file=_str(m, "smtp", "password_file", errs, None),
             password_env=_str(m, "smtp", "password_env", errs, None), sender=sender or "",
             reply_to=_str(m, "smtp", "reply_to", errs, None), timeout=float(timeout),
+            ca_file=_str(m, "smtp", "ca_file", errs, None),
         )
 
     r = _section(raw, "reminders", errs)
