@@ -377,6 +377,9 @@ def _cmd_todo(args: argparse.Namespace) -> int:
         print(f"- {f.student.last_name.upper()} {f.student.first_name} ({f.student.cohort_id})")
         for flag in f.waiting:
             print(textwrap.fill(flag.message, 80, initial_indent="    · ", subsequent_indent="      "))
+    from .visits import print_teacher_visits
+
+    print_teacher_visits(data_io.open_repository(args.db).dataset(), login, _as_of(args.as_of))
     return EXIT_OK
 
 

@@ -503,7 +503,17 @@ class Repository:
     def _put_doc(self, tx: Transaction, shard: str, kind: str, record: Any, rev: int) -> None:
         doc = record_to_dict(kind, record)
         doc["_rev"] = rev
-        tx.db(shard).table(kind).upsert(Document(doc, doc_id=record.id))
+        table = tx.db(shard).table(kind)
+        # Replace the whole document (TinyDB's upsert merges keys: an optional key the
+        # record no longer has, e.g. its last visit removed, would survive).
+        if table.contains(doc_id=record.id):
+            def replace_all(stored: dict) -> None:
+                stored.clear()
+                stored.update(doc)
+
+            table.update(replace_all, doc_ids=[record.id])
+        else:
+            table.insert(Document(doc, doc_id=record.id))
 
     def _remove_doc(self, tx: Transaction, shard: str, kind: str, record_id: str) -> None:
         tx.db(shard).table(kind).remove(doc_ids=[record_id])
