@@ -79,7 +79,7 @@ class SignatureProgress:
     placements: int
     generated: int
     sent: int
-    signed_by: dict[str, int]
+    signed_by: dict[str, tuple[int, int]]  # party -> (signed, conventions that party must sign)
     signed: int
     unsigned_soon: tuple[Placement, ...]
     unsigned_started: tuple[Placement, ...]
@@ -90,7 +90,14 @@ def signature_progress(data: Dataset, period_id: str, as_of: date, soon_days: in
     horizon = as_of + timedelta(days=soon_days)
     generated = sum(1 for p in mine if p.convention.generated_on is not None or p.convention.status != "none")
     sent = sum(1 for p in mine if p.convention.sent_on is not None or p.convention.status in ("sent", "signed"))
-    by_party = {party: sum(1 for p in mine if signed_by(p, party)) for party in SIGNATORIES}
+    students = {s.id: s for s in data.students}
+    by_party: dict[str, tuple[int, int]] = {}
+    for party in SIGNATORIES:
+        if party == "legal_representative":
+            concerned = [p for p in mine if p.student_id in students and is_minor(students[p.student_id], p.start)]
+        else:
+            concerned = mine
+        by_party[party] = (sum(1 for p in concerned if signed_by(p, party)), len(concerned))
     unsigned = [p for p in mine if not is_signed(p)]
     order = lambda p: (p.start, p.student_id, p.id)  # noqa: E731
     return SignatureProgress(
@@ -103,3 +110,10 @@ def signature_progress(data: Dataset, period_id: str, as_of: date, soon_days: in
         unsigned_soon=tuple(sorted((p for p in unsigned if as_of <= p.start <= horizon), key=order)),
         unsigned_started=tuple(sorted((p for p in unsigned if p.start < as_of <= p.end), key=order)),
     )
+
+
+def required_signatories(student: Student, placement: Placement) -> tuple[str, ...]:
+    """Who must sign for the convention to be signed: the head of school, the host's
+    representative, the learner, and a minor's legal representative."""
+    parties = ("school", "organisation", "student")
+    return parties + (("legal_representative",) if is_minor(student, placement.start) else ())
