@@ -4,6 +4,7 @@ and the iCalendar file teachers import."""
 from __future__ import annotations
 
 import argparse
+import textwrap
 from datetime import date
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def print_teacher_visits(data, login: str, as_of: date) -> int:  # noqa: ANN001
         when = f"le {format_date_fr(t.visit.planned_on)}" if t.visit and t.visit.planned_on else \
             f"stage du {format_date_fr(p.start)} au {format_date_fr(p.end)}"
         ident = f" ({t.visit.id})" if t.visit else ""
-        print(f"- {t.what}{ident} : {_who(data, p)}, {when} [{p.id}]")
+        print(textwrap.fill(f"- {t.what}{ident} : {_who(data, p)}, {when} [{p.id}]", 80, subsequent_indent="    "))
     return len(todo)
 
 
@@ -109,7 +110,8 @@ def cmd_visits(args: argparse.Namespace) -> int:
     what = "stage(s)" if args.all else "stage(s) en cours"
     print(f"{len(late)} {what} sans visite à mi-parcours au {format_date_fr(as_of)} :")
     for p in late:
-        print(f"- {_who(data, p)}, mi-parcours le {format_date_fr(midpoint(p))}, référent {p.teacher or '—'} [{p.id}]")
+        print(textwrap.fill(f"- {_who(data, p)}, mi-parcours le {format_date_fr(midpoint(p))}, "
+                            f"référent {p.teacher or '—'} [{p.id}]", 80, subsequent_indent="    "))
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from . import validation as v
 from .competences import COMPETENCE_CODES, COMPETENCES
 from .errors import Collector, FieldError, ValidationFailed
+from .kinds import OPTIONAL, RECORDS
 from .model import (
     REMINDER_DOCUMENTS,
     SIGNATORIES,
@@ -28,23 +29,13 @@ from .model import (
     Signatures,
     Visit,
     ASSESSORS,
-    Appreciation,
     CONVENTION_STATUSES,
     HOLIDAY_ZONES,
     VOIES,
-    Assessment,
     Attestation,
-    Cohort,
-    Contract,
     Convention,
     Dataset,
     Derogation,
-    Organisation,
-    Period,
-    Placement,
-    Student,
-    Tutor,
-    WorkCertificate,
 )
 from .workdays import working_days
 
@@ -353,7 +344,7 @@ def _field(raw: dict, key: str, parser: Parser, path: str, errs: Collector) -> A
 # key -> (parser, required). Keys not required default to null when absent.
 SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
     "cohorts": (
-        Cohort,
+        RECORDS["cohorts"],
         {
             "id": (v.require_id, True),
             "label": (_text, True),
@@ -363,7 +354,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "students": (
-        Student,
+        RECORDS["students"],
         {
             "id": (v.require_id, True),
             "ine": (v.parse_ine, False),
@@ -380,7 +371,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "organisations": (
-        Organisation,
+        RECORDS["organisations"],
         {
             "id": (v.require_id, True),
             "name": (_text, True),
@@ -399,7 +390,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "tutors": (
-        Tutor,
+        RECORDS["tutors"],
         {
             "id": (v.require_id, True),
             "organisation_id": (v.require_id, True),
@@ -411,7 +402,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "periods": (
-        Period,
+        RECORDS["periods"],
         {
             "id": (v.require_id, True),
             "cohort_id": (v.require_id, True),
@@ -421,7 +412,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "placements": (
-        Placement,
+        RECORDS["placements"],
         {
             "id": (v.require_id, True),
             "student_id": (v.require_id, True),
@@ -440,7 +431,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "assessments": (
-        Assessment,
+        RECORDS["assessments"],
         {
             "id": (v.require_id, True),
             "placement_id": (v.require_id, True),
@@ -452,7 +443,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "work_certificates": (
-        WorkCertificate,
+        RECORDS["work_certificates"],
         {
             "id": (v.require_id, True),
             "student_id": (v.require_id, True),
@@ -463,7 +454,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
         },
     ),
     "contracts": (
-        Contract,
+        RECORDS["contracts"],
         {
             "id": (v.require_id, True),
             "student_id": (v.require_id, True),
@@ -475,7 +466,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
     # Extension (not in CONTRACT.md v1): written only when not empty, so a store without
     # appreciations dumps exactly the v1 document.
     "appreciations": (
-        Appreciation,
+        RECORDS["appreciations"],
         {
             "id": (v.require_id, True),
             "placement_id": (v.require_id, True),
@@ -487,7 +478,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
 }
 
 # Kinds that `to_document` leaves out when empty (extensions of the contract's document).
-OPTIONAL_KINDS = frozenset({"appreciations"})
+OPTIONAL_KINDS = OPTIONAL
 
 # Keys of a record that `record_to_dict` leaves out when empty (null, empty list):
 # extensions of the contract's records, so a v1 document round-trips unchanged.

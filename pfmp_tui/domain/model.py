@@ -6,9 +6,9 @@ no textual, no tinydb. Records are replaced (``dataclasses.replace``), never mut
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 Voie = Literal["scolaire", "apprentissage", "fpc", "fpc_perfectionnement", "experience"]
 VOIES: tuple[str, ...] = ("scolaire", "apprentissage", "fpc", "fpc_perfectionnement", "experience")
@@ -293,21 +293,14 @@ class Dataset:
     contracts: list[Contract] = field(default_factory=list)
     appreciations: list[Appreciation] = field(default_factory=list)
 
-    KINDS = (
-        "cohorts",
-        "students",
-        "organisations",
-        "tutors",
-        "periods",
-        "placements",
-        "assessments",
-        "work_certificates",
-        "contracts",
-        "appreciations",
-    )
+    # The kinds, in the contract's order: the fields above (domain/kinds.py defines each).
+    KINDS: ClassVar[tuple[str, ...]] = ()
 
     def is_empty(self) -> bool:
         return not any(getattr(self, kind) for kind in self.KINDS)
 
     def counts(self) -> dict[str, int]:
         return {kind: len(getattr(self, kind)) for kind in self.KINDS}
+
+
+Dataset.KINDS = tuple(f.name for f in fields(Dataset))

@@ -2,7 +2,7 @@
 
 Reading (here): the file, inside its zip or not; its encoding (UTF-8 with or without
 BOM, UTF-16 with BOM, else cp1252, the Windows superset of Latin-1 that also has
-« Œ », « œ », « € »); XLSX cells through openpyxl. Parsing rows: `domain.siecle`.
+« Œ », « œ », « € »); XLSX cells through openpyxl. Parsing rows: `domain.rows`.
 
 Matching with the store, so that importing the same file again updates instead of
 duplicating:
@@ -41,20 +41,13 @@ from typing import Any, Mapping
 
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.model import Dataset, Organisation, Student, Tutor
-from ..domain.siecle import (
-    OrganisationRow,
-    Parsed,
-    RowError,
-    Skipped,
-    StudentRow,
-    Table,
-    csv_rows,
-    fold,
-    parse_organisations_table,
-    parse_students_table,
-    parse_students_xml,
-    person_key,
-)
+from ..domain.rows.normalise import person_key
+from ..domain.rows.organisations import parse_organisations_table
+from ..domain.rows.records import OrganisationRow, Parsed, RowError, Skipped, StudentRow
+from ..domain.rows.siecle_xml import parse_students_xml
+from ..domain.rows.students import parse_students_table
+from ..domain.rows.tables import Table, csv_rows
+from ..domain.text import fold
 from ..domain.validation import format_date_fr
 from ..store.repository import ConflictError, Repository, Snapshot
 from .export import neutralise

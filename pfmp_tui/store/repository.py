@@ -1,18 +1,7 @@
 """Typed access to the store: services get domain records, never raw dicts.
 
-Shards: ``core`` holds cohorts, organisations and tutors; each cohort has its own
-shard holding its students, periods, placements, assessment sheets (all the levels
-of one placement in one document), work certificates and contracts.
-
-An assessment sheet is stored compactly, one array per level, the placement id
-being the sheet's key (37 levels × 3 placements × every learner is most of the
-data: objects would double the files and their parse time)::
-
-    "assessment_sheets": {"<placement id>": {"placement_id": "<placement id>", "_rev": 3,
-        "items": [["<assessment id>", "1.1.1", 3, "tutor", "2026-02-13", null], ...],
-        "notes": [["<appreciation id>", "tutor", "2026-02-13", "Très bonne période"]]}}
-
-(``notes``, the sessions' general appreciations, only when there are some.)
+Where records live: `layout`; documents ⇄ records: `documents`; typed views of
+shard files and snapshots: `views`; what a deletion takes along: `cascades`.
 
 The Repository keeps a typed view of each shard file it has read, keyed by the
 file's name: files are immutable, so a view is never stale, and a long-lived
@@ -28,297 +17,27 @@ import contextlib
 import gc
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date
 from itertools import chain
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterator
 
 from ..domain.convention import minor_hours_errors
 from ..domain.errors import Collector, FieldError, ValidationFailed
-from ..domain.interchange import REFERENCES, check_references, convention_extensions, extension_values, record_to_dict
-from ..domain.model import (
-    Appreciation,
-    Assessment,
-    Attestation,
-    Cohort,
-    Contract,
-    Convention,
-    Dataset,
-    Derogation,
-    Organisation,
-    Period,
-    Placement,
-    Student,
-    Tutor,
-    WorkCertificate,
-)
+from ..domain.interchange import REFERENCES, check_references
+from ..domain.model import Appreciation, Assessment, Dataset
 from tinydb.table import Document
 
+from .cascades import _blockers, _dependents, describe_removed, iter_kinds
+from .conflicts import ConflictError
+from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
+from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
 from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
+from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
 
-CORE_KINDS = ("cohorts", "organisations", "tutors")
-COHORT_KINDS = ("students", "periods", "placements", "work_certificates", "contracts")
-STUDENT_KINDS = ("placements", "work_certificates", "contracts")  # records that follow their student
-SHEETS = "assessment_sheets"
-SHEET_KINDS = ("assessments", "appreciations")  # kept in their placement's sheet
-
-KIND_LABELS = {
-    "cohorts": "cohorte",
-    "students": "élève",
-    "organisations": "organisation",
-    "tutors": "tuteur",
-    "periods": "période",
-    "placements": "stage (PFMP)",
-    "assessments": "évaluation",
-    "appreciations": "appréciation générale",
-    "work_certificates": "certificat de travail",
-    "contracts": "contrat d'apprentissage",
-}
-
-
-KIND_PLURALS = {
-    "cohorts": "cohortes",
-    "students": "élèves",
-    "organisations": "organisations",
-    "tutors": "tuteurs",
-    "periods": "périodes",
-    "placements": "stages (PFMP)",
-    "assessments": "évaluations",
-    "appreciations": "appréciations générales",
-    "work_certificates": "certificats de travail",
-    "contracts": "contrats d'apprentissage",
-}
-
-
-class ConflictError(Exception):
-    """Someone else saved this record since it was opened: nothing was overwritten."""
-
-    def __init__(self, kind: str, record_id: str, current: Any | None, current_rev: int | None):
-        self.kind = kind
-        self.record_id = record_id
-        self.current = current
-        self.current_rev = current_rev
-        what = KIND_LABELS.get(kind, kind)
-        if current is None:
-            msg = f"{what} « {record_id} » a été supprimé(e) par une autre session : rien n'a été enregistré"
-        else:
-            msg = f"{what} « {record_id} » a été modifié(e) par une autre session depuis son ouverture : rien n'a été enregistré"
-        super().__init__(msg)
-
-
-def _d(value: str | None) -> date | None:
-    return None if value is None else date.fromisoformat(value)
-
-
-# Fast, trusted constructors: documents were validated when written.
-def _cohort(d: dict) -> Cohort:
-    return Cohort(d["id"], d["label"], d["exam_session"], date.fromisoformat(d["dossier_deadline"]), d["holiday_zone"])
-
-
-def _student(d: dict) -> Student:
-    der = d["derogation"]
-    return Student(
-        id=d["id"], last_name=d["last_name"], first_name=d["first_name"], cohort_id=d["cohort_id"],
-        voie=d["voie"], ine=d["ine"], birth_date=_d(d["birth_date"]), email=d["email"],
-        cycle_years=d["cycle_years"], positioned=d["positioned"],
-        derogation=None if der is None else Derogation(der["required_days"], der["reason"]),
-        **extension_values("students", d),
-    )
-
-
-def _organisation(d: dict) -> Organisation:
-    return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"],
-                        **extension_values("organisations", d))
-
-
-def _tutor(d: dict) -> Tutor:
-    return Tutor(d["id"], d["organisation_id"], d["last_name"], d["first_name"], d["email"], d["phone"], d["job_title"])
-
-
-def _period(d: dict) -> Period:
-    return Period(d["id"], d["cohort_id"], d["label"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
-
-
-def _placement(d: dict) -> Placement:
-    c = d["convention"]
-    a = d["attestation"]
-    return Placement(
-        id=d["id"], student_id=d["student_id"], organisation_id=d["organisation_id"],
-        start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
-        period_id=d["period_id"], tutor_id=d["tutor_id"], teacher=d["teacher"],
-        convention=Convention(c["status"], _d(c["signed_on"]), **convention_extensions(c)),
-        attestation=None if a is None else Attestation(
-            date.fromisoformat(a["received_on"]), a["signed_by_tutor"], a["days_completed"], a["activities"]
-        ),
-        **extension_values("placements", d),
-    )
-
-
-# One level of a sheet: [id, competence, level, assessor, date, comment].
-SHEET_ITEM = ("id", "competence", "level", "assessor", "date", "comment")
-
-
-def _sheet_items(placement_id: str, items: list[list]) -> list[Assessment]:
-    fromiso = date.fromisoformat
-    return [Assessment(i[0], placement_id, i[1], i[2], i[3], fromiso(i[4]), i[5]) for i in items]
-
-
-# One general appreciation of a sheet: [id, assessor, date, comment].
-def _sheet_notes(placement_id: str, notes: list[list]) -> list[Appreciation]:
-    return [Appreciation(n[0], placement_id, n[1], date.fromisoformat(n[2]), n[3]) for n in notes]
-
-
-def _certificate(d: dict) -> WorkCertificate:
-    return WorkCertificate(d["id"], d["student_id"], d["employer"], date.fromisoformat(d["start"]),
-                           date.fromisoformat(d["end"]), d["full_time"])
-
-
-def _contract(d: dict) -> Contract:
-    return Contract(d["id"], d["student_id"], d["employer"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
-
-
-FROM_DOC = {
-    "cohorts": _cohort,
-    "students": _student,
-    "organisations": _organisation,
-    "tutors": _tutor,
-    "periods": _period,
-    "placements": _placement,
-    "work_certificates": _certificate,
-    "contracts": _contract,
-}
-
-
-@dataclass
-class ShardView:
-    """Typed content of one immutable shard file."""
-
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> id -> record
-    revs: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> id -> rev
-    sheets: dict[str, list[Assessment]] = field(default_factory=dict)  # placement id -> assessments
-    sheet_revs: dict[str, int] = field(default_factory=dict)
-    notes: dict[str, list[Appreciation]] = field(default_factory=dict)  # placement id -> appreciations
-
-    @classmethod
-    def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset()) -> "ShardView":
-        """The view of `tables`; the parts of `base` whose table is `unchanged` are reused
-        as they are (same objects: an edit rebuilds only what it touched)."""
-        view = cls()
-        for kind, make in FROM_DOC.items():
-            if base is not None and kind in unchanged:
-                view.records[kind], view.revs[kind] = base.records[kind], base.revs[kind]
-                continue
-            table = tables.get(kind, {})
-            view.records[kind] = {doc_id: make(doc) for doc_id, doc in table.items()}
-            view.revs[kind] = {doc_id: doc.get("_rev", 1) for doc_id, doc in table.items()}
-        if base is not None and SHEETS in unchanged:
-            view.sheets, view.sheet_revs, view.notes = base.sheets, base.sheet_revs, base.notes
-            view.records["assessments"] = base.records["assessments"]
-            view.records["appreciations"] = base.records["appreciations"]
-            return view
-        assessments: dict[str, Assessment] = {}
-        appreciations: dict[str, Appreciation] = {}
-        for placement_id, sheet in tables.get(SHEETS, {}).items():
-            items = _sheet_items(placement_id, sheet["items"])
-            view.sheets[placement_id] = items
-            view.sheet_revs[placement_id] = sheet.get("_rev", 1)
-            for a in items:
-                assessments[a.id] = a
-            if sheet.get("notes"):
-                notes = _sheet_notes(placement_id, sheet["notes"])
-                view.notes[placement_id] = notes
-                for n in notes:
-                    appreciations[n.id] = n
-        view.records["assessments"] = assessments
-        view.records["appreciations"] = appreciations
-        return view
-
-    @classmethod
-    def build_checked(cls, tables: dict, where: str, base: "ShardView | None" = None,
-                      unchanged: frozenset[str] = frozenset()) -> "ShardView":
-        """`build`, turning a malformed document into a French StoreError."""
-        try:
-            return cls.build(tables, base, unchanged)
-        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
-            raise StoreError(
-                f"magasin corrompu : {where} contient un enregistrement illisible. "
-                "Aucun fichier n'a été modifié. Restaurez une sauvegarde."
-            ) from None
-
-
-class _ById(Mapping):
-    """kind -> {id -> record}, each index built from the snapshot's lists on first use.
-
-    Most callers only want `Snapshot.data`: indexing 1.6 million assessments of a
-    large school for nothing would cost more than the rest of the snapshot. An index
-    is shared with the next snapshots as long as its list is (see `Snapshot`).
-    """
-
-    def __init__(self, data: Dataset, shared: dict[str, tuple[list, dict]]):
-        self._data = data
-        self._shared = shared  # the Repository's: kind -> (list, its index)
-
-    def __getitem__(self, kind: str) -> dict[str, Any]:
-        if kind not in Dataset.KINDS:
-            raise KeyError(kind)
-        records = getattr(self._data, kind)
-        known = self._shared.get(kind)
-        if known is not None and known[0] is records:
-            return known[1]
-        index = {r.id: r for r in records}
-        self._shared[kind] = (records, index)
-        return index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(Dataset.KINDS)
-
-    def __len__(self) -> int:
-        return len(Dataset.KINDS)
-
-
-class Snapshot:
-    """A consistent picture of the whole store at one generation.
-
-    Read-only: the lists of `data`, `revs`, `sheet_revs` and the indexes of `by_id`
-    are shared with the next snapshots of the same Repository as long as what they
-    hold does not change (so that refreshing after an edit costs what the edit
-    changed, not the size of the school). Copy a list before changing it.
-    """
-
-    __slots__ = ("generation", "data", "revs", "sheet_revs", "by_id")
-
-    def __init__(self, generation: int, data: Dataset, revs: dict[str, dict[str, int]],
-                 sheet_revs: dict[str, int], by_id: Mapping[str, dict[str, Any]] | None = None):
-        self.generation = generation
-        self.data = data
-        self.revs = revs
-        self.sheet_revs = sheet_revs
-        self.by_id = _ById(data, {}) if by_id is None else by_id
-
-    def get(self, kind: str, record_id: str) -> Any | None:
-        return self.by_id[kind].get(record_id)
-
-    def rev(self, kind: str, record_id: str) -> int | None:
-        return self.revs.get(kind, {}).get(record_id)
-
-
-# When one snapshot builds views for at least this many records (a first load, not
-# the shard of an edit), they are frozen out of the cyclic garbage collector (see
-# `Repository.snapshot`).
-FREEZE_AFTER = 50_000
-
-
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic collection while views are built: they hold no cycles, and a big
-    build would otherwise trigger collections scanning everything, again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+__all__ = [
+    "CORE_KINDS", "COHORT_KINDS", "FREEZE_AFTER", "FROM_DOC", "KIND_LABELS", "KIND_PLURALS", "SHEET_ITEM",
+    "SHEET_KINDS", "SHEETS", "STUDENT_KINDS", "ConflictError", "Repository", "ShardView", "Snapshot",
+    "describe_removed", "iter_kinds",
+]
 
 
 class Repository:
@@ -501,8 +220,7 @@ class Repository:
 
     # -- writing -------------------------------------------------------------------------------
     def _put_doc(self, tx: Transaction, shard: str, kind: str, record: Any, rev: int) -> None:
-        doc = record_to_dict(kind, record)
-        doc["_rev"] = rev
+        doc = record_doc(kind, record, rev)
         table = tx.db(shard).table(kind)
         # Replace the whole document (TinyDB's upsert merges keys: an optional key the
         # record no longer has, e.g. its last visit removed, would survive).
@@ -776,9 +494,7 @@ class Repository:
         grouped: dict[tuple[str, str], list[dict]] = {}
 
         def add(shard: str, kind: str, record: Any) -> None:
-            doc = record_to_dict(kind, record)
-            doc["_rev"] = 1
-            grouped.setdefault((shard, kind), []).append(doc)
+            grouped.setdefault((shard, kind), []).append(record_doc(kind, record, 1))
 
         for kind in CORE_KINDS:
             for r in getattr(incoming, kind):
@@ -813,6 +529,7 @@ class Repository:
             tx.db(shard).table(kind)._update_table(lambda table, docs=docs, key=key: table.update({d[key]: d for d in docs}))
 
 
+
 def _merge_datasets(base: Dataset, replacements: list[tuple[str, Any]]) -> Dataset:
     """`base` with some records replaced (for checking references of a mixed batch)."""
     out = Dataset()
@@ -824,82 +541,3 @@ def _merge_datasets(base: Dataset, replacements: list[tuple[str, Any]]) -> Datas
         getattr(out, kind).extend(repl.get(r.id, r) for r in getattr(base, kind))
     return out
 
-
-def _union(parts: list[dict]) -> dict:
-    merged: dict = {}
-    for part in parts:
-        merged.update(part)
-    return merged
-
-
-def _sheet_doc(placement_id: str, items: list[Assessment], rev: int, notes: list[Appreciation] = ()) -> dict:
-    doc = {
-        "placement_id": placement_id,
-        "items": [
-            [a.id, a.competence, a.level, a.assessor, a.date.isoformat(), a.comment]
-            for a in sorted(items, key=lambda a: a.id)
-        ],
-        "_rev": rev,
-    }
-    if notes:
-        doc["notes"] = [[n.id, n.assessor, n.date.isoformat(), n.comment] for n in sorted(notes, key=lambda n: n.id)]
-    return doc
-
-
-def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
-    out: dict[str, int] = {}
-
-    def count(k: str, n: int) -> None:
-        if n:
-            out[k] = out.get(k, 0) + n
-
-    if kind == "cohorts":
-        students = {s.id for s in data.students if s.cohort_id == record_id}
-        placements = {p.id for p in data.placements if p.student_id in students}
-        count("students", len(students))
-        count("periods", sum(1 for p in data.periods if p.cohort_id == record_id))
-        count("placements", len(placements))
-        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
-        count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
-        count("work_certificates", sum(1 for c in data.work_certificates if c.student_id in students))
-        count("contracts", sum(1 for c in data.contracts if c.student_id in students))
-    elif kind == "students":
-        placements = {p.id for p in data.placements if p.student_id == record_id}
-        count("placements", len(placements))
-        count("assessments", sum(1 for a in data.assessments if a.placement_id in placements))
-        count("appreciations", sum(1 for n in data.appreciations if n.placement_id in placements))
-        count("work_certificates", sum(1 for c in data.work_certificates if c.student_id == record_id))
-        count("contracts", sum(1 for c in data.contracts if c.student_id == record_id))
-    elif kind == "organisations":
-        count("tutors", sum(1 for t in data.tutors if t.organisation_id == record_id))
-    elif kind == "placements":
-        count("assessments", sum(1 for a in data.assessments if a.placement_id == record_id))
-        count("appreciations", sum(1 for n in data.appreciations if n.placement_id == record_id))
-    return out
-
-
-def _blockers(data: Dataset, kind: str, record_id: str) -> str | None:
-    """Why a record cannot be deleted (records elsewhere still point to it), or None."""
-    if kind == "organisations":
-        n = sum(1 for p in data.placements if p.organisation_id == record_id)
-        if n:
-            return f"organisation utilisée par {n} stage(s) : changez ou supprimez-les d'abord"
-    if kind == "tutors":
-        n = sum(1 for p in data.placements if p.tutor_id == record_id)
-        if n:
-            return f"tuteur désigné dans {n} stage(s) : changez ou supprimez-les d'abord"
-    if kind == "periods":
-        n = sum(1 for p in data.placements if p.period_id == record_id)
-        if n:
-            return f"période utilisée par {n} stage(s) : changez ou supprimez-les d'abord"
-    return None
-
-
-def describe_removed(removed: dict[str, int]) -> str:
-    if not removed:
-        return "rien d'autre"
-    return ", ".join(f"{n} {KIND_LABELS[k] if n == 1 else KIND_PLURALS[k]}" for k, n in removed.items())
-
-
-def iter_kinds() -> Iterable[str]:
-    return Dataset.KINDS

@@ -1,0 +1,143 @@
+"""Stored documents ⇄ domain records.
+
+Documents were validated when written: reading them back uses fast, trusted
+constructors (a malformed one raises KeyError/TypeError/ValueError, turned into a
+French StoreError by `ShardView.build_checked`).
+
+An assessment sheet is stored compactly, one array per level, the placement id
+being the sheet's key (37 levels × 3 placements × every learner is most of the
+data: objects would double the files and their parse time)::
+
+    "assessment_sheets": {"<placement id>": {"placement_id": "<placement id>", "_rev": 3,
+        "items": [["<assessment id>", "1.1.1", 3, "tutor", "2026-02-13", null], ...],
+        "notes": [["<appreciation id>", "tutor", "2026-02-13", "Très bonne période"]]}}
+
+(``notes``, the sessions' general appreciations, only when there are some.)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..domain.interchange import convention_extensions, extension_values, record_to_dict
+from ..domain.model import (
+    Appreciation,
+    Assessment,
+    Attestation,
+    Cohort,
+    Contract,
+    Convention,
+    Derogation,
+    Organisation,
+    Period,
+    Placement,
+    Student,
+    Tutor,
+    WorkCertificate,
+)
+
+
+def _d(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+# Fast, trusted constructors: documents were validated when written.
+def _cohort(d: dict) -> Cohort:
+    return Cohort(d["id"], d["label"], d["exam_session"], date.fromisoformat(d["dossier_deadline"]), d["holiday_zone"])
+
+
+def _student(d: dict) -> Student:
+    der = d["derogation"]
+    return Student(
+        id=d["id"], last_name=d["last_name"], first_name=d["first_name"], cohort_id=d["cohort_id"],
+        voie=d["voie"], ine=d["ine"], birth_date=_d(d["birth_date"]), email=d["email"],
+        cycle_years=d["cycle_years"], positioned=d["positioned"],
+        derogation=None if der is None else Derogation(der["required_days"], der["reason"]),
+        **extension_values("students", d),
+    )
+
+
+def _organisation(d: dict) -> Organisation:
+    return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"],
+                        **extension_values("organisations", d))
+
+
+def _tutor(d: dict) -> Tutor:
+    return Tutor(d["id"], d["organisation_id"], d["last_name"], d["first_name"], d["email"], d["phone"], d["job_title"])
+
+
+def _period(d: dict) -> Period:
+    return Period(d["id"], d["cohort_id"], d["label"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
+
+
+def _placement(d: dict) -> Placement:
+    c = d["convention"]
+    a = d["attestation"]
+    return Placement(
+        id=d["id"], student_id=d["student_id"], organisation_id=d["organisation_id"],
+        start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
+        period_id=d["period_id"], tutor_id=d["tutor_id"], teacher=d["teacher"],
+        convention=Convention(c["status"], _d(c["signed_on"]), **convention_extensions(c)),
+        attestation=None if a is None else Attestation(
+            date.fromisoformat(a["received_on"]), a["signed_by_tutor"], a["days_completed"], a["activities"]
+        ),
+        **extension_values("placements", d),
+    )
+
+
+# One level of a sheet: [id, competence, level, assessor, date, comment].
+SHEET_ITEM = ("id", "competence", "level", "assessor", "date", "comment")
+
+
+def _sheet_items(placement_id: str, items: list[list]) -> list[Assessment]:
+    fromiso = date.fromisoformat
+    return [Assessment(i[0], placement_id, i[1], i[2], i[3], fromiso(i[4]), i[5]) for i in items]
+
+
+# One general appreciation of a sheet: [id, assessor, date, comment].
+def _sheet_notes(placement_id: str, notes: list[list]) -> list[Appreciation]:
+    return [Appreciation(n[0], placement_id, n[1], date.fromisoformat(n[2]), n[3]) for n in notes]
+
+
+def _certificate(d: dict) -> WorkCertificate:
+    return WorkCertificate(d["id"], d["student_id"], d["employer"], date.fromisoformat(d["start"]),
+                           date.fromisoformat(d["end"]), d["full_time"])
+
+
+def _contract(d: dict) -> Contract:
+    return Contract(d["id"], d["student_id"], d["employer"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
+
+
+FROM_DOC = {
+    "cohorts": _cohort,
+    "students": _student,
+    "organisations": _organisation,
+    "tutors": _tutor,
+    "periods": _period,
+    "placements": _placement,
+    "work_certificates": _certificate,
+    "contracts": _contract,
+}
+
+
+
+def _sheet_doc(placement_id: str, items: list[Assessment], rev: int, notes: list[Appreciation] = ()) -> dict:
+    doc = {
+        "placement_id": placement_id,
+        "items": [
+            [a.id, a.competence, a.level, a.assessor, a.date.isoformat(), a.comment]
+            for a in sorted(items, key=lambda a: a.id)
+        ],
+        "_rev": rev,
+    }
+    if notes:
+        doc["notes"] = [[n.id, n.assessor, n.date.isoformat(), n.comment] for n in sorted(notes, key=lambda n: n.id)]
+    return doc
+
+
+def record_doc(kind: str, record: Any, rev: int) -> dict:
+    """The stored document of a record at revision `rev`."""
+    doc = record_to_dict(kind, record)
+    doc["_rev"] = rev
+    return doc

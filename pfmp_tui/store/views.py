@@ -1,0 +1,154 @@
+"""Typed views of immutable shard files, and snapshots of the whole store made of them."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from ..domain.model import Appreciation, Assessment, Dataset
+from .documents import FROM_DOC, _sheet_items, _sheet_notes
+from .layout import SHEETS
+from .storage import StoreError
+
+
+@dataclass
+class ShardView:
+    """Typed content of one immutable shard file."""
+
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> id -> record
+    revs: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> id -> rev
+    sheets: dict[str, list[Assessment]] = field(default_factory=dict)  # placement id -> assessments
+    sheet_revs: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, list[Appreciation]] = field(default_factory=dict)  # placement id -> appreciations
+
+    @classmethod
+    def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset()) -> "ShardView":
+        """The view of `tables`; the parts of `base` whose table is `unchanged` are reused
+        as they are (same objects: an edit rebuilds only what it touched)."""
+        view = cls()
+        for kind, make in FROM_DOC.items():
+            if base is not None and kind in unchanged:
+                view.records[kind], view.revs[kind] = base.records[kind], base.revs[kind]
+                continue
+            table = tables.get(kind, {})
+            view.records[kind] = {doc_id: make(doc) for doc_id, doc in table.items()}
+            view.revs[kind] = {doc_id: doc.get("_rev", 1) for doc_id, doc in table.items()}
+        if base is not None and SHEETS in unchanged:
+            view.sheets, view.sheet_revs, view.notes = base.sheets, base.sheet_revs, base.notes
+            view.records["assessments"] = base.records["assessments"]
+            view.records["appreciations"] = base.records["appreciations"]
+            return view
+        assessments: dict[str, Assessment] = {}
+        appreciations: dict[str, Appreciation] = {}
+        for placement_id, sheet in tables.get(SHEETS, {}).items():
+            items = _sheet_items(placement_id, sheet["items"])
+            view.sheets[placement_id] = items
+            view.sheet_revs[placement_id] = sheet.get("_rev", 1)
+            for a in items:
+                assessments[a.id] = a
+            if sheet.get("notes"):
+                notes = _sheet_notes(placement_id, sheet["notes"])
+                view.notes[placement_id] = notes
+                for n in notes:
+                    appreciations[n.id] = n
+        view.records["assessments"] = assessments
+        view.records["appreciations"] = appreciations
+        return view
+
+    @classmethod
+    def build_checked(cls, tables: dict, where: str, base: "ShardView | None" = None,
+                      unchanged: frozenset[str] = frozenset()) -> "ShardView":
+        """`build`, turning a malformed document into a French StoreError."""
+        try:
+            return cls.build(tables, base, unchanged)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+            raise StoreError(
+                f"magasin corrompu : {where} contient un enregistrement illisible. "
+                "Aucun fichier n'a été modifié. Restaurez une sauvegarde."
+            ) from None
+
+
+class _ById(Mapping):
+    """kind -> {id -> record}, each index built from the snapshot's lists on first use.
+
+    Most callers only want `Snapshot.data`: indexing 1.6 million assessments of a
+    large school for nothing would cost more than the rest of the snapshot. An index
+    is shared with the next snapshots as long as its list is (see `Snapshot`).
+    """
+
+    def __init__(self, data: Dataset, shared: dict[str, tuple[list, dict]]):
+        self._data = data
+        self._shared = shared  # the Repository's: kind -> (list, its index)
+
+    def __getitem__(self, kind: str) -> dict[str, Any]:
+        if kind not in Dataset.KINDS:
+            raise KeyError(kind)
+        records = getattr(self._data, kind)
+        known = self._shared.get(kind)
+        if known is not None and known[0] is records:
+            return known[1]
+        index = {r.id: r for r in records}
+        self._shared[kind] = (records, index)
+        return index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(Dataset.KINDS)
+
+    def __len__(self) -> int:
+        return len(Dataset.KINDS)
+
+
+class Snapshot:
+    """A consistent picture of the whole store at one generation.
+
+    Read-only: the lists of `data`, `revs`, `sheet_revs` and the indexes of `by_id`
+    are shared with the next snapshots of the same Repository as long as what they
+    hold does not change (so that refreshing after an edit costs what the edit
+    changed, not the size of the school). Copy a list before changing it.
+    """
+
+    __slots__ = ("generation", "data", "revs", "sheet_revs", "by_id")
+
+    def __init__(self, generation: int, data: Dataset, revs: dict[str, dict[str, int]],
+                 sheet_revs: dict[str, int], by_id: Mapping[str, dict[str, Any]] | None = None):
+        self.generation = generation
+        self.data = data
+        self.revs = revs
+        self.sheet_revs = sheet_revs
+        self.by_id = _ById(data, {}) if by_id is None else by_id
+
+    def get(self, kind: str, record_id: str) -> Any | None:
+        return self.by_id[kind].get(record_id)
+
+    def rev(self, kind: str, record_id: str) -> int | None:
+        return self.revs.get(kind, {}).get(record_id)
+
+
+# When one snapshot builds views for at least this many records (a first load, not
+# the shard of an edit), they are frozen out of the cyclic garbage collector (see
+# `Repository.snapshot`).
+FREEZE_AFTER = 50_000
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic collection while views are built: they hold no cycles, and a big
+    build would otherwise trigger collections scanning everything, again and again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+
+def _union(parts: list[dict]) -> dict:
+    merged: dict = {}
+    for part in parts:
+        merged.update(part)
+    return merged
