@@ -276,28 +276,6 @@ def _required_email(value: Any, path: str) -> str:
     return email
 
 
-def extension_values(kind: str, doc: dict) -> dict[str, Any]:
-    """The extension keys present in a stored document of `kind`, as record values
-    (what the store's fast constructors add; absent keys keep their defaults)."""
-    keys = OPTIONAL_KEYS.get(kind)
-    if not keys:
-        return {}
-    spec = SPECS[kind][1]
-    return {k: spec[k][0](doc[k], k) for k in keys if k in doc}
-
-
-def convention_extensions(doc: dict) -> dict[str, Any]:
-    """Extension values of a stored convention (`generated_on`, `sent_on`, `signatures`)."""
-    out: dict[str, Any] = {}
-    if doc.get("generated_on") is not None:
-        out["generated_on"] = date.fromisoformat(doc["generated_on"])
-    if doc.get("sent_on") is not None:
-        out["sent_on"] = date.fromisoformat(doc["sent_on"])
-    if doc.get("signatures") is not None:
-        out["signatures"] = _signatures(doc["signatures"], "signatures")
-    return out
-
-
 def _website(value: Any, path: str) -> str | None:
     text = _opt_text(value, path)
     if text is not None and (" " in text or "." not in text):

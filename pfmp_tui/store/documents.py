@@ -20,8 +20,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..domain.interchange import convention_extensions, extension_values, record_to_dict
+from ..domain.interchange import record_to_dict
 from ..domain.model import (
+    LegalRepresentative,
+    PlacementTerms,
+    Reminder,
+    Signatures,
+    Visit,
     Appreciation,
     Assessment,
     Attestation,
@@ -54,13 +59,15 @@ def _student(d: dict) -> Student:
         voie=d["voie"], ine=d["ine"], birth_date=_d(d["birth_date"]), email=d["email"],
         cycle_years=d["cycle_years"], positioned=d["positioned"],
         derogation=None if der is None else Derogation(der["required_days"], der["reason"]),
-        **extension_values("students", d),
+        legal_representatives=tuple(LegalRepresentative(**r) for r in d.get("legal_representatives", ())),
     )
 
 
 def _organisation(d: dict) -> Organisation:
+    get = d.get
     return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"],
-                        **extension_values("organisations", d))
+                        get("phone"), get("email"), get("website"), get("notes"), get("representative"),
+                        get("representative_title"))
 
 
 def _tutor(d: dict) -> Tutor:
@@ -78,12 +85,32 @@ def _placement(d: dict) -> Placement:
         id=d["id"], student_id=d["student_id"], organisation_id=d["organisation_id"],
         start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
         period_id=d["period_id"], tutor_id=d["tutor_id"], teacher=d["teacher"],
-        convention=Convention(c["status"], _d(c["signed_on"]), **convention_extensions(c)),
+        convention=Convention(c["status"], _d(c["signed_on"])) if len(c) == 2 else _convention(c),
         attestation=None if a is None else Attestation(
             date.fromisoformat(a["received_on"]), a["signed_by_tutor"], a["days_completed"], a["activities"]
         ),
-        **extension_values("placements", d),
+        terms=_terms(d["terms"]) if "terms" in d else None,
+        visits=tuple(Visit(v["id"], _d(v["planned_on"]), _d(v["done_on"]), v["teacher"], v["kind"], v["report"])
+                     for v in d["visits"]) if "visits" in d else (),
+        reminders=tuple(Reminder(r["sent_at"], r["document"], r["to"], r["tutor_id"])
+                        for r in d["reminders"]) if "reminders" in d else (),
     )
+
+
+# Extensions (issue 15), written only when set (`interchange.OPTIONAL_KEYS`).
+def _convention(c: dict) -> Convention:
+    sig = c.get("signatures")
+    return Convention(
+        c["status"], _d(c["signed_on"]), _d(c.get("generated_on")), _d(c.get("sent_on")),
+        None if sig is None else Signatures(**{k: _d(v) for k, v in sig.items()}),
+    )
+
+
+def _terms(t: dict) -> PlacementTerms:
+    get = t.get
+    return PlacementTerms(get("daily_hours"), get("weekly_hours"), get("schedule"), get("night_work", False),
+                          tuple(get("competences", ())), get("activities"), get("gratification"), get("travel"),
+                          get("meals"), get("insurance"))
 
 
 # One level of a sheet: [id, competence, level, assessor, date, comment].

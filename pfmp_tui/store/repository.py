@@ -300,8 +300,33 @@ class Repository:
                 check_references(created, errs, known=known)
                 errs.raise_if_any()
                 self._write_bulk(tx, created, snap.data, snap.sheet_revs)
+            if (created.is_empty() and {kind for kind, _, _ in updated} == {"placements"}
+                    and len({record.id for _, record, _ in updated}) == len(updated)):
+                self._update_placements(tx, [(record, want) for _, record, want in updated])
+                return
             for kind, record, want in updated:
                 self._update_in(tx, kind, record, want)
+
+    def _update_placements(self, tx: Transaction, items: list[tuple[Any, int | None]]) -> None:
+        """Many placements replaced at once (conventions of a period, reminders sent):
+        every one checked against the committed views first, then all written, so that
+        the cost grows with the placements changed, not with them times the shard (a
+        shard written to is re-read by the next check). Nothing in such a batch refers
+        to another record of the batch, so checking before writing sees the same."""
+        checked = []
+        for record, want in items:
+            found = self._get(tx, "placements", record.id)
+            if found is None:
+                raise ConflictError("placements", record.id, None, None)
+            current, rev, old_shard = found
+            if want is not None and rev != want:
+                raise ConflictError("placements", record.id, current, rev)
+            self._check_refs(tx, "placements", record)
+            checked.append((record, rev, old_shard, self._shard_for(tx, "placements", record)))
+        for record, rev, old_shard, new_shard in checked:
+            if new_shard != old_shard:
+                self._move(tx, "placements", record.id, old_shard, new_shard)
+            self._put_doc(tx, new_shard, "placements", record, rev + 1)
 
     def _move(self, tx: Transaction, kind: str, record_id: str, old: str, new: str) -> None:
         """A record leaving its shard: a student or a period changing cohort, a placement,
