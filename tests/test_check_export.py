@@ -161,7 +161,7 @@ def test_rows_one_per_placement_lacking_signed_attestation_and_one_per_other_blo
     assert not any(r["nom"] in ("Lefèvre", "Martin") for r in rows)  # valide: nothing to chase
     evil = next(r for r in rows if r["organisation"] == EVIL_ORG)
     assert (evil["tuteur"], evil["courriel tuteur"], evil["cohorte"], evil["INE"]) == (
-        "Anne Petit", EVIL_MAIL, "Tle AGOrA 1", "1234567891B")
+        "Anne Petit", EVIL_MAIL, "Tle AGOrA 1 2027", "1234567891B")  # the cohort with its session, as on screen
     assert evil["fin"] == add_working_days(date(2025, 9, 1), 20)
 
 

@@ -242,3 +242,26 @@ def test_bad_student_count_is_refused(bad):
     with pytest.raises(ValidationFailed) as exc:
         build_demo(bad, 1, today=TODAY)
     assert exc.value.errors[0].path == "--students"
+
+
+@pytest.mark.parametrize("students", [150, 1_500])
+def test_a_larger_school_has_divisions_of_at_most_35_several_per_level_and_every_voie(students):
+    """Issue 13: a believable school at any size (the 90-learner default keeps one
+    division per level, the school above)."""
+    data = build_demo(students, 1, today=TODAY)
+    sizes = Counter(s.cohort_id for s in data.students)
+    assert max(sizes.values()) <= 35 and len(sizes) == len(data.cohorts)
+    levels = Counter(re.sub(r"(?<=-\d{4})-\d+$", "", c.id) for c in data.cohorts)
+    assert set(levels) == {"2nde-agora-2029", "1re-agora-2028", "tle-agora-2027", "tle-agora-2026"}
+    assert all(levels[level] >= 2 for level in ("2nde-agora-2029", "1re-agora-2028", "tle-agora-2027"))
+    labels = {c.id: c.label for c in data.cohorts}
+    assert labels["2nde-agora-2029-2"] == "2nde AGOrA 2"
+    assert labels[max(c for c in labels if c.startswith("tle-agora-2026"))].endswith("(session précédente)")
+    assert {s.voie for s in data.students} == set(VOIES)
+    periods = {p.id: p.cohort_id for p in data.periods}
+    assert all(Counter(periods.values())[c.id] == 6 for c in data.cohorts)
+    cohort_of = {s.id: s.cohort_id for s in data.students}
+    assert all(periods[p.period_id] == cohort_of[p.student_id] for p in data.placements if p.period_id)
+    statuses = {r.status for r in check_dataset(data, TODAY)}
+    assert statuses == STATUSES
+    parse_document(to_document(data))

@@ -109,7 +109,8 @@ def test_attestation_saved_on_its_placement(loaded: Repository):
     values = editing.attestation_defaults(saved.record, date(2026, 11, 2))
     assert values["attestation.received_on"] == "02/11/2026"
     assert values["attestation.days_completed"] == "20"  # the placement's working days
-    values.update({"attestation.signed_by_tutor": True, "attestation.activities": "Accueil téléphonique"})
+    assert values["attestation.signed_by_tutor"] is True  # most come back signed: ticked, and the box says so
+    values.update({"attestation.activities": "Accueil téléphonique"})
     again = editing.save(loaded, "attestation", values, base=saved.record, rev=saved.rev)
     record, rev = loaded.get("placements", saved.record.id)
     assert record.attestation.days_completed == 20 and record.attestation.signed_by_tutor

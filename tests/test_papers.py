@@ -122,8 +122,8 @@ def test_liaison_lists_placements_and_assessments_per_period(data, tmp_path):
     # One column per period, the latest level of each.
     assert "1.1.1 Identifier les caractéristiques de la demande ECA M" in text
     assert re.search(r"3\.3\.4 Rédiger des écrits professionnels en lien avec l'activité sociale de l'organisation A\b", text)
-    assert "Bloc 1 — Gérer des relations avec les clients, les usagers et les adhérents : 1 compétence(s) évaluée(s) sur 12, dont 1 acquise(s)" in text
-    assert "Bloc 2 — Organiser et suivre l'activité de production : 0 compétence(s) évaluée(s) sur 13" in text
+    assert "Bloc 1 — Gérer des relations avec les clients, les usagers et les adhérents : 1 compétence évaluée sur 12, dont 1 acquise ou maîtrisée" in text
+    assert "Bloc 2 — Organiser et suivre l'activité de production : 0 compétence évaluée sur 13" in text
 
 
 def test_default_paths_never_overwrite_and_unknown_records_write_nothing(data, tmp_path):

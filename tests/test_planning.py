@@ -168,11 +168,11 @@ def test_cli_plan_apply_place(tmp_path: Path):
     assert "R1 : 22 sem. prévues / 22 sem. requises" in r.stdout and "--apply" in r.stdout
     assert json.loads(run_pfmp("--db", db, "periods", "--cohort", "c1", "--format", "json").stdout) == []
     r = run_pfmp("--db", db, "plan", "--cohort", "c1", "--weeks", "6,8,8", "--start", "2024-09-02", "--apply")
-    assert "6 période(s) créée(s)" in r.stdout
+    assert "6 périodes créées" in r.stdout
     periods = json.loads(run_pfmp("--db", db, "periods", "--cohort", "c1", "--format", "json").stdout)
     assert len(periods) == 6 and sum(p["working_days"] for p in periods) == 110
     r = run_pfmp("--db", db, "place", "--period", periods[0]["id"], "--organisation", "o1", "--tutor", "t1")
-    assert r.returncode == 0 and "1 stage(s) créé(s)" in r.stdout
+    assert r.returncode == 0 and "1 stage créé" in r.stdout
     r = run_pfmp("--db", db, "plan", "--cohort", "c1", "--weeks", "6,x")
     assert r.returncode == 2 and "--weeks" in r.stderr
     r = run_pfmp("--db", db, "period", "add", "--cohort", "c1", "--label", "X", "--start", "2026-13-01", "--end", "2026-01-01")

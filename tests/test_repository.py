@@ -94,8 +94,10 @@ def fresh(repo: Repository) -> Repository:
 
 
 def shard_ids(repo: Repository, shard: str, table: str) -> set[str]:
+    """Ids in `table` of a shard; for a cohort, of its head and all its buckets."""
     with repo.store.read() as tx:
-        return set(tx.tables(shard).get(table, {}))
+        names = [n for n in tx.shard_names() if n == shard or n.startswith(f"{shard}-b")]
+        return set().union(*(tx.tables(n).get(table, {}) for n in names))
 
 
 # -- round trips ----------------------------------------------------------------------------
@@ -104,9 +106,11 @@ def test_add_all_then_dataset_is_the_same_document(loaded: Repository):
     assert to_document(fresh(loaded).dataset()) == to_document(school())
 
 
-def test_layout_core_and_one_shard_per_cohort(loaded: Repository):
+def test_layout_core_index_and_per_cohort_a_head_and_buckets(loaded: Repository):
     with loaded.store.read() as tx:
-        assert tx.shard_names() == sorted([CORE, shard_for_cohort("c1"), shard_for_cohort("c2")])
+        c1, c2 = shard_for_cohort("c1"), shard_for_cohort("c2")
+        assert tx.shard_names() == sorted([CORE, "index", c1, f"{c1}-b0-0", c2, f"{c2}-b0-0"])
+        assert set(tx.tables(c1)) == {"periods"}  # the head: the cohort's periods
     assert shard_ids(loaded, CORE, "organisations") == {"o1", "o2"}
     assert shard_ids(loaded, shard_for_cohort("c1"), "students") == {"s1", "s2"}
     assert shard_ids(loaded, shard_for_cohort("c1"), "assessment_sheets") == {"p1", "p3"}
@@ -382,7 +386,7 @@ def test_add_all_replace_makes_the_store_exactly_the_document(loaded: Repository
                   students=[Student("z-s1", "Nouveau", "Élève", "z1")])
     loaded.add_all(new, replace=True)
     assert to_document(fresh(loaded).dataset()) == to_document(new)
-    assert all(not p.exists() for p in old_files if p != loaded.store.path)
+    assert all(not p.exists() for p in old_files if p != loaded.store.path and ".journal." not in p.name)  # the journal stays
     assert sorted(p.name for p in loaded.store.path.parent.iterdir()) == sorted(
         [p.name for p in loaded.store.files()] + ["pfmp.json.lock"]
     )
@@ -425,7 +429,7 @@ def test_snapshot_by_id_is_a_full_mapping(loaded: Repository):
 
 
 def test_malformed_record_in_a_shard_is_a_store_error(loaded: Repository):
-    shard_file = next(p for p in loaded.store.files() if shard_for_cohort("c2") in p.name)
+    shard_file = next(p for p in loaded.store.files() if f"{shard_for_cohort('c2')}-b" in p.name)
     tables = shard_file.read_text(encoding="utf-8").replace('"last_name"', '"nom"')
     shard_file.write_text(tables, encoding="utf-8")
     before = folder_hashes(loaded.store.path.parent)

@@ -96,7 +96,7 @@ def test_every_store_file_gets_the_store_mode_whatever_the_umask(tmp_path: Path,
         os.umask(old)
     files = sorted(path.parent.iterdir())
     assert {p.name for p in files} >= {"pfmp.json", "pfmp.json.lock"}
-    assert len(files) == 2 + 3  # manifest, lock, core + 2 cohorts
+    assert len(files) == 2 + 4 + 1  # manifest, lock, core, index + a bucket for each of 2 cohorts, journal
     assert {p.name: mode(p) for p in files} == {p.name: expected for p in files}
     assert mode(exported) == expected
     assert mode(path.parent) & 0o777 == (0o770 if shared else 0o700)
@@ -150,7 +150,11 @@ def garbage_shard(store: Store) -> None:
 
 
 def not_tinydb_shard(store: Store) -> None:
-    next(p for p in store.files() if shard_for_cohort("c1") in p.name).write_bytes(b'{"students": [1, 2]}')
+    # Every cohort shard: a write reads only the shards it changes (see
+    # test_a_write_elsewhere_leaves_a_broken_shard_alone).
+    for p in store.files():
+        if shard_for_cohort("c1") in p.name or shard_for_cohort("c2") in p.name:
+            p.write_bytes(b'{"students": [1, 2]}')
 
 
 BREAKAGES = {
@@ -213,15 +217,18 @@ def test_reading_an_absent_store_creates_nothing(tmp_path: Path):
 def test_generation_stamp_and_files_follow_commits(store: Store):
     gen, stamp = store.generation(), store.stamp()
     files = store.files()
-    assert files[0] == store.path and all(p.exists() for p in files) and len(files) == 4
+    assert files[0] == store.path and all(p.exists() for p in files) and len(files) == 6  # index, journal
     Repository(store).create("students", Student("s3", "Roux", "Léo", "c1"))
     assert store.generation() == gen + 1 and store.stamp() != stamp
     c1 = [p.name for p in store.files() if shard_for_cohort("c1") in p.name]
-    assert c1 == [f"pfmp.{shard_for_cohort('c1')}.{gen + 1}.json"]
-    # Only the changed shard was rewritten; the old file of c1 is gone.
+    assert c1 == [f"pfmp.{shard_for_cohort('c1')}-b0-0.{gen + 1}.json"]  # its bucket (store/buckets.py)
+    # Only the changed shard was rewritten, and the index (it lists the new learner's
+    # id); the old files are gone.
     old_c1 = [p for p in files if shard_for_cohort("c1") in p.name]
-    assert set(store.files()) - set(files) == {store.path.with_name(c1[0])}
-    assert set(files) - set(store.files()) == set(old_c1) and not old_c1[0].exists()
+    old_index = [p for p in files if ".index." in p.name]
+    index = store.path.with_name(f"pfmp.index.{gen + 1}.json")
+    assert set(store.files()) - set(files) == {store.path.with_name(c1[0]), index}
+    assert set(files) - set(store.files()) == set(old_c1 + old_index) and not old_c1[0].exists()
     assert sorted(os.listdir(store.path.parent)) == sorted([p.name for p in store.files()] + ["pfmp.json.lock"])
 
 
@@ -294,21 +301,36 @@ CRASH_BEFORE_COMMIT = textwrap.dedent("""
 
 def test_crash_between_shards_and_manifest_leaves_the_old_store_then_orphans_are_cleaned(store: Store):
     before = folder_hashes(store.path.parent)
+    with store.read() as tx:
+        journal = store.read_journal(tx)
     done = subprocess.run([sys.executable, "-c", CRASH_BEFORE_COMMIT, str(store.path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 3, done.stderr
     after = folder_hashes(store.path.parent)
     orphans = set(after) - set(before)
     assert orphans  # the new shard file and the manifest's temp file
-    assert all(after[name] == digest for name, digest in before.items())  # old files untouched
+    # Old files untouched; the journal only has bytes appended past its committed part.
+    assert all(after[name] == digest for name, digest in before.items() if ".journal." not in name)
+    with store.read() as tx:
+        assert store.read_journal(tx) == journal
+    journal_path = Store(store.path).files()[-1]
+    assert journal_path.read_bytes().startswith(journal) and len(journal_path.read_bytes()) > len(journal)
     repo = Repository(Store(store.path))
     Store(store.path).check()
     assert {s.id for s in repo.dataset().students} == {"s1", "s2"}
     repo.create("students", Student("s4", "Simon", "Noah", "c2"))  # the next write cleans up
     left = set(os.listdir(store.path.parent))
-    assert not (orphans & left)
-    assert left == {p.name for p in Store(store.path).files()} | {"pfmp.json.lock"}
+    committed = {p.name for p in Store(store.path).files()}
+    # Orphans are gone, but for a name the new commit wrote again (the index of the
+    # same generation): that one is the committed file, not the orphan.
+    assert not ((orphans - committed) & left)
+    assert all(after[name] != digest for name, digest in folder_hashes(store.path.parent).items()
+               if name in orphans and name in committed)
+    assert left == committed | {"pfmp.json.lock"}
     assert {s.id for s in repo.dataset().students} == {"s1", "s2", "s4"}
+    with store.read() as tx:  # the crashed writer's entry was cut off, the new one follows
+        lines = store.read_journal(tx).splitlines()
+    assert lines[:-1] == journal.splitlines() and b'"s4"' in lines[-1] and b'"s3"' not in b"".join(lines)
 
 
 def test_garbage_collection_spares_files_that_are_not_ours(store: Store):
@@ -328,3 +350,19 @@ def test_manifest_names_only_sibling_files(store: Store):
     doc = orjson.loads(store.path.read_bytes())
     assert doc["format"] == "pfmp-store" and doc["schema_version"] == SCHEMA_VERSION
     assert all("/" not in f and (store.path.parent / f).is_file() for f in doc["shards"].values())
+
+
+def test_a_write_elsewhere_leaves_a_broken_shard_alone(store: Store):
+    """A write reads the shards it changes (issue 13: an edit costs what it touches), so
+    a broken shard of another cohort does not stop it, and stays byte for byte as it
+    was; anything that reads that shard is refused."""
+    broken = next(p for p in store.files() if shard_for_cohort("c1") in p.name)
+    broken.write_bytes(b'{"students": [1, 2]}')
+    before = broken.read_bytes()
+    Repository(Store(store.path)).create("students", Student("s9", "Roux", "Léo", "c2"))
+    assert broken.read_bytes() == before and broken in Store(store.path).files()
+    for attempt in (lambda: Repository(Store(store.path)).snapshot(), lambda: Store(store.path).check(),
+                    lambda: Repository(Store(store.path)).get("students", "s1")):
+        with pytest.raises(StoreError) as exc:
+            attempt()
+        assert "magasin corrompu" in str(exc.value)

@@ -290,7 +290,30 @@ async def test_change_by_another_session_appears(repo, tmp_path, db_path):
         assert rows(app.screen, "#placements") == ["px"]
 
 
-async def test_conflicting_save_is_refused_and_nothing_is_lost(repo, tmp_path, db_path):
+async def test_a_save_over_other_fields_changed_elsewhere_merges_them_and_says_so(repo, tmp_path, db_path):
+    """Issue 12: the other session changed the e-mail, I changed the first name: both are kept."""
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_candidate("s2")
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        other = Repository(Store(db_path))
+        student, rev = other.get("students", "s2")
+        other.update("students", replace(student, email="leo.durand@example.fr"), rev)
+        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen) and "Léon" in text_of(app.screen, "#identity"))
+        stored, stored_rev = repo.get("students", "s2")
+        assert (stored.first_name, stored.email, stored_rev) == ("Léon", "leo.durand@example.fr", rev + 2)
+        said = [n.message for n in app._notifications]
+        assert any("Une autre session avait changé : Courriel." in m for m in said), said
+
+
+async def test_conflicting_save_on_the_same_field_lets_me_pick_and_then_saves(repo, tmp_path, db_path):
+    """Both changed the first name: both values shown; « Revenir à ma saisie » then ^s saves (it is
+    no longer refused forever); their other change is merged in; per field, I can keep theirs."""
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -299,33 +322,68 @@ async def test_conflicting_save_is_refused_and_nothing_is_lost(repo, tmp_path, d
         await pilot.press("e")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen))
         form = app.screen
-        # Meanwhile another session saves the same student.
         other = Repository(Store(db_path))
         student, rev = other.get("students", "s2")
-        theirs = replace(student, email="leo.durand@example.fr")
+        theirs = replace(student, first_name="Léonard", email="leo.durand@example.fr")
         other.update("students", theirs, rev)
         await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
+        before = store_bytes(db_path.parent)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ConflictScreen))
         conflict = app.screen
         table = conflict.query_one(DataTable)
         by_label = {table.get_row_at(i)[1]: table.get_row_at(i) for i in range(table.row_count)}
-        assert by_label["Prénom"][2:] == ["Léon", "Léo"] and by_label["Prénom"][0] == "≠"
-        assert by_label["Courriel"][2:] == ["—", "leo.durand@example.fr"]
-        assert repo.get("students", "s2")[0] == theirs  # theirs kept, mine not written
-        await pilot.press("escape")  # back to my values
+        assert by_label["Prénom"] == ["≠", "Prénom", "Léon", "Léonard", "● la vôtre"]
+        assert by_label["Courriel"] == ["←", "Courriel", "—", "leo.durand@examp…", "la leur"]  # cut with …
+        assert store_bytes(db_path.parent) == before  # nothing written, nothing overwritten
+        await pilot.press("escape")  # back to my input, their e-mail merged in
         await settle(pilot, lambda: app.screen is form)
         assert form.query_one(f"#{widget_id('first_name')}", Input).value == "Léon"
+        assert form.query_one(f"#{widget_id('email')}", Input).value == "leo.durand@example.fr"
+        await pilot.press("ctrl+s")  # works now
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen) and "Léon" in text_of(app.screen, "#identity"))
+        stored, stored_rev = repo.get("students", "s2")
+        assert (stored.first_name, stored.email, stored_rev) == ("Léon", "leo.durand@example.fr", rev + 2)
+
+        # Again, and this time keep theirs on the clash (entrée on the row), then ^s in the dialog.
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        student, rev = other.get("students", "s2")
+        other.update("students", replace(student, first_name="Leo"), rev)
+        await type_into(pilot, f"#{widget_id('first_name')}", "Lionel")
+        await type_into(pilot, f"#{widget_id('ine')}", "2234567890C")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ConflictScreen))
+        await pilot.press("enter")
+        assert app.screen.query_one(DataTable).get_row("first_name")[-1] == "● la leur"
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen) and "Leo" in text_of(app.screen, "#identity"))
+        stored, _ = repo.get("students", "s2")
+        assert (stored.first_name, stored.ine, stored.email) == ("Leo", "2234567890C", "leo.durand@example.fr")
+
+
+async def test_taking_the_stored_version_drops_my_changes_only_when_asked(repo, tmp_path, db_path):
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_candidate("s2")
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        await pilot.press("e")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        form = app.screen
+        other = Repository(Store(db_path))
+        student, rev = other.get("students", "s2")
+        other.update("students", replace(student, first_name="Léonard"), rev)
+        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ConflictScreen))
         await pilot.click("#theirs")
         await settle(pilot, lambda: app.screen is form)
-        assert form.query_one(f"#{widget_id('email')}", Input).value == "leo.durand@example.fr"
-        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
-        await pilot.press("ctrl+s")
-        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen) and "Léon" in text_of(app.screen, "#identity"))
-        stored, stored_rev = repo.get("students", "s2")
-        assert (stored.first_name, stored.email, stored_rev) == ("Léon", "leo.durand@example.fr", rev + 2)
+        assert form.query_one(f"#{widget_id('first_name')}", Input).value == "Léonard"
+        assert not form.dirty
+        await pilot.press("escape")  # nothing typed since: no question
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        assert repo.get("students", "s2")[0].first_name == "Léonard"
 
 
 # -- around it ---------------------------------------------------------------------------------

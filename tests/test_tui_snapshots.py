@@ -119,7 +119,8 @@ def test_conflict_dialog(snap_compare, demo, tmp_path, db_path):
         await ready(pilot)
         other = Repository(Store(db_path))
         student, rev = other.get("students", student_id)
-        other.update("students", replace(student, email="autre.session@example.fr"), rev)
+        # The same field changed on both sides (a clash to pick), and another one merged in.
+        other.update("students", replace(student, first_name="Anne-Laure", email="autre.session@example.fr"), rev)
         await type_into(pilot, "first_name", "Anne-Sophie")
         await pilot.press("ctrl+s")
         await pilot.pause()

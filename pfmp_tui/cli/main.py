@@ -16,10 +16,15 @@ from pathlib import Path
 from typing import Sequence
 
 from ..domain.errors import FieldError, ValidationFailed
-from ..domain.validation import parse_date
-from ..services import data_io
+from ..domain.kinds import LABELS as KIND_LABELS
+from ..domain.kinds import PLURALS as KIND_PLURALS
+from ..domain.wording import count, plural
+from ..services import access, data_io
+from ..store import audit
 from ..store.repository import ConflictError
 from ..store.storage import StoreError
+from . import listing
+from .options import date_option, iso_date_option, organisation_option, period_option, tutor_option
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
 EXPORTS_DIR = Path("exports")
@@ -56,7 +61,7 @@ class FrenchParser(argparse.ArgumentParser):
 
 
 def _as_of(value: str | None) -> date:
-    return date.today() if value is None else parse_date(value, "--as-of")
+    return date.today() if value is None else date_option(value, "--as-of")
 
 
 def build_parser() -> FrenchParser:
@@ -83,14 +88,14 @@ def build_parser() -> FrenchParser:
 
     p = sub.add_parser("check", help="statut et alertes de chaque candidat")
     p.add_argument("--cohort", metavar="ID")
-    p.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    p.add_argument("--as-of", metavar="DATE", help="date de référence JJ/MM/AAAA ou AAAA-MM-JJ (défaut : aujourd'hui)")
     p.add_argument("--format", choices=("table", "json"), default="table")
 
     p = sub.add_parser("export", help="exports pour l'administration")
     what = p.add_subparsers(dest="what", metavar="QUOI", parser_class=FrenchParser, required=True)
     e = what.add_parser("missing-attestations", help="candidats dont des justificatifs manquent (R11, R14)")
     e.add_argument("--cohort", metavar="ID")
-    e.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    e.add_argument("--as-of", metavar="DATE", help="date de référence JJ/MM/AAAA ou AAAA-MM-JJ (défaut : aujourd'hui)")
     e.add_argument("--format", choices=("csv", "xlsx", "json"), default="csv")
     e.add_argument("-o", "--output", metavar="CHEMIN", help="fichier de sortie (défaut : sous exports/)")
     p = sub.add_parser("periods", help="les périodes de PFMP d'une cohorte, avec leurs alertes de calendrier")
@@ -102,34 +107,36 @@ def build_parser() -> FrenchParser:
     a = act.add_parser("add", help="nouvelle période")
     a.add_argument("--cohort", metavar="ID", required=True)
     a.add_argument("--label", metavar="LIBELLÉ", required=True)
-    a.add_argument("--start", metavar="DATE", required=True)
-    a.add_argument("--end", metavar="DATE", required=True)
+    a.add_argument("--start", metavar="DATE", required=True, help="JJ/MM/AAAA ou AAAA-MM-JJ")
+    a.add_argument("--end", metavar="DATE", required=True, help="JJ/MM/AAAA ou AAAA-MM-JJ")
     a.add_argument("--id", metavar="ID", help="identifiant (défaut : généré)")
     a = act.add_parser("edit", help="modifie une période")
     a.add_argument("id", metavar="ID")
     a.add_argument("--label", metavar="LIBELLÉ")
-    a.add_argument("--start", metavar="DATE")
-    a.add_argument("--end", metavar="DATE")
+    a.add_argument("--start", metavar="DATE", help="JJ/MM/AAAA ou AAAA-MM-JJ")
+    a.add_argument("--end", metavar="DATE", help="JJ/MM/AAAA ou AAAA-MM-JJ")
     a = act.add_parser("delete", help="supprime une période sans stage")
     a.add_argument("id", metavar="ID")
 
     p = sub.add_parser("plan", help="propose des périodes qui atteignent la durée requise (R1–R5)")
     p.add_argument("--cohort", metavar="ID", required=True)
     p.add_argument("--weeks", metavar="S1,S2,S3", required=True, help="semaines voulues par année du cycle, ex. 6,8,8")
-    p.add_argument("--start", metavar="DATE", help="un jour de la première année du cycle (défaut : selon la session)")
+    p.add_argument("--start", metavar="DATE", help="un jour de la première année du cycle, JJ/MM/AAAA ou AAAA-MM-JJ (défaut : selon la session)")
     p.add_argument("--apply", nargs="?", const="all", metavar="N,N", help="crée les périodes proposées (toutes, ou les numéros donnés)")
 
     p = sub.add_parser("place", help="place toute une cohorte (ou une sélection) dans une période")
-    p.add_argument("--period", metavar="ID", required=True)
+    p.add_argument("--period", metavar="ID|LIBELLÉ", required=True, help="la période : identifiant, ou libellé s'il est unique")
     p.add_argument("--students", metavar="ID,ID", help="sélection d'élèves (défaut : toute la cohorte)")
-    p.add_argument("--organisation", metavar="ID", help="organisation d'accueil (défaut : « à trouver »)")
-    p.add_argument("--tutor", metavar="ID")
+    p.add_argument("--organisation", metavar="ID|NOM|SIRET",
+                   help="organisation d'accueil : identifiant, nom ou SIRET s'il est unique (défaut : « à trouver »)")
+    p.add_argument("--tutor", metavar="ID|NOM", help="tuteur : identifiant, ou « Prénom Nom » s'il est unique")
     p.add_argument("--teacher", metavar="IDENTIFIANT", help="professeur référent (identifiant de connexion)")
 
     p = sub.add_parser("assign", help="choisit l'organisation (et le tuteur) d'un stage")
     p.add_argument("placement", metavar="STAGE")
-    p.add_argument("--organisation", metavar="ID", required=True)
-    p.add_argument("--tutor", metavar="ID")
+    p.add_argument("--organisation", metavar="ID|NOM|SIRET", required=True,
+                   help="identifiant, nom ou SIRET s'il est unique")
+    p.add_argument("--tutor", metavar="ID|NOM", help="identifiant, ou « Prénom Nom » s'il est unique")
     p.add_argument("--teacher", metavar="IDENTIFIANT")
     p = sub.add_parser("import", help="importe des élèves (SIECLE) ou des organisations (tableur), tout ou rien")
     what = p.add_subparsers(dest="what", metavar="QUOI", parser_class=FrenchParser, required=True)
@@ -165,7 +172,11 @@ def build_parser() -> FrenchParser:
 
     p = sub.add_parser("todo", help="« Mes élèves » : ce qui attend un professeur référent (R11, R12)")
     p.add_argument("--teacher", metavar="IDENTIFIANT", help="identifiant de connexion (défaut : le vôtre)")
-    p.add_argument("--as-of", metavar="DATE", help="date de référence AAAA-MM-JJ (défaut : aujourd'hui)")
+    p.add_argument("--as-of", metavar="DATE", help="date de référence JJ/MM/AAAA ou AAAA-MM-JJ (défaut : aujourd'hui)")
+
+    listing.add_parser(sub, FrenchParser)
+    for module in _extra_verbs():  # issue 16: journal, users, backups, RGPD (one module each)
+        COMMANDS.update(module.register(sub))
     return parser
 
 
@@ -224,7 +235,8 @@ def _cmd_period(args: argparse.Namespace) -> int:
         print(f"Période « {args.id} » supprimée.")
         return EXIT_OK
     if args.action == "add":
-        raw = {"cohort_id": args.cohort, "label": args.label, "start": args.start, "end": args.end}
+        raw = {"cohort_id": args.cohort, "label": args.label, "start": iso_date_option(args.start, "--start"),
+               "end": iso_date_option(args.end, "--end")}
         if args.id:
             raw["id"] = args.id
         period, warnings = save_period(repo, raw, path="")
@@ -234,9 +246,11 @@ def _cmd_period(args: argparse.Namespace) -> int:
             raise ValidationFailed(FieldError("ID", f"période inconnue « {args.id} »"))
         current, rev = found
         raw = record_to_dict("periods", current)
-        for key in ("label", "start", "end"):
+        if args.label is not None:
+            raw["label"] = args.label
+        for key in ("start", "end"):
             if getattr(args, key) is not None:
-                raw[key] = getattr(args, key)
+                raw[key] = iso_date_option(getattr(args, key), f"--{key}")
         period, warnings = save_period(repo, raw, rev, path="")
     print(f"Période « {period.id} » enregistrée : {period.label}, du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y}.")
     for w in warnings:
@@ -249,7 +263,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from ..services.planning import accept_plan, plan
 
     repo = data_io.open_repository(args.db)
-    start = parse_date(args.start, "--start") if args.start else None
+    start = date_option(args.start, "--start") if args.start else None
     the_plan = plan(repo, args.cohort, _int_list(args.weeks, "--weeks"), start)
     for n, p in enumerate(the_plan.proposals, 1):
         print(f"{n:>2}. {p.label:<24} {p.start:%d/%m/%Y} → {p.end:%d/%m/%Y}  {format_days(p.working_days):>10}")
@@ -258,11 +272,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     for t in the_plan.totals:
         mark = "✔" if t.enough else "✖ insuffisant"
         print(f"{t.rule} : {format_days(t.planned_days)} prévues / {format_days(t.required_days)} requises "
-              f"({t.students} élève(s)) {mark}")
+              f"({count(t.students, 'élève')}) {mark}")
     if args.apply:
         keep = None if args.apply == "all" else _int_list(args.apply, "--apply")
         created = accept_plan(repo, the_plan, keep)
-        print(f"{len(created)} période(s) créée(s) : {', '.join(p.id for p in created)}")
+        n = len(created)
+        print(f"{count(n, 'période')} {plural(n, 'créée', 'créées')} : {', '.join(p.id for p in created)}")
     else:
         print("Proposition seulement : ajoutez --apply (ou --apply 1,3) pour créer les périodes.")
     return EXIT_OK
@@ -271,9 +286,14 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 def _cmd_place(args: argparse.Namespace) -> int:
     from ..services.planning import place
 
-    result = place(data_io.open_repository(args.db), args.period, _id_list(args.students, "--students"),
-                   args.organisation, args.tutor, args.teacher)
-    print(f"{len(result.created)} stage(s) créé(s)" + (f", {len(result.skipped)} élève(s) déjà placé(s)" if result.skipped else "") + ".")
+    repo = data_io.open_repository(args.db)
+    data = repo.dataset()
+    organisation = organisation_option(data, args.organisation)
+    result = place(repo, period_option(data, args.period), _id_list(args.students, "--students"),
+                   organisation, tutor_option(data, args.tutor, organisation), args.teacher)
+    n, skipped = len(result.created), len(result.skipped)
+    print(f"{count(n, 'stage')} {plural(n, 'créé', 'créés')}"
+          + (f", {count(skipped, 'élève')} {plural(skipped, 'déjà placé', 'déjà placés')}" if skipped else "") + ".")
     for w in result.warnings:
         print(f"  ! {w}")
     return EXIT_OK
@@ -284,7 +304,9 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
     repo = data_io.open_repository(args.db)
     teacher = KEEP if args.teacher is None else (args.teacher.strip() or None)  # --teacher "" clears it
-    p = assign(repo, args.placement, args.organisation, args.tutor, teacher)
+    data = repo.dataset()
+    organisation = organisation_option(data, args.organisation)
+    p = assign(repo, args.placement, organisation, tutor_option(data, args.tutor, organisation), teacher)
     print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
     for w in placement_warnings(repo.dataset()):
         print(f"  ! {w}")
@@ -332,7 +354,9 @@ def _cmd_paper(args: argparse.Namespace) -> int:
         raise ValidationFailed(FieldError("ID", "identifiant du stage ou de l'élève obligatoire"))
 
     school = args.school if args.school is not None else os.environ.get("PFMP_SCHOOL", "")
-    data = data_io.open_repository(args.db).dataset()
+    repo = data_io.open_repository(args.db)
+    access.require(repo, "papers")  # issue 16: not the role « lecture »
+    data = repo.dataset()
     out = Path(args.output) if args.output else None
     path = make_paper(data, args.kind, args.id, school, out, EXPORTS_DIR)
     print(f"Document écrit : {path}")
@@ -372,7 +396,7 @@ def _cmd_todo(args: argparse.Namespace) -> int:
         print(f"Aucun élève suivi par « {login} ».")
         return EXIT_OK
     waiting = sum(len(f.waiting) for f in learners)
-    print(f"« {login} » suit {len(learners)} élève(s) ; {waiting} document(s) en attente.")
+    print(f"« {login} » suit {count(len(learners), 'élève')} ; {count(waiting, 'document')} en attente.")
     for f in learners:
         print(f"- {f.student.last_name.upper()} {f.student.first_name} ({f.student.cohort_id})")
         for flag in f.waiting:
@@ -384,7 +408,7 @@ def _cmd_todo(args: argparse.Namespace) -> int:
 
 
 def _cmd_tui(args: argparse.Namespace) -> int:
-    from ..tui.app import run_tui
+    from ..tui.bootstrap import run_tui
 
     path = data_io.store_path(args.db)
     data_io.open_repository(path).store.check()  # refuse a corrupt store before drawing anything
@@ -415,14 +439,17 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def _cmd_load(args: argparse.Namespace) -> int:
     repo = data_io.open_repository(args.db)
     counts = data_io.load(repo, args.file, replace=args.replace)
-    summary = ", ".join(f"{n} {kind}" for kind, n in counts.items() if n) or "aucun enregistrement"
+    summary = ", ".join(f"{n} {KIND_LABELS[kind] if n < 2 else KIND_PLURALS[kind]}"
+                        for kind, n in counts.items() if n) or "aucun enregistrement"
     verb = "remplacé par" if args.replace else "chargé :"
     print(f"Magasin {verb} {summary}.", file=sys.stderr)
     return EXIT_OK
 
 
 def _cmd_dump(args: argparse.Namespace) -> int:
-    path = data_io.dump(data_io.open_repository(args.db), args.output)
+    repo = data_io.open_repository(args.db)
+    access.require(repo, "dump")  # issue 16: the whole store leaves it
+    path = data_io.dump(repo, args.output)
     if path is not None:
         print(f"Document écrit : {path}", file=sys.stderr)
     return EXIT_OK
@@ -448,12 +475,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     as_of = _as_of(args.as_of)
     repo = data_io.open_repository(args.db)
+    access.require(repo, "export")  # issue 16: administration or coordination
     data = repo.dataset()
     results = run_check(repo, as_of, args.cohort, data=data)
     rows = missing_attestation_rows(data, results, as_of)
     path = Path(args.output) if args.output else default_export_path(EXPORTS_DIR, args.format, as_of, args.cohort)
     written = write_export(rows, args.format, path)
-    print(f"{len(rows)} ligne(s) écrite(s) dans {written}")
+    print(f"{count(len(rows), 'ligne')} {plural(len(rows), 'écrite', 'écrites')} dans {written}")
     return EXIT_OK
 
 
@@ -473,6 +501,7 @@ COMMANDS = {
     "paper": _cmd_paper,
     "progress": _cmd_progress,
     "todo": _cmd_todo,
+    "list": listing.run,
 }
 
 
@@ -487,11 +516,21 @@ for _module in _verb_modules():
     COMMANDS.update(_module.COMMANDS)
 
 
+def _extra_verbs() -> list:
+    from . import backup, journal, privacy, users
+
+    return [journal, users, backup, privacy]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     verb = args.verb or "tui"
     try:
-        return COMMANDS[verb](args)
+        with audit.acting(f"cli:{verb}"):  # the journal names the verb of each change
+            return COMMANDS[verb](args)
+    except audit.PermissionDenied as exc:
+        print(f"pfmp : {exc}", file=sys.stderr)
+        return EXIT_ERROR
     except ValidationFailed as exc:
         for error in exc.errors:
             print(f"pfmp : {error}", file=sys.stderr)

@@ -168,7 +168,7 @@ def _hours(maximum: float) -> Parser:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= maximum:
             raise ValidationFailed(FieldError(path, f"nombre d'heures invalide {v.show(value)} (entre 0 et {maximum:g})"))
-        return float(value)
+        return int(value) if float(value).is_integer() else float(value)  # 7 and 7.0 dump alike: 7
 
     return parse
 

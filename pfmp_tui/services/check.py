@@ -43,7 +43,9 @@ def run_check(
     results and the caller's rows come from the same state of the store.
     """
     if data is None:
-        data = repo.dataset()
+        if cohort_id is not None and repo.get("cohorts", cohort_id) is None:
+            raise ValidationFailed(FieldError("--cohort", f"cohorte inconnue « {cohort_id} »"))
+        return repo.statuses(as_of, cohort_id)  # per shard, kept (issue 13)
     if cohort_id is not None and not any(c.id == cohort_id for c in data.cohorts):
         raise ValidationFailed(FieldError("--cohort", f"cohorte inconnue « {cohort_id} »"))
     return check_dataset(data, as_of, cohort_id)

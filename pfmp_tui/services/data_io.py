@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 
 from ..domain.errors import FieldError, ValidationFailed
-from ..domain.interchange import parse_document, to_document
+from ..domain.interchange import FORMAT, OPTIONAL_KINDS, VERSION, parse_document
 from ..domain.model import Dataset
 from ..store.repository import Repository
 from ..store.storage import Store, atomic_write
@@ -69,7 +69,13 @@ def load(repo: Repository, path: str, *, replace: bool = False) -> dict[str, int
 
 def dump_bytes(repo: Repository) -> bytes:
     """The whole store as an interchange document (stable: dump → load → dump is identical)."""
-    doc = to_document(repo.dataset())
+    # The same document as `to_document(repo.dataset())`, made from the stored documents
+    # (a large school's levels are never built as objects just to be written out).
+    doc: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    for kind, records in repo.document().items():
+        if kind in OPTIONAL_KINDS and not records:
+            continue
+        doc[kind] = records
     return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
 
 

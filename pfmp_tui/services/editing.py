@@ -256,14 +256,20 @@ def _display(f: Field, value: Any) -> Any:
 
 
 def attestation_defaults(placement: Placement, today: date) -> dict[str, Any]:
-    """Pre-filled attestation for a placement that has none: received today, all its working days."""
+    """Pre-filled attestation for a placement that has none: received today, all its working days,
+    signed by the tutor (R11): what coordinators receive far more often than not. The form says
+    so (`ATTESTATION_PREFILLED`) and shows the box « ☑ oui », so an unsigned one is a visible untick,
+    not a silent default."""
     return initial_values(
         "attestation",
         None,
         attestation__received_on=today,
         attestation__days_completed=working_days(placement.start, placement.end),
-        attestation__signed_by_tutor=False,
+        attestation__signed_by_tutor=True,
     )
+
+
+ATTESTATION_PREFILLED = "Pré-rempli : reçue aujourd'hui, signée, tous les jours ouvrés. Vérifiez sur le papier."
 
 
 def readable(form: str, record: Any | None, names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:

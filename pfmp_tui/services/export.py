@@ -26,6 +26,7 @@ from typing import Any
 
 from ..domain.model import VOIE_LABELS, Dataset
 from ..domain.rules import CandidateStatus
+from ..domain.wording import cohort_name
 from ..domain.text import slug
 from ..domain.validation import format_date_fr
 from .files import unique_path, write_private
@@ -64,7 +65,7 @@ def missing_attestation_rows(data: Dataset, results: list[CandidateStatus], as_o
         student = students[result.student_id]
         cohort = cohorts.get(student.cohort_id)
         base = {
-            "cohorte": cohort.label if cohort else student.cohort_id,
+            "cohorte": cohort_name(cohort, student.cohort_id),  # « 1re AGOrA 2028 », as on the screen
             "nom": student.last_name,
             "prénom": student.first_name,
             "INE": student.ine,

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..domain import wording
 from ..domain.competences import BLOCS, COMPETENCES, LEVELS, competence
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.model import ASSESSOR_LABELS, CONVENTION_LABELS, VOIE_LABELS, Dataset, Placement, Student
@@ -315,8 +316,9 @@ def liaison_pdf(data: Dataset, student_id: str, school_name: str, out: Path) -> 
 
     _section(pdf, "Couverture des blocs de compétences (R16)")
     for c in grid.coverage:
-        pdf.multi_cell(0, LINE, f"Bloc {c.number} — {c.label} : {c.assessed} compétence(s) évaluée(s) sur "
-                                f"{c.total}, dont {c.acquired} acquise(s) ou maîtrisée(s)",
+        pdf.multi_cell(0, LINE, f"Bloc {c.number} — {c.label} : {wording.count(c.assessed, 'compétence')} "
+                                f"{wording.plural(c.assessed, 'évaluée', 'évaluées')} sur {c.total}, dont "
+                                f"{c.acquired} {wording.plural(c.acquired, 'acquise ou maîtrisée', 'acquises ou maîtrisées')}",
                        align="L", new_x="LMARGIN", new_y="NEXT")
 
     rank = {p.id: i for i, p in enumerate(grid.placements, start=1)}

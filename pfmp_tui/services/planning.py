@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass, replace
 from datetime import date
 
+from ..domain import wording
 from ..domain.calendar import period_warnings
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.interchange import parse_record, record_to_dict
@@ -208,7 +209,7 @@ def placement_warnings(data: Dataset) -> list[str]:
     for period in data.periods:
         missing = unplaced_students(period, data.students, data.placements, PLACEHOLDER_ORG.id)
         if missing:
-            out.append(f"période « {period.label} » ({period.cohort_id}) : {len(missing)} élève(s) sans organisation d'accueil")
+            out.append(f"période « {period.label} » ({period.cohort_id}) : {wording.count(len(missing), 'élève')} sans organisation d'accueil")
     for teacher, (count, day) in sorted(overloaded_teachers(data.placements).items()):
         out.append(
             f"{teacher} suit {count} élèves en même temps le {day.strftime('%d/%m/%Y')} (16 au plus)"

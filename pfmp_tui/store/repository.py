@@ -17,20 +17,41 @@ import contextlib
 import gc
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from itertools import chain
 from typing import Any, Iterator
 
 from ..domain.convention import minor_hours_errors
 from ..domain.errors import Collector, FieldError, ValidationFailed
-from ..domain.interchange import REFERENCES, check_references
+from ..domain.interchange import OPTIONAL_KEYS, REFERENCES, SPECS, check_references
+from ..domain.requirements import DEFAULT_PROFILE
+from ..domain.rules import CandidateStatus, sort_key
 from ..domain.model import Appreciation, Assessment, Dataset
-from tinydb.table import Document
 
+from . import audit, shard_cache
+from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
+from .lazy import LazyList
 from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
-from .storage import CORE, Store, StoreError, Transaction, shard_for_cohort
+from .buckets import (
+    CAPACITY,
+    INDEX,
+    INDEXED_KINDS,
+    LAYOUT_VERSION,
+    bucket_for,
+    bucket_name,
+    buckets_of,
+    depth_for,
+    head_of,
+    index_entry,
+    parse_bucket,
+    partition,
+    student_hash,
+)
+from .storage import CORE, Store, StoreError, Transaction, TxStorage, shard_for_cohort
 from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
 
 __all__ = [
@@ -40,40 +61,59 @@ __all__ = [
 ]
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What `Repository.changes` found: see there."""
+
+    generation: int
+    core: bool  # cohorts, organisations or tutors changed
+    cohorts: frozenset[str]  # ids of the cohorts with a shard written or removed
+    gone: frozenset[str]  # shards of cohorts that no longer exist
+    files: dict[str, str]  # the new picture (pass it to the next `changes`)
+
+
 class Repository:
     def __init__(self, store: Store):
         self.store = store
-        self._views: dict[str, ShardView] = {}  # manifest key of a shard file -> its typed view
+        # Key of a shard file (shard_cache.cache_key: store, uid, name, identity) -> its typed view.
+        self._views: dict[tuple, ShardView] = {}
         # Tables this Repository has just committed, turned into views on first use
         # (saves re-reading the file; lazy so that a bulk load builds nothing).
-        self._fresh: dict[str, tuple[dict, ShardView | None, frozenset[str]]] = {}
+        self._fresh: dict[tuple, tuple[dict, ShardView | None, frozenset[str]]] = {}
         self._built = 0  # records put in views during the current snapshot
         # What the last snapshot merged, reused while its parts are the same objects.
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
+        self._where_cache: tuple[tuple, dict[str, dict[str, str]]] | None = None
+        # Key of a shard file -> ((core key, day, profile), its learners' statuses).
+        self._statuses: dict[tuple, tuple[tuple, list[CandidateStatus]]] = {}
         self._lock = threading.RLock()
 
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
         file_name = tx.file_of(shard)
-        if shard in tx.dirty or shard in tx.dropped or file_name is None:
-            return ShardView.build_checked(tx.tables(shard), shard)  # uncommitted or absent: never cached
-        key = tx.manifest.key(file_name)
+        key = None
+        if not (shard in tx.dirty or shard in tx.dropped or file_name is None):
+            key = shard_cache.cache_key(tx, file_name)
+        if key is None:  # uncommitted, absent or unreadable: never cached
+            return ShardView.build_checked(tx.tables(shard), shard if file_name is None else
+                                           str(self.store.path.with_name(file_name)))
         view = self._views.get(key)
         if view is None:
             with _gc_paused():
                 tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
                 view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
             self._views[key] = view
-            self._built += sum(len(records) for kind, records in view.records.items()
-                               if base is None or records is not base.records[kind])
+            self._built += view.size(base)
         return view
 
     def _forget_old_views(self, tx: Transaction) -> None:
-        live = {tx.manifest.key(f) for f in tx.manifest.shards.values()}
-        for cache in (self._views, self._fresh):
-            for key in [k for k in cache if k not in live]:
+        live = set(tx.manifest.shards.values())
+        folder, uid = str(self.store.path.parent), tx.manifest.uid
+        for cache in (self._views, self._fresh, self._statuses):
+            for key in [k for k in cache if k[0] != folder or k[1] != uid or k[2] not in live]:
                 del cache[key]
+        shard_cache.CACHE.forget(folder, uid, live)
 
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Transaction]:
@@ -84,11 +124,128 @@ class Repository:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Transaction]:
-        """`Store.write()`, keeping what it committed for the next views."""
+        """`Store.write()`, keeping what it committed for the next views.
+
+        A store of the previous layout is rearranged in bounded buckets first; before
+        the commit, a bucket grown past its capacity is split and the index follows
+        what changed (store/buckets.py): all in the transaction's one commit."""
         with self._lock:
             with self.store.write() as tx:
+                self._arrange(tx)
                 yield tx
+                if tx.dirty or tx.dropped:
+                    self._check_read_shards(tx)
+                    self._split_full_buckets(tx)
+                    self._write_index(tx)
+                audit.before_commit(self, tx)  # the journal entry and the role check (issue 16)
             self._remember_commit(tx)
+
+    def _check_read_shards(self, tx: Transaction) -> None:
+        """Every shard file this transaction rewrites or drops held readable records (its
+        typed view builds), so that a malformed document is refused, not carried over."""
+        for shard in sorted(set(tx.loaded) & (tx.dirty | tx.dropped)):
+            file_name = tx.base.shards.get(shard)
+            if file_name is None or shard == INDEX:
+                continue
+            key = shard_cache.cache_key(tx, file_name)
+            if key is None or key not in self._views:
+                view = ShardView.build_checked(tx.loaded[shard], str(self.store.path.with_name(file_name)))
+                if key is not None:
+                    self._views[key] = view
+
+    # -- layout: buckets and index -----------------------------------------------------
+    @staticmethod
+    def _replace_tables(tx: Transaction, shard: str, tables: dict) -> None:
+        TxStorage(tx, shard).write(tables)
+
+    def _arrange(self, tx: Transaction) -> None:
+        """A store without an index is in the previous layout (one shard per cohort
+        holding all its learners): move the learners into buckets."""
+        if INDEX in tx.manifest.shards:
+            return
+        for shard in tx.shard_names():
+            if shard == CORE or parse_bucket(shard) is not None or head_of(shard) is None:
+                continue
+            tables = tx.tables(shard)
+            students = tables.get("students", {})
+            if not students and not any(tables.get(k) for k in STUDENT_KINDS) and not tables.get(SHEETS):
+                continue
+            depth = depth_for(len(students))
+            groups: dict[str, set[str]] = {}
+            for sid in students:
+                groups.setdefault(bucket_name(shard, depth, student_hash(sid) % (1 << depth)), set()).add(sid)
+            for bucket, sids in sorted(groups.items()):
+                self._replace_tables(tx, bucket, partition(tables, sids))
+            self._replace_tables(tx, shard, {"periods": tables["periods"]} if tables.get("periods") else {})
+
+    def _split_full_buckets(self, tx: Transaction) -> None:
+        todo = sorted(s for s in tx.dirty if parse_bucket(s) is not None)
+        while todo:
+            shard = todo.pop()
+            tables = tx.tables(shard)
+            students = tables.get("students", {})
+            if len(students) <= CAPACITY:
+                continue
+            head, depth, index = parse_bucket(shard)
+            low, high = set(), set()
+            for sid in students:
+                (high if student_hash(sid) >> depth & 1 else low).add(sid)
+            tx.drop(shard)
+            for i, sids in ((index, low), (index + (1 << depth), high)):
+                if sids:
+                    name = bucket_name(head, depth + 1, i)
+                    self._replace_tables(tx, name, partition(tables, sids))
+                    todo.append(name)
+
+    def _write_index(self, tx: Transaction) -> None:
+        """The index says which ids each cohort shard holds (kept in the same commit)."""
+        current = tx.tables(INDEX)
+        entries = current.get("shards", {})
+        changed: dict | None = None
+        for shard in sorted(tx.dirty | tx.dropped):
+            if head_of(shard) is None:
+                continue
+            entry = {} if shard in tx.dropped else index_entry(tx.tables(shard))
+            if entries.get(shard, {}) != entry:
+                changed = dict(entries) if changed is None else changed
+                if entry:
+                    changed[shard] = entry
+                else:
+                    changed.pop(shard, None)
+        if changed is None and INDEX in tx.manifest.shards and INDEX not in tx.dropped:
+            return
+        self._replace_tables(tx, INDEX, {
+            "layout": {"store": {"version": LAYOUT_VERSION, "bucket_capacity": CAPACITY}},
+            "shards": entries if changed is None else changed,
+        })
+
+    def _where(self, tx: Transaction) -> dict[str, dict[str, str]] | None:
+        """kind -> id -> shard, from the committed index (None: no index, scan the shards)."""
+        file_name = tx.file_of(INDEX)
+        if file_name is None or INDEX in tx.dirty or INDEX in tx.dropped:
+            return None
+        key = shard_cache.cache_key(tx, file_name)
+        if key is not None and self._where_cache is not None and self._where_cache[0] == key:
+            return self._where_cache[1]
+        where: dict[str, dict[str, str]] = {kind: {} for kind in INDEXED_KINDS}
+        try:
+            for shard, entry in tx.tables(INDEX).get("shards", {}).items():
+                for kind, ids in entry.items():
+                    target = where.setdefault(kind, {})
+                    for rid in ids:
+                        target[rid] = shard
+        except (AttributeError, TypeError):
+            raise StoreError(f"magasin corrompu : l'index ({file_name}) est illisible. "
+                             "Aucun fichier n'a été modifié. Restaurez une sauvegarde.") from None
+        if key is not None:
+            self._where_cache = (key, where)
+        return where
+
+    def _cohort_shards(self, tx: Transaction, cohort_id: str) -> list[str]:
+        """The head and buckets of a cohort (those that exist)."""
+        head = shard_for_cohort(cohort_id)
+        names = tx.shard_names()
+        return [s for s in names if s == head] + sorted(buckets_of(head, names))
 
     def _remember_commit(self, tx: Transaction) -> None:
         if tx.committed:
@@ -96,13 +253,20 @@ class Repository:
                 file_name = tx.file_of(shard)
                 if file_name is None:
                     continue
+                key = shard_cache.cache_key(tx, file_name)
+                if key is None:
+                    continue
                 base_file = tx.base.shards.get(shard)
-                base = None if base_file is None else self._views.get(tx.base.key(base_file))
-                self._fresh[tx.manifest.key(file_name)] = (tx.tables(shard), base, tx.unchanged_tables(shard))
+                base_key = None if base_file is None else shard_cache.cache_key(tx, base_file)
+                base = None if base_key is None else self._views.get(base_key)
+                tables = tx.tables(shard)
+                shard_cache.remember(tx, file_name, tables)
+                self._fresh[key] = (tables, base, tx.unchanged_tables(shard))
             self._forget_old_views(tx)
 
     def _shards(self, tx: Transaction) -> list[str]:
-        return [shard for shard in tx.shard_names() if shard != CORE]
+        """The cohort shards (heads and buckets)."""
+        return [shard for shard in tx.shard_names() if shard != CORE and shard != INDEX]
 
     def snapshot(self) -> Snapshot:
         """The whole store, typed. Only shards changed since the last call are read.
@@ -126,12 +290,16 @@ class Repository:
         return snap
 
     def _snapshot(self, tx: Transaction) -> Snapshot:
-        views = [self._view(tx, shard) for shard in tx.shard_names()]
+        views = [self._view(tx, shard) for shard in tx.shard_names() if shard != INDEX]
         lists: dict[str, list] = {}
         revs: dict[str, dict[str, int]] = {}
         for kind in Dataset.KINDS:
             parts = [view.records[kind] for view in views if view.records[kind]]
-            lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
+            if kind == "assessments":  # built on first use (store/lazy.py)
+                lists[kind] = self._merge(kind, parts, lambda ps: LazyList(
+                    lambda: list(chain.from_iterable(p.values() for p in ps))))
+            else:
+                lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
             parts = [view.revs[kind] for view in views if view.revs.get(kind)]
             revs[kind] = self._merge(f"revs/{kind}", parts, _union)
         sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], _union)
@@ -146,7 +314,8 @@ class Repository:
             previous is not None
             and len(previous[0]) == len(parts)
             and all(a is b for a, b in zip(previous[0], parts))
-            and len(previous[1]) == sum(map(len, parts))
+            and (isinstance(previous[1], LazyList) and not previous[1].materialised
+                 or len(previous[1]) == sum(map(len, parts)))
         ):
             return previous[1]
         merged = combine(parts)
@@ -156,11 +325,103 @@ class Repository:
     def dataset(self) -> Dataset:
         return self.snapshot().data
 
+    # -- whole-store reads that need no typed assessments ------------------------------
+    def statuses(self, as_of: date, cohort_id: str | None = None, *,
+                 profile: str = DEFAULT_PROFILE) -> list[CandidateStatus]:
+        """Every candidate's status (of `cohort_id`'s learners if given), worst first:
+        what `rules.check_dataset(self.dataset(), ...)` gives, computed bucket by bucket
+        and kept with each bucket's file (store/checks.py). A cohort reads its own
+        shards and the core only."""
+        with self._reading() as tx, _gc_paused():  # statuses hold no cycles
+            core_file = tx.file_of(CORE)
+            core = self._view(tx, CORE)
+            core_key = None if core_file is None else shard_cache.cache_key(tx, core_file)
+            cohorts, organisations = core.records["cohorts"], core.records["organisations"]
+            shards = self._shards(tx) if cohort_id is None else self._cohort_shards(tx, cohort_id)
+            results: list[CandidateStatus] = []
+            for shard in shards:
+                view = self._view(tx, shard)
+                file_name = tx.file_of(shard)
+                key = None if file_name is None or core_key is None else shard_cache.cache_key(tx, file_name)
+                stamp = (core_key, as_of, profile)
+                kept = self._statuses.get(key) if key is not None else None
+                if kept is not None and kept[0] == stamp:
+                    part = kept[1]
+                else:
+                    part = shard_statuses(view, cohorts, organisations, as_of, profile)
+                    if key is not None:
+                        self._statuses[key] = (stamp, part)
+                results.extend(part if cohort_id is None else (r for r in part if r.cohort_id == cohort_id))
+            self._forget_old_views(tx)
+        results.sort(key=sort_key)
+        return results
+
+    def shard_files(self) -> tuple[int, dict[str, str]]:
+        """(generation, shard -> file name) as committed: cheap (the manifest only)."""
+        with self._reading() as tx:
+            return tx.generation, dict(tx.manifest.shards)
+
+    def changes(self, since: dict[str, str]) -> "Changes":
+        """What changed since a `shard_files()` picture: whether the core did, and which
+        cohorts (their ids) had a shard written or removed. A screen rebuilds those only."""
+        with self._reading() as tx:
+            now = dict(tx.manifest.shards)
+            touched = {s for s in set(now) | set(since) if now.get(s) != since.get(s)}
+            heads = {shard_for_cohort(c): c for c in self._view(tx, CORE).records["cohorts"]}
+            cohorts = set()
+            unknown = set()
+            for shard in touched:
+                head = head_of(shard)
+                if head is None:
+                    continue
+                if head in heads:
+                    cohorts.add(heads[head])
+                else:
+                    unknown.add(shard)  # a cohort deleted since (its shards gone)
+            return Changes(tx.generation, CORE in touched, frozenset(cohorts), frozenset(unknown), now)
+
+    def document(self) -> dict[str, list[dict]]:
+        """kind -> its records as interchange objects, sorted by id: what
+        `to_document(self.dataset())` lists, made from the stored documents (no typed
+        records: a dump of a large school builds nothing it does not write)."""
+        out: dict[str, list[dict]] = {kind: [] for kind in Dataset.KINDS}
+        with self._reading() as tx, _gc_paused():  # plain dicts and lists: no cycles
+            for shard in tx.shard_names():
+                if shard == INDEX:
+                    continue
+                file_name = tx.file_of(shard)
+                tables = shard_cache.load_tables(tx, file_name)  # not kept by the transaction
+                try:
+                    for kind in FROM_DOC:
+                        out[kind].extend(_interchange(kind, doc) for doc in tables.get(kind, {}).values())
+                    for pid, sheet in tables.get(SHEETS, {}).items():
+                        out["assessments"].extend(_item_object(pid, i) for i in sheet["items"])
+                        out["appreciations"].extend(_note_object(pid, n) for n in sheet.get("notes") or ())
+                except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                    raise StoreError(
+                        f"magasin corrompu : {self.store.path.with_name(file_name or shard)} contient un "
+                        "enregistrement illisible. Aucun fichier n'a été modifié. Restaurez une sauvegarde."
+                    ) from None
+        for records in out.values():
+            records.sort(key=lambda r: r["id"])
+        return out
+
     # -- locating -------------------------------------------------------------------------
     def _locate(self, tx: Transaction, kind: str, record_id: str) -> str | None:
         """The shard holding record `record_id` of `kind`, or None."""
         if kind in CORE_KINDS:
             return CORE if record_id in self._view(tx, CORE).records[kind] else None
+        where = self._where(tx) if kind in INDEXED_KINDS else None
+        if where is not None:
+            # The committed index, and the shards this transaction changed (a record
+            # created or moved by it is not in the index yet).
+            listed = where[kind].get(record_id)
+            candidates = [] if listed is None or listed in tx.dropped else [listed]
+            candidates += sorted(s for s in tx.dirty if s != listed and s != CORE and s != INDEX)
+            for shard in candidates:
+                if record_id in self._view(tx, shard).records.get(kind, {}):
+                    return shard
+            return None
         for shard in self._shards(tx):
             if record_id in self._view(tx, shard).records.get(kind, {}):
                 return shard
@@ -169,8 +430,14 @@ class Repository:
     def _shard_for(self, tx: Transaction, kind: str, record: Any) -> str:
         if kind in CORE_KINDS:
             return CORE
-        if kind in ("students", "periods"):
+        if kind == "periods":
             return shard_for_cohort(record.cohort_id)
+        if kind == "students":
+            head = shard_for_cohort(record.cohort_id)
+            current = self._locate(tx, "students", record.id)
+            if current is not None and parse_bucket(current) is not None and head_of(current) == head:
+                return current  # staying in their cohort: staying in their bucket
+            return bucket_for(head, record.id, tx.shard_names())
         if kind in SHEET_KINDS:
             shard = self._locate(tx, "placements", record.placement_id)
         else:
@@ -220,18 +487,10 @@ class Repository:
 
     # -- writing -------------------------------------------------------------------------------
     def _put_doc(self, tx: Transaction, shard: str, kind: str, record: Any, rev: int) -> None:
+        # Replace the document whole (TinyDB's upsert would `update` the parsed one in
+        # place, and parses are shared by the process: shard_cache).
         doc = record_doc(kind, record, rev)
-        table = tx.db(shard).table(kind)
-        # Replace the whole document (TinyDB's upsert merges keys: an optional key the
-        # record no longer has, e.g. its last visit removed, would survive).
-        if table.contains(doc_id=record.id):
-            def replace_all(stored: dict) -> None:
-                stored.clear()
-                stored.update(doc)
-
-            table.update(replace_all, doc_ids=[record.id])
-        else:
-            table.insert(Document(doc, doc_id=record.id))
+        tx.db(shard).table(kind)._update_table(lambda docs: docs.__setitem__(record.id, doc))
 
     def _remove_doc(self, tx: Transaction, shard: str, kind: str, record_id: str) -> None:
         tx.db(shard).table(kind).remove(doc_ids=[record_id])
@@ -402,10 +661,14 @@ class Repository:
                     errs.add(f"assessments[{i}].id", f"l'identifiant « {a.id} » est en double (assessments[{seen[a.id]}])")
                 else:
                     seen[a.id] = i
-            for other in self._shards(tx):  # an assessment id is unique in the whole store
-                taken = self._view(tx, other).records["assessments"]
-                for aid in seen.keys() & taken.keys():
-                    if taken[aid].placement_id != placement_id:
+            # An assessment id is unique in the whole store; ids this sheet already holds
+            # are known to be (saving a grid again looks at no other shard).
+            own = {a.id for a in view.sheets[placement_id]} if placement_id in view.sheets else set()
+            new_ids = seen.keys() - own
+            for other in self._shards(tx) if new_ids else ():
+                taken = self._view(tx, other).assessment_ids()
+                for aid in new_ids & taken.keys():
+                    if taken[aid] != placement_id:
                         errs.add(f"assessments[{seen[aid]}].id", f"l'identifiant « {aid} » existe déjà")
             notes = view.notes.get(placement_id, []) if appreciations is None else appreciations
             note_ids: dict[str, int] = {}
@@ -446,7 +709,8 @@ class Repository:
                 raise ValidationFailed(FieldError("id", blockers))
             removed = _dependents(data, kind, record_id)
             if kind == "cohorts":
-                tx.drop(shard_for_cohort(record_id))
+                for cohort_shard in self._cohort_shards(tx, record_id):
+                    tx.drop(cohort_shard)
                 self._remove_doc(tx, CORE, "cohorts", record_id)
             elif kind == "students":
                 view = self._view(tx, shard)
@@ -511,10 +775,36 @@ class Repository:
             self._write_bulk(tx, incoming, existing, sheet_revs)
 
     def _write_bulk(self, tx: Transaction, incoming: Dataset, existing: Dataset, sheet_revs: dict[str, int]) -> None:
-        student_shard = {s.id: shard_for_cohort(s.cohort_id) for s in existing.students}
-        student_shard.update({s.id: shard_for_cohort(s.cohort_id) for s in incoming.students})
-        placement_shard = {p.id: student_shard[p.student_id] for p in existing.placements}
-        placement_shard.update({p.id: student_shard[p.student_id] for p in incoming.placements})
+        shards = tx.shard_names()
+        newcomers: dict[str, int] = {}  # cohort head -> learners arriving
+        for s in incoming.students:
+            head = shard_for_cohort(s.cohort_id)
+            newcomers[head] = newcomers.get(head, 0) + 1
+        # A cohort that has no bucket yet gets as many as its learners need at once.
+        fresh_depth = {head: depth_for(n) for head, n in newcomers.items() if not buckets_of(head, shards)}
+        student_shard = {
+            s.id: bucket_for(shard_for_cohort(s.cohort_id), s.id, shards, fresh_depth.get(shard_for_cohort(s.cohort_id), 0))
+            for s in incoming.students
+        }
+        placement_shard = {p.id: student_shard.get(p.student_id) for p in incoming.placements}
+
+        def shard_of_student(student_id: str) -> str:
+            shard = student_shard.get(student_id)
+            if shard is None:
+                shard = self._locate(tx, "students", student_id)
+                if shard is None:  # references are checked before: defensive
+                    raise StoreError(f"référence introuvable : élève « {student_id} »")
+                student_shard[student_id] = shard
+            return shard
+
+        def shard_of_placement(placement_id: str) -> str:
+            shard = placement_shard.get(placement_id)
+            if shard is None:
+                shard = self._locate(tx, "placements", placement_id)
+                if shard is None:
+                    raise StoreError(f"référence introuvable : stage « {placement_id} »")
+                placement_shard[placement_id] = shard
+            return shard
 
         grouped: dict[tuple[str, str], list[dict]] = {}
 
@@ -525,12 +815,12 @@ class Repository:
             for r in getattr(incoming, kind):
                 add(CORE, kind, r)
         for r in incoming.students:
-            add(student_shard[r.id], "students", r)
+            add(shard_of_student(r.id), "students", r)
         for r in incoming.periods:
             add(shard_for_cohort(r.cohort_id), "periods", r)
         for kind in STUDENT_KINDS:
             for r in getattr(incoming, kind):
-                add(student_shard[r.student_id], kind, r)
+                add(shard_of_student(r.student_id), kind, r)
         # Assessments and appreciations join their placement's sheet (one document per
         # placement), merged with what that sheet already holds.
         by_placement: dict[str, tuple[list[Assessment], list[Appreciation]]] = {}
@@ -538,14 +828,12 @@ class Repository:
             by_placement.setdefault(a.placement_id, ([], []))[0].append(a)
         for n in incoming.appreciations:
             by_placement.setdefault(n.placement_id, ([], []))[1].append(n)
-        for a in existing.assessments:
-            if a.placement_id in by_placement:
-                by_placement[a.placement_id][0].append(a)
-        for n in existing.appreciations:
-            if n.placement_id in by_placement:
-                by_placement[n.placement_id][1].append(n)
         for placement_id, (items, notes) in by_placement.items():
-            grouped.setdefault((placement_shard[placement_id], SHEETS), []).append(
+            if placement_id not in placement_shard:  # a placement already stored: its sheet's levels stay
+                view = self._view(tx, shard_of_placement(placement_id))
+                items.extend(view.sheets[placement_id] if placement_id in view.sheets else ())
+                notes.extend(view.notes.get(placement_id, ()))
+            grouped.setdefault((shard_of_placement(placement_id), SHEETS), []).append(
                 _sheet_doc(placement_id, items, sheet_revs.get(placement_id, 0) + 1, notes)
             )
         for (shard, kind), docs in grouped.items():
@@ -553,6 +841,44 @@ class Repository:
             # upsert_multiple does not exist in TinyDB: one update of the table for all docs.
             tx.db(shard).table(kind)._update_table(lambda table, docs=docs, key=key: table.update({d[key]: d for d in docs}))
 
+
+
+_KEYS = {kind: tuple(SPECS[kind][1]) for kind in SPECS}
+_KEYSETS = {kind: frozenset(keys) | {"_rev"} for kind, keys in _KEYS.items()}
+# Extension keys are stored only when set (`interchange.OPTIONAL_KEYS`).
+_OPTIONAL_KEYS = {kind: OPTIONAL_KEYS.get(kind, frozenset()) for kind in _KEYS}
+_BASE_KEYSETS = {kind: keys - _OPTIONAL_KEYS[kind] for kind, keys in _KEYSETS.items()}
+
+
+def _interchange(kind: str, doc: dict) -> dict:
+    """A stored document as its interchange object (the same keys, in the contract's order)."""
+    keys = doc.keys()
+    if keys == _KEYSETS[kind] or keys == _BASE_KEYSETS[kind]:
+        out = dict(doc)  # written by record_doc: already in the contract's order
+        del out["_rev"]
+        return out
+    optional = _OPTIONAL_KEYS[kind]
+    return {k: doc[k] for k in _KEYS[kind] if k in doc or k not in optional}
+
+
+# A sheet's level [id, competence, level, assessor, date, comment] and note [id, assessor,
+# date, comment] as interchange objects, keys in the contract's order (checked below).
+def _item_object(placement_id: str, i: list) -> dict:
+    if len(i) != 6:
+        raise ValueError("level")
+    return {"id": i[0], "placement_id": placement_id, "competence": i[1], "level": i[2], "comment": i[5],
+            "assessor": i[3], "date": i[4]}
+
+
+def _note_object(placement_id: str, n: list) -> dict:
+    if len(n) != 4:
+        raise ValueError("note")
+    return {"id": n[0], "placement_id": placement_id, "assessor": n[1], "date": n[2], "comment": n[3]}
+
+
+if (tuple(_item_object("p", ["i", "c", 1, "a", "d", "m"])) != _KEYS["assessments"]
+        or tuple(_note_object("p", ["i", "a", "d", "m"])) != _KEYS["appreciations"]):  # pragma: no cover
+    raise AssertionError("sheet arrays and the interchange's keys disagree")
 
 
 def _merge_datasets(base: Dataset, replacements: list[tuple[str, Any]]) -> Dataset:

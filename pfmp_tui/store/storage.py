@@ -50,6 +50,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from . import journal_file, shard_cache
+
 STORE_FORMAT = "pfmp-store"
 SCHEMA_VERSION = 1
 CORE = "core"
@@ -140,6 +142,10 @@ class Manifest:
     # Random id of this store, so that in-memory caches keyed by file name never mix
     # two stores created one after the other at the same path.
     uid: str = ""
+    # The journal (store/journal_file.py): its file and the length of its committed part,
+    # so that what a crashed writer appended past it is ignored, then cut off.
+    journal: dict[str, Any] | None = None
+    users: dict[str, str] | None = None  # login -> role (services/access.py); None: no list
 
     def key(self, file_name: str) -> str:
         return f"{self.uid}/{file_name}"
@@ -152,6 +158,10 @@ class Manifest:
             "generation": self.generation,
             "shards": dict(sorted(self.shards.items())),
         }
+        if self.journal is not None:
+            doc["journal"] = self.journal
+        if self.users is not None:
+            doc["users"] = dict(sorted(self.users.items()))
         return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
 
 
@@ -201,6 +211,11 @@ class Transaction:
         # same object at commit is unchanged (TinyDB replaces a table it modifies).
         self.loaded: dict[str, dict[str, dict]] = {}
         self._dbs: dict[str, ShardDB] = {}
+        # Journal hook (store/journal_file.py): lines appended by this commit, or the
+        # journal's whole new content (purge, restore); the user list when it changes.
+        self.journal_lines: list[bytes] = []
+        self.journal_rewrite: bytes | None = None
+        self.users: dict[str, str] | None | bool = False  # False: unchanged
 
     @property
     def generation(self) -> int:
@@ -217,7 +232,8 @@ class Transaction:
         """The raw tables of a shard ({} for a shard not in the store)."""
         data = self._data.get(shard)
         if data is None:
-            data = {} if shard in self.dropped else self.store._load_shard(self.manifest.shards.get(shard))
+            # A committed file's parse is shared by the process (shard_cache); `data` is our own copy.
+            data = {} if shard in self.dropped else shard_cache.load_tables(self, self.manifest.shards.get(shard))
             self._data[shard] = data
             self.loaded[shard] = dict(data)
         return data
@@ -335,7 +351,12 @@ class Store:
         uid = doc.get("uid")
         if not isinstance(uid, str):
             raise self._corrupt("identifiant du magasin absent")
-        return Manifest(generation=generation, shards=dict(shards), uid=uid)
+        journal, users = doc.get("journal"), doc.get("users")
+        if not journal_file.valid_ref(journal) or not (
+            users is None or (isinstance(users, dict) and all(isinstance(v, str) for v in users.values()))
+        ):
+            raise self._corrupt("journal ou liste des utilisateurs illisible")
+        return Manifest(generation=generation, shards=dict(shards), uid=uid, journal=journal, users=users)
 
     def _load_shard(self, file_name: str | None) -> dict:
         """Parse one shard file (never cached here: the caller owns the result)."""
@@ -410,7 +431,7 @@ class Store:
             tx = Transaction(self, manifest, writable=True)
             try:
                 yield tx
-                if tx.dirty or tx.dropped:
+                if tx.dirty or tx.dropped or tx.journal_lines or tx.journal_rewrite is not None or tx.users is not False:
                     self._commit(tx)
             finally:
                 # TinyDB ⇄ transaction is a reference cycle: break it, so that the parsed
@@ -420,7 +441,8 @@ class Store:
     # -- committing ----------------------------------------------------------------
     def _commit(self, tx: Transaction) -> None:
         old = tx.manifest
-        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid)
+        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid,
+                       journal=old.journal, users=old.users if tx.users is False else tx.users)
         stem = self.path.stem
         written: list[str] = []
         replaced = False
@@ -438,6 +460,10 @@ class Store:
                 written.append(file_name)
                 atomic_write(self.path.with_name(file_name), orjson.dumps(tables), sync_dir=False)
                 new.shards[shard] = file_name
+            new.journal, created = journal_file.write(self.path, old.journal, new.generation,
+                                                      tx.journal_lines, tx.journal_rewrite, write_temp=_write_temp,
+                                                      fsync_dir=_fsync_dir, file_mode=file_mode)
+            written += created
             if written:
                 _fsync_dir(self.path.parent)
             manifest_bytes = new.to_bytes()
@@ -456,6 +482,8 @@ class Store:
                 for file_name in written:
                     with contextlib.suppress(OSError):
                         os.unlink(self.path.with_name(file_name))
+                with contextlib.suppress(OSError):
+                    journal_file.undo(self.path, old.journal)
                 if manifest_tmp is not None:
                     with contextlib.suppress(OSError):
                         os.unlink(manifest_tmp)
@@ -483,13 +511,16 @@ class Store:
         reader is reading.
         """
         keep = set(manifest.shards.values())
+        if manifest.journal is not None:
+            keep.add(manifest.journal["file"])
         stem = re.escape(self.path.stem)
         shard_file = re.compile(rf"^(\.)?{stem}\.[a-z0-9-]+\.\d+\.json(\.\d+-[0-9a-f]+\.tmp)?$")
         manifest_tmp = re.compile(rf"^\.{re.escape(self.path.name)}\.\d+-[0-9a-f]+\.tmp$")
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
                 name = entry.name
-                if (shard_file.match(name) and name not in keep) or manifest_tmp.match(name):
+                if ((shard_file.match(name) or journal_file.is_journal_file(self.path, name)) and name not in keep) \
+                        or manifest_tmp.match(name):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 
@@ -498,4 +529,12 @@ class Store:
         with self.read() as tx:
             if not self.path.exists():
                 return []
-            return [self.path] + [self.path.with_name(f) for f in sorted(tx.manifest.shards.values())]
+            journal = [] if tx.manifest.journal is None else [self.path.with_name(tx.manifest.journal["file"])]
+            return [self.path] + [self.path.with_name(f) for f in sorted(tx.manifest.shards.values())] + journal
+
+    def read_journal(self, tx: Transaction) -> bytes:
+        """The committed journal (JSON lines) as seen by `tx` (read under its lock)."""
+        try:
+            return journal_file.read(self.path, tx.manifest.journal)
+        except journal_file.JournalError as exc:
+            raise StoreError(f"{exc}. {UNCHANGED} Restaurez une sauvegarde.") from None

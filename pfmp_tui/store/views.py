@@ -9,20 +9,35 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from ..domain.model import Appreciation, Assessment, Dataset
-from .documents import FROM_DOC, _sheet_items, _sheet_notes
+from .documents import FROM_DOC, _sheet_notes
+from .lazy import LazyAssessments, LazySheets
 from .layout import SHEETS
 from .storage import StoreError
 
 
 @dataclass
 class ShardView:
-    """Typed content of one immutable shard file."""
+    """Typed content of one immutable shard file.
 
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> id -> record
+    Assessments are built on first use (`lazy`): `sheets[placement id]` builds one
+    sheet, `records["assessments"]` all of the shard's.
+    """
+
+    records: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # kind -> id -> record
     revs: dict[str, dict[str, int]] = field(default_factory=dict)  # kind -> id -> rev
-    sheets: dict[str, list[Assessment]] = field(default_factory=dict)  # placement id -> assessments
+    sheets: Mapping[str, list[Assessment]] = field(default_factory=dict)  # placement id -> assessments
     sheet_revs: dict[str, int] = field(default_factory=dict)
     notes: dict[str, list[Appreciation]] = field(default_factory=dict)  # placement id -> appreciations
+
+    def size(self, base: "ShardView | None" = None) -> int:
+        """Records built for this view (those not shared with `base`), assessments not counted."""
+        return sum(len(records) for kind, records in self.records.items()
+                   if kind != "assessments" and (base is None or records is not base.records[kind]))
+
+    def assessment_ids(self) -> Mapping[str, str]:
+        """assessment id -> placement id, without building the assessments."""
+        records = self.records.get("assessments")
+        return records.ids() if isinstance(records, LazyAssessments) else {k: a.placement_id for k, a in (records or {}).items()}
 
     @classmethod
     def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset()) -> "ShardView":
@@ -41,20 +56,20 @@ class ShardView:
             view.records["assessments"] = base.records["assessments"]
             view.records["appreciations"] = base.records["appreciations"]
             return view
-        assessments: dict[str, Assessment] = {}
+        docs = tables.get(SHEETS, {})
         appreciations: dict[str, Appreciation] = {}
-        for placement_id, sheet in tables.get(SHEETS, {}).items():
-            items = _sheet_items(placement_id, sheet["items"])
-            view.sheets[placement_id] = items
+        for placement_id, sheet in docs.items():
             view.sheet_revs[placement_id] = sheet.get("_rev", 1)
-            for a in items:
-                assessments[a.id] = a
+            if not isinstance(sheet["items"], list):
+                raise TypeError("items")
             if sheet.get("notes"):
                 notes = _sheet_notes(placement_id, sheet["notes"])
                 view.notes[placement_id] = notes
                 for n in notes:
                     appreciations[n.id] = n
-        view.records["assessments"] = assessments
+        sheets = LazySheets(docs)
+        view.sheets = sheets
+        view.records["assessments"] = LazyAssessments(sheets)
         view.records["appreciations"] = appreciations
         return view
 
@@ -63,7 +78,10 @@ class ShardView:
                       unchanged: frozenset[str] = frozenset()) -> "ShardView":
         """`build`, turning a malformed document into a French StoreError."""
         try:
-            return cls.build(tables, base, unchanged)
+            view = cls.build(tables, base, unchanged)
+            if isinstance(view.sheets, LazySheets):
+                view.sheets.where = where
+            return view
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):
             raise StoreError(
                 f"magasin corrompu : {where} contient un enregistrement illisible. "

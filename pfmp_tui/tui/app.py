@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -25,25 +26,25 @@ from textual.screen import Screen
 from ..domain.errors import ValidationFailed
 from ..domain.rules import STATUS_ORDER, check_dataset
 from ..domain.validation import format_date_fr
+from ..domain.wording import agree_kind, capitalised, count
 from ..services import editing
 from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
-from ..store.repository import ConflictError, Repository
-from ..store.storage import Store, StoreError
-from . import keys
+from ..services.errors import ConflictError, StoreError
+from ..services.handles import Repository
+from . import accountability, keys, navigation
+from .targets import Journal, Users
 from .commands import PfmpCommands
-from .liaison import cohort_competences_available, open_cohort_competences
+from .key_order import OrderedKeys
 from .screens.candidate import CandidateScreen
-from .screens.candidates import CandidatesScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
 from .screens.forms import FormScreen
 from .screens.importing import ImportScreen
 from .screens.my_students import MyStudentsScreen
-from .screens.planning import cohort_actions_available, cohort_in_view, open_periods
-from .screens.records import RecordsScreen
-from .screens.timeline import open_timeline
+from .search_defaults import search_defaults
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
+from .targets import CandidateFile, CohortCompetences, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
 
@@ -69,9 +70,9 @@ class ExportDone(Message):
         self.error = error
 
 
-class PfmpApp(App[None]):
+class PfmpApp(OrderedKeys, App[None]):
     TITLE = "PFMP AGOrA"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "global.tcss"
     BINDINGS = keys.bindings("app")
     COMMANDS = App.COMMANDS | {PfmpCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -91,6 +92,8 @@ class PfmpApp(App[None]):
         self._seen_stamp: Any = None
         self._announce = False
         self.user_keymap: dict[str, str] = {}  # binding id -> key, from the user's keymap file
+        self._select_after_load: tuple[str, str] | None = None  # (kind, id) of a record just created
+        accountability.install(self)  # issue 16: the journal names the screen of each change
 
     def _print_error_renderables(self) -> None:
         """An unexpected error: one French line, the traceback only with PFMP_DEBUG=1."""
@@ -159,6 +162,13 @@ class PfmpApp(App[None]):
             show = getattr(screen, "show_state", None)
             if show is not None:
                 show(state)
+        if self._select_after_load is not None:
+            kind, record_id = self._select_after_load
+            self._select_after_load = None
+            for screen in self.screen_stack:
+                select = getattr(screen, "select_record", None)
+                if select is not None:
+                    self.call_after_refresh(select, kind, record_id)
         if self._announce:
             self._announce = False
             counts = {s: 0 for s in STATUS_ORDER}
@@ -176,26 +186,30 @@ class PfmpApp(App[None]):
         self.notify(message.message, title="Magasin illisible", severity="error", timeout=15)
 
     # -- navigation ---------------------------------------------------------------------------------
+    def open_target(self, target: Target, then: Callable[[Any], object] | None = None) -> None:
+        """Where `targets.go` leads: the screen showing `target` (see `navigation`)."""
+        navigation.open_target(self, target, then)
+
     def open_candidates(self, filter: CandidateFilter | None = None) -> None:
-        filter = filter or CandidateFilter()
-        if isinstance(self.screen, CandidatesScreen):
-            self.screen.set_filter(filter)
-            self.screen.refresh_filters()
-        else:
-            self.push_screen(CandidatesScreen(filter))
+        navigation.open_candidates(self, filter)
 
     def open_candidate(self, student_id: str) -> None:
-        self.push_screen(CandidateScreen(student_id))
+        self.open_target(CandidateFile(student_id))
 
     def after_leaving(self, then: Callable[[], object]) -> None:
-        """Run `then` once every screen holding unsaved input (the assessment grid) has
-        been confirmed away: app-wide moves never drop a half-keyed grid silently."""
-        for screen in reversed(self.screen_stack):
-            confirm = getattr(screen, "confirm_leave", None)
-            if confirm is not None and getattr(screen, "dirty", False):
-                confirm(then)
-                return
-        then()
+        """Run `then` once every screen holding unsaved input (a changed form, the assessment
+        grid) has been confirmed away, top first: app-wide moves (^q, the palette, the
+        dashboard) never drop typed input silently."""
+        dirty = [s for s in reversed(self.screen_stack)
+                 if getattr(s, "confirm_leave", None) is not None and getattr(s, "dirty", False)]
+
+        def step(i: int) -> None:
+            if i == len(dirty):
+                then()
+            else:
+                dirty[i].confirm_leave(lambda: step(i + 1))
+
+        step(0)
 
     def action_dashboard(self) -> None:
         self.after_leaving(self._back_to_dashboard)
@@ -216,27 +230,39 @@ class PfmpApp(App[None]):
             self.push_screen(MyStudentsScreen())
 
     def action_cohort_competences(self, cohort_id: str | None = None) -> None:
-        open_cohort_competences(self, cohort_id)
+        self.open_target(CohortCompetences(cohort_id))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not accountability.gate(self, "app", action):  # issue 16: hidden when the role may not
+            return False
         if action == "cohort_competences":  # « v » of the records screen: on the cohorts list only
-            return cohort_competences_available(self.screen)
+            return navigation.cohort_actions_available(self.screen)
         if action in ("periods", "timeline"):  # issue 5: not on the organisations or tutors lists
-            return cohort_actions_available(self.screen)
+            return navigation.cohort_actions_available(self.screen)
         return True
+
+    # -- journal, users (issue 16) --------------------------------------------------------------------
+    def action_journal(self) -> None:
+        navigation.open_target(self, Journal())
+
+    def confirm_revert(self, entry_id: int) -> None:
+        accountability.confirm_revert(self, entry_id)
+
+    def action_users(self) -> None:
+        navigation.open_target(self, Users())
 
     # -- planning and import (issues 5, 7) -----------------------------------------------------------
     def action_periods(self, cohort_id: str | None = None) -> None:
-        open_periods(self, cohort_id)
+        self.open_target(Periods(cohort_id))
 
     def action_timeline(self, cohort_id: str | None = None) -> None:
-        open_timeline(self, cohort_id)
+        self.open_target(Timeline(cohort_id))
 
     def action_import(self, what: str) -> None:
-        self.push_screen(ImportScreen(what, cohort_in_view(self.screen)))
+        self.push_screen(ImportScreen(what, navigation.cohort_in_view(self.screen)))
 
     def action_records(self, kind: str) -> None:
-        self.push_screen(RecordsScreen(kind))
+        self.open_target(Records(kind))
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -275,14 +301,14 @@ class PfmpApp(App[None]):
                 self.notify(str(exc), title="Magasin illisible", severity="error")
                 return
             if found is None:
-                label = editing.kind_label(kind)
-                self.notify(f"{label[:1].upper()}{label[1:]} introuvable : supprimé(e) par une autre session ?",
-                            severity="error")
+                self.notify(f"{capitalised(editing.kind_label(kind))} introuvable : "
+                            f"{agree_kind('supprimé', kind)} par une autre session ?", severity="error")
                 self.reload()
                 return
             base, rev = found
         if form == "attestation" and base is not None and base.attestation is None:
             values = editing.attestation_defaults(base, self.today)
+            subtitle = f"{subtitle}\n{editing.ATTESTATION_PREFILLED}" if subtitle else editing.ATTESTATION_PREFILLED
         else:
             values = editing.initial_values(form, base, **{k.replace(".", "__"): v for k, v in (defaults or {}).items()})
         self.push_screen(FormScreen(form, values=values, base=base, rev=rev, context=context, subtitle=subtitle),
@@ -291,16 +317,28 @@ class PfmpApp(App[None]):
     def _saved(self, saved: Saved | None) -> None:
         if saved is None:
             return
-        label = editing.kind_label(saved.kind)
-        self.notify(f"{label[:1].upper()}{label[1:]} {'créé(e)' if saved.created else 'enregistré(e)'}.",
+        label = capitalised(editing.kind_label(saved.kind))
+        self.notify(f"{label} {agree_kind('créé' if saved.created else 'enregistré', saved.kind)}.",
                     title="Enregistré")
+        if saved.created:
+            # The cursor goes to the new record once the screens show it (never left on the
+            # old row, where « suppr » would hit the wrong one).
+            self._select_after_load = (saved.kind, saved.record.id)
         self.reload()
         if saved.created and saved.kind == "students":
             self.open_candidate(saved.record.id)
 
     def action_new_student(self) -> None:
-        cohort = getattr(getattr(self.screen, "filter", None), "cohort_id", None)
-        self.open_form("students", defaults={"cohort_id": cohort} if cohort else None)
+        """From a list: its cohort, and what was typed in its search (a name), carried into the form."""
+        filter = getattr(self.screen, "filter", None)
+        cohort = getattr(filter, "cohort_id", None)
+        defaults: dict[str, Any] = {"cohort_id": cohort} if cohort else {}
+        text = getattr(filter, "text", "") or ""
+        if re.fullmatch(r"\s*\d{9,10}[A-Za-z]{1,2}\s*", text):
+            defaults["ine"] = text.strip().upper()
+        else:
+            defaults.update(search_defaults("students", text))
+        self.open_form("students", defaults=defaults or None)
 
     def action_new_placement(self) -> None:
         if isinstance(self.screen, CandidateScreen):
@@ -350,22 +388,29 @@ class PfmpApp(App[None]):
         self.push_screen(ConfirmScreen(f"Supprimer {what} ?", message), done)
 
     # -- exports ---------------------------------------------------------------------------------
-    def action_export(self, cohort_id: str | None = None) -> None:
+    def action_export(self, cohort_id: str | None = None, student_ids: frozenset[str] | None = None,
+                      listed: str = "") -> None:
+        """The export dialog; from a filtered list (`student_ids`, described by `listed`), the
+        export holds exactly the learners of that list."""
         state = self.state
         cohorts = [(cohort_name(c), c.id) for c in state.cohorts()] if state is not None else []
-        self.push_screen(ExportScreen(cohorts, cohort_id), self._export_chosen)
+        self.push_screen(ExportScreen(cohorts, cohort_id, listed=listed),
+                         lambda choice: self._export_chosen(choice, student_ids))
 
-    def _export_chosen(self, choice: tuple[str, str | None] | None) -> None:
+    def _export_chosen(self, choice: tuple[str, str | None] | None, student_ids: frozenset[str] | None = None) -> None:
         if choice is not None:
-            self.export_missing_attestations(*choice)
+            self.export_missing_attestations(*choice, student_ids=student_ids)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def export_missing_attestations(self, fmt: str, cohort_id: str | None = None) -> None:
+    def export_missing_attestations(self, fmt: str, cohort_id: str | None = None,
+                                    student_ids: frozenset[str] | None = None) -> None:
         """Write the missing-attestations list (CONTRACT.md) under exports/, then notify its path."""
         today = self.today
         try:
             data = self.repo.dataset()
             results = check_dataset(data, today, cohort_id)
+            if student_ids is not None:
+                results = [r for r in results if r.student_id in student_ids]
             rows = missing_attestation_rows(data, results, today)
             path = write_export(rows, fmt, default_export_path(self.exports_dir, fmt, today, cohort_id))
         except (StoreError, OSError, ValueError) as exc:
@@ -377,8 +422,9 @@ class PfmpApp(App[None]):
         if message.error is not None:
             self.notify(message.error, title="Export impossible", severity="error", timeout=15)
             return
-        self.notify(f"{message.path}\n{message.rows} ligne{'s' if message.rows > 1 else ''}.",
+        self.notify(f"{message.path}\n{count(message.rows, 'ligne')}.",
                     title="Fichier écrit", timeout=15)
+
 
 
 def _login() -> str:
@@ -386,10 +432,3 @@ def _login() -> str:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name (containers without a passwd entry)
         return ""
-
-
-def run_tui(db_path: Path, *, user: str | None = None) -> int:
-    """Open the TUI on the store at `db_path` (the CLI's `pfmp` / `pfmp tui`); its exit code."""
-    app = PfmpApp(Repository(Store(db_path)), user=user)
-    app.run()
-    return app.return_code or 0

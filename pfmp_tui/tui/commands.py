@@ -9,13 +9,34 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from .liaison import palette_commands
 from .screens.planning import palette_commands as planning_commands
+from ..domain.wording import count
 from .state import CandidateFilter, cohort_name, fold
 
 Command = tuple[str, str, Callable[[], object]]
 
 
 class PfmpCommands(Provider):
+    # Commands that leave nothing behind (a dialog over the screen, or nothing changes), and
+    # those that ask by themselves (dashboard, quit).
+    _STAY = ("action_check", "action_toggle_theme", "action_export", "action_help", "action_dashboard",
+             "action_quit")
+
+    def _guarded(self, commands: list[Command]) -> list[Command]:
+        """A command run from a changed form or grid asks first (`App.after_leaving`)."""
+        app = self.app
+        out = []
+        for title, help_text, callback in commands:
+            name = getattr(callback, "__name__", "")
+            if name in self._STAY:
+                out.append((title, help_text, callback))
+            else:
+                out.append((title, help_text, partial(app.after_leaving, callback)))
+        return out
+
     def _main(self) -> list[Command]:
+        return self._guarded(self._commands())
+
+    def _commands(self) -> list[Command]:
         app = self.app
         commands: list[Command] = [
             ("Nouvel élève", "Créer la fiche d'un élève", app.action_new_student),
@@ -35,12 +56,14 @@ class PfmpCommands(Provider):
             ("Nouvelle organisation", "Nom, SIRET, adresse", partial(app.open_form, "organisations")),
             ("Nouveau tuteur", "Tuteur d'une organisation d'accueil", partial(app.open_form, "tutors")),
             ("Thème clair / sombre", "Basculer les couleurs", app.action_toggle_theme),
+            ("Journal des modifications", "Qui a changé quoi, quand ; filtres, annuler une entrée", app.action_journal),
+            ("Utilisateurs et rôles", "La liste des utilisateurs du magasin et leur rôle", app.action_users),
         ]
         state = app.state
         if state is not None:
             for c in state.cohorts():
                 n = sum(1 for r in state.results if r.cohort_id == c.id)
-                commands.append((f"Aller à la cohorte {cohort_name(c)}", f"{n} élève{'s' if n > 1 else ''}",
+                commands.append((f"Aller à la cohorte {cohort_name(c)}", count(n, "élève"),
                                  partial(app.open_candidates, CandidateFilter(cohort_id=c.id))))
         commands += palette_commands(app, self.screen)  # document de liaison (issue 6)
         commands += planning_commands(app)  # import, periods and frise (issues 5, 7)
@@ -56,7 +79,7 @@ class PfmpCommands(Provider):
             ine = f" · INE {s.ine}" if s.ine else ""
             out.append((f"Fiche {s.full_name}", f"{cohort_name(cohort, s.cohort_id)}{ine}",
                         partial(self.app.open_candidate, s.id)))
-        return out
+        return self._guarded(out)
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._main():

@@ -49,6 +49,8 @@ SCOPES: dict[str, Scope] = {
         _b("f", "app.timeline", "Frise", "dashboard.timeline", show=False,
            tooltip="Frise de la cohorte choisie : élèves × semaines, chaque stage avec son état"),
         _b("o", "app.records('organisations')", "Organisations", "dashboard.organisations", show=False),
+        _b("J", "app.journal", "Journal", "dashboard.journal", show=False,
+           tooltip="Journal des modifications : qui a changé quoi, quand, avec filtres"),
     )),
     "figure": Scope("Chiffre du tableau de bord", (
         _b("enter", "open", "Ouvrir la liste", "figure.open",
@@ -89,6 +91,22 @@ SCOPES: dict[str, Scope] = {
            tooltip="Supprimer le stage (ou le justificatif) choisi, après confirmation"),
         _b("ctrl+delete", "delete_student", "Supprimer l'élève", "candidate.delete_student", show=False,
            key_display="^suppr", tooltip="Supprimer l'élève et tout son dossier, après confirmation"),
+        _b("h", "history", "Historique", "candidate.history", show=False,
+           tooltip="Historique de l'élève : qui a changé quoi dans son dossier, et quand (journal)"),
+    )),
+    "journal": Scope("Journal des modifications", (
+        _b("escape", "back", "Retour", "journal.back"),
+        _b("slash", "filter", "Filtrer", "journal.filter", key_display="/",
+           tooltip="Filtre : un identifiant (enregistrement ou élève), @login, une date JJ/MM/AAAA (depuis)"),
+        _b("u", "revert", "Annuler l'entrée", "journal.revert",
+           tooltip="Annuler l'entrée choisie si rien de ce qu'elle a touché n'a changé depuis (journalisé)"),
+    )),
+    "users": Scope("Utilisateurs et rôles", (
+        _b("escape", "back", "Retour", "users.back"),
+        _b("n", "add", "Ajouter", "users.add", tooltip="Ajouter un utilisateur (login Unix) avec son rôle"),
+        _b("r", "next_role", "Changer de rôle", "users.role",
+           tooltip="Rôle suivant : coordination, professeur, administration, lecture"),
+        _b("delete", "remove", "Retirer", "users.remove", key_display="suppr"),
     )),
     "records": Scope("Cohortes, organisations, tuteurs", (
         _b("escape", "back", "Retour", "records.back"),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ..domain.errors import ValidationFailed
 from ..domain.model import Assessment, Placement
 from ..services.assessing import CODES, session_label, sessions_of
-from ..store.storage import StoreError
+from ..services.errors import StoreError
 from .state import AppState, cohort_name
 
 if TYPE_CHECKING:
@@ -89,25 +89,10 @@ def assessment_line(state: AppState, p: Placement) -> str:
 
 
 def palette_commands(app, screen: Screen) -> list[Command]:
-    """Per cohort « Compétences jamais évaluées », and the candidate file's papers and grids."""
-    from .screens.candidate import CandidateScreen
-    from .screens.progress import ProgressScreen
-
-    commands: list[Command] = []
-    if isinstance(screen, CandidateScreen):
-        commands += [
-            ("Évaluer le stage choisi", "Grille des 37 compétences (R12) : 1 à 4, 0 non évalué",
-             screen.action_assess),
-            ("Progression de l'élève", "Compétences × stages, couverture des trois blocs (R16)",
-             screen.action_progress),
-            ("Attestation PDF du stage choisi", "Pré-remplie pour le tuteur, dans exports/ (R11)",
-             partial(screen.action_paper, "attestation")),
-            ("Document de liaison PDF", "Stages et évaluations de l'élève, dans exports/ (R12)",
-             partial(screen.action_paper, "liaison")),
-        ]
-    elif isinstance(screen, ProgressScreen):
-        commands.append(("Document de liaison PDF", "Stages et évaluations de l'élève, dans exports/ (R12)",
-                         screen.action_liaison_pdf))
+    """Per cohort « Compétences jamais évaluées », after the screen's own entries (the candidate
+    file's papers and grids, the progress's document de liaison: its `palette_entries()`)."""
+    entries = getattr(screen, "palette_entries", None)
+    commands: list[Command] = list(entries()) if callable(entries) else []
     state = app.state
     if state is not None:
         for c in state.cohorts():
@@ -116,36 +101,3 @@ def palette_commands(app, screen: Screen) -> list[Command]:
                              partial(app.action_cohort_competences, c.id)))
     return commands
 
-
-def open_assessment(app, placement_id: str, code: str | None = None) -> None:
-    from .screens.assessment import AssessmentScreen
-
-    app.push_screen(AssessmentScreen(placement_id, code=code))
-
-
-def open_progress(app, student_id: str) -> None:
-    from .screens.progress import ProgressScreen
-
-    app.push_screen(ProgressScreen(student_id))
-
-
-def open_cohort_competences(app, cohort_id: str | None = None) -> None:
-    """From the palette (a cohort given) or the cohorts list (the cohort under the cursor)."""
-    from .screens.progress import CohortCompetencesScreen
-    from .screens.records import RecordsScreen
-
-    if cohort_id is None:
-        screen = app.screen
-        if isinstance(screen, RecordsScreen) and screen.kind == "cohorts":
-            cohort_id = screen.current_id()
-        if cohort_id is None:
-            app.notify("Choisissez d'abord une cohorte dans la liste des cohortes.", severity="warning")
-            return
-    app.push_screen(CohortCompetencesScreen(cohort_id))
-
-
-def cohort_competences_available(screen: Screen) -> bool:
-    """The records screen offers « v Compétences » on the cohorts list only."""
-    from .screens.records import RecordsScreen
-
-    return not isinstance(screen, RecordsScreen) or screen.kind == "cohorts"

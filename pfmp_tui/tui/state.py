@@ -15,13 +15,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
+from ..domain import wording
 from ..domain.model import Cohort, Placement
 from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset
 from ..domain.text import fold
 from ..domain.validation import format_date_fr
 from ..domain.workdays import format_days
 from ..services.check import STATUS_MARKERS, VOIE_SHORT
-from ..store.repository import Repository, Snapshot
+from ..services.handles import Repository, Snapshot
 
 # Theme variables for each status: the "text-" variants stay readable on light and dark themes.
 STATUS_COLOURS = {
@@ -44,11 +45,8 @@ def status_text(status: str) -> str:
 
 
 def cohort_name(cohort: Cohort | None, fallback: str = "") -> str:
-    """« Tle AGOrA 2027 »: the label with its session, unless the label already says it."""
-    if cohort is None:
-        return fallback
-    session = str(cohort.exam_session)
-    return cohort.label if session in cohort.label else f"{cohort.label} {session}"
+    """« Tle AGOrA 2027 » (`domain.wording.cohort_name`: the same name in every export)."""
+    return wording.cohort_name(cohort, fallback)
 
 
 def dom_id(prefix: str, raw: str) -> str:

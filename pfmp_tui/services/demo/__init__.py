@@ -9,8 +9,10 @@ What it builds, relative to `today` (the school year starts in September):
 - four cohorts of the Bac Pro AGOrA, holiday zone B: « 2nde AGOrA », « 1re AGOrA »,
   « Tle AGOrA » (dossier deadline mid-May of their exam session, still to come) and a
   small « Tle AGOrA (session précédente) » whose deadline has passed, so that some
-  candidates are « valide » and a few « non valide » (R14);
-- six PFMP periods per cohort over its three-year cycle (3 + 3 weeks in 2nde,
+  candidates are « valide » and a few « non valide » (R14); each level is split in
+  divisions of at most 35 learners (« 2nde AGOrA 1 », « 2nde AGOrA 2 »… from 36 learners
+  a level on: the 90-learner default has one division per level);
+- six PFMP periods per division over its three-year cycle (3 + 3 weeks in 2nde,
   4 + 4 in 1re, 4 + 4 in Tle: 22 weeks, R1);
 - every voie: scolaire in 3 years (R1) and in 2 years (R2), positionné (R3, R4),
   FPC (R5), FPC perfectionnement with certificats de travail (R6), apprentices with

@@ -55,37 +55,50 @@ class CohortPlan:
         return self.cohort.exam_session - 3
 
 
-def build_cohorts(draft: SchoolDraft) -> dict[str, CohortPlan]:
-    """The four cohorts around `draft.today` (school year from September), by role, with their periods."""
+def build_cohorts(draft: SchoolDraft, divisions: dict[str, int] | None = None) -> dict[str, list[CohortPlan]]:
+    """The cohorts around `draft.today` (school year from September), by role, with their periods.
+
+    A role (2nde, 1re, Tle, previous session) has `divisions[role]` divisions (one by
+    default): a single one keeps the level's id and label (« 2nde AGOrA »), several are
+    numbered (« 2nde AGOrA 1 », id ``2nde-agora-2029-1``)."""
     year = draft.today.year if draft.today.month >= 9 else draft.today.year - 1
     specs = (
-        ("2nde", f"2nde-agora-{year + 3}", "2nde AGOrA", year + 3),
-        ("1re", f"1re-agora-{year + 2}", "1re AGOrA", year + 2),
-        ("tle", f"tle-agora-{year + 1}", "Tle AGOrA", year + 1),
-        ("prev", f"tle-agora-{year}", "Tle AGOrA (session précédente)", year),
+        ("2nde", f"2nde-agora-{year + 3}", "2nde AGOrA", "", year + 3),
+        ("1re", f"1re-agora-{year + 2}", "1re AGOrA", "", year + 2),
+        ("tle", f"tle-agora-{year + 1}", "Tle AGOrA", "", year + 1),
+        ("prev", f"tle-agora-{year}", "Tle AGOrA", " (session précédente)", year),
     )
-    plans = {}
-    for role, cohort_id, label, session in specs:
-        cohort = Cohort(
-            id=cohort_id,
-            label=label,
-            exam_session=session,
-            dossier_deadline=friday_on_or_before(date(session, 5, 15)),
-            holiday_zone=HOLIDAY_ZONE,
-        )
-        draft.data.cohorts.append(cohort)
-        periods = {}
-        for number, class_year, month, day, weeks in PERIOD_PLAN:
-            cal_year = session - 3 + class_year + (1 if month < 9 else 0)
-            start, end = weeks_span(date(cal_year, month, day), weeks)
-            period = Period(
-                id=f"per-{cohort_id}-{number}",
-                cohort_id=cohort_id,
-                label=f"PFMP {number} — {CLASS_NAMES[class_year]} ({FRENCH_MONTHS[start.month - 1]} {start.year})",
-                start=start,
-                end=end,
-            )
-            periods[number] = period
-            draft.data.periods.append(period)
-        plans[role] = CohortPlan(role, cohort, periods)
+    plans: dict[str, list[CohortPlan]] = {}
+    for role, base_id, base_label, suffix, session in specs:
+        count = (divisions or {}).get(role, 1)
+        plans[role] = []
+        for n in range(1, count + 1):
+            cohort_id = base_id if count == 1 else f"{base_id}-{n}"
+            label = f"{base_label}{suffix}" if count == 1 else f"{base_label} {n}{suffix}"
+            plans[role].append(_cohort_plan(draft, role, cohort_id, label, session))
     return plans
+
+
+def _cohort_plan(draft: SchoolDraft, role: str, cohort_id: str, label: str, session: int) -> CohortPlan:
+    cohort = Cohort(
+        id=cohort_id,
+        label=label,
+        exam_session=session,
+        dossier_deadline=friday_on_or_before(date(session, 5, 15)),
+        holiday_zone=HOLIDAY_ZONE,
+    )
+    draft.data.cohorts.append(cohort)
+    periods = {}
+    for number, class_year, month, day, weeks in PERIOD_PLAN:
+        cal_year = session - 3 + class_year + (1 if month < 9 else 0)
+        start, end = weeks_span(date(cal_year, month, day), weeks)
+        period = Period(
+            id=f"per-{cohort_id}-{number}",
+            cohort_id=cohort_id,
+            label=f"PFMP {number} — {CLASS_NAMES[class_year]} ({FRENCH_MONTHS[start.month - 1]} {start.year})",
+            start=start,
+            end=end,
+        )
+        periods[number] = period
+        draft.data.periods.append(period)
+    return CohortPlan(role, cohort, periods)

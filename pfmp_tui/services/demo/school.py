@@ -17,6 +17,7 @@ from .students import build_student
 
 DEFAULT_STUDENTS = 90
 MAX_STUDENTS = 100_000
+DIVISION_SIZE = 35  # learners in a division at most
 
 
 def split_evenly(total: int, parts: int) -> list[int]:
@@ -26,18 +27,21 @@ def split_evenly(total: int, parts: int) -> list[int]:
 
 def build_school(draft: SchoolDraft, students: int) -> Dataset:
     """Cohorts, organisations, then each learner in turn: the order `draft.rng` is drawn in is part of the seed."""
-    plans = build_cohorts(draft)
-    # 25 to 40 hosts for a usual school, more for the large ones (benchmarks).
-    org_count = min(max(25, students // 3), 40) + max(0, students - 600) // 20
-    build_organisations(draft, org_count)
     prev_size = max(1, students // 10) if students >= 4 else 0
     tle, first, second = split_evenly(students - prev_size, 3)
     sizes = {"2nde": second, "1re": first, "tle": tle, "prev": prev_size}
+    # Divisions of at most DIVISION_SIZE learners, as many as each level needs.
+    plans = build_cohorts(draft, {role: max(1, -(-size // DIVISION_SIZE)) for role, size in sizes.items()})
+    # 25 to 40 hosts for a usual school, more for the large ones (benchmarks).
+    org_count = min(max(25, students // 3), 40) + max(0, students - 600) // 20
+    build_organisations(draft, org_count)
     width = max(4, len(str(students)))
     counter = 0
     cert_counter, contract_counter = [0], [0]
     for role in ("2nde", "1re", "tle", "prev"):
-        plan, size = plans[role], sizes[role]
+        size = sizes[role]
+        # The level's learners, in the order drawn, fill its divisions one after the other.
+        division_of = [plan for plan, n in zip(plans[role], split_evenly(size, len(plans[role]))) for _ in range(n)]
         specials = SPECIALS[role]
         if role == "prev":
             specials = specials[: min(3, size // 2)]
@@ -45,7 +49,7 @@ def build_school(draft: SchoolDraft, students: int) -> Dataset:
             specials = specials * max(1, size // 27)
         profiles = list(specials[:size]) + [("regular", None)] * max(0, size - len(specials))
         draft.rng.shuffle(profiles)
-        for kind, issue in profiles:
+        for (kind, issue), plan in zip(profiles, division_of):
             counter += 1
             number = f"{counter:0{width}d}"
             student = build_student(draft, f"stu-{number}", plan, kind)

@@ -36,16 +36,14 @@ from ...services.assessing import (
     save_grid,
     session_label,
 )
-from ...store.repository import ConflictError
-from ...store.storage import StoreError
+from ...services.errors import ConflictError, StoreError
 from .. import keys
+from ..formatting import LEVEL_STYLES, bloc_heading, short_dates
 from ..state import AppState
 from ..widgets.grouped_table import GroupedTable
-from .candidate import short_dates
 from .dialogs import ConfirmScreen
 
 # Theme variables of each level: colour is never alone (the digit and the short code say it too).
-LEVEL_STYLES = {1: "text-error", 2: "text-warning", 3: "text-success", 4: "text-success"}
 LEGEND = " · ".join(f"{n} {LEVELS[n]}" for n in (1, 2, 3, 4)) + f" · 0 {LEVELS[None]}"
 CODE_WIDTH, LEVEL_WIDTH, MARK_WIDTH = 5, 5, 1
 
@@ -61,13 +59,10 @@ def level_words(level: int | None) -> str:
     return LEVELS[level] if level is None else f"{level} — {LEVELS[level]}"
 
 
-def bloc_heading(bloc) -> str:
-    return f"Bloc {bloc.number} · {bloc.label} ({bloc.unit}, {bloc.exam})"
-
-
 class CommentScreen(ModalScreen[str | None]):
     """One line for the tutor's comment on a competence; None if cancelled, "" to clear it."""
 
+    CSS_PATH = "assessment.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = keys.bindings("dialog")
 
@@ -102,6 +97,7 @@ class GridConflictScreen(ModalScreen[str]):
     « mine » goes back to the keyed one; nothing was written either way.
     """
 
+    CSS_PATH = "assessment.tcss"
     KEY_SCOPE = "dialog"
     BINDINGS = keys.bindings("dialog")
 
@@ -160,6 +156,7 @@ def differences(levels: dict, comments: dict, theirs: GridState | None) -> list[
 class AssessmentScreen(Screen):
     """Key the assessment of one placement; `code` puts the cursor on a competence."""
 
+    CSS_PATH = "assessment.tcss"
     KEY_SCOPE = "assessment"
     BINDINGS = keys.bindings("assessment")
 

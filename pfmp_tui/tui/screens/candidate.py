@@ -7,6 +7,9 @@ what the person is looking at.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -22,8 +25,11 @@ from ...domain.rules import CandidateStatus
 from ...domain.validation import format_date_fr
 from ...domain.workdays import format_days, working_days
 from .. import keys
-from ..liaison import assessment_line, open_assessment, open_progress, write_paper
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..formatting import placement_dates, short_dates
+from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
+from ..targets import AssessmentGrid, Journal, Progress, go
 
 CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
 CONTRACT_VOIES = ("apprentissage",)  # R7
@@ -34,14 +40,6 @@ PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation"
                      ("Tuteur", "tutor", 0, 20), ("Conv. R10", "convention", 9, 10),
                      ("Attestation R11", "attestation", 17, 17))
 WIDE = 100
-
-
-def placement_dates(p: Placement) -> str:
-    return f"du {format_date_fr(p.start)} au {format_date_fr(p.end)}"
-
-
-def short_dates(p: Placement) -> str:
-    return f"{p.start:%d/%m/%y}→{p.end:%d/%m/%y}"
 
 
 def convention_text(p: Placement) -> tuple[str, str]:
@@ -77,6 +75,7 @@ def attestation_text(p: Placement, today) -> tuple[str, str]:
 
 
 class CandidateScreen(Screen):
+    CSS_PATH = "candidate.tcss"
     KEY_SCOPE = "candidate"
     BINDINGS = keys.bindings("candidate")
 
@@ -298,6 +297,21 @@ class CandidateScreen(Screen):
         kind, _, record_id = key.partition(":")
         return kind, record_id
 
+    def select_record(self, kind: str, record_id: str) -> None:
+        """A placement or justificatif just created for this learner: the cursor goes to it."""
+        if kind == "placements":
+            table, key = self.query_one("#placements", DataTable), record_id
+        elif kind in ("work_certificates", "contracts"):
+            table, key = self.query_one("#justificatifs", DataTable), f"{kind}:{record_id}"
+        else:
+            return
+        try:
+            table.move_cursor(row=table.get_row_index(key))
+        except Exception:  # not this learner's
+            return
+        table.focus()
+        self._show_detail()
+
     def _justificatifs_focused(self) -> bool:
         return self.focused is self.query_one("#justificatifs", DataTable)
 
@@ -308,6 +322,15 @@ class CandidateScreen(Screen):
         return True
 
     # -- actions -------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return gate(self.app, "candidate", action)
+
+    def action_history(self) -> None:
+        """The learner's history (issue 16): who changed what in their file, and when."""
+        student = self.app.state.get("students", self.student_id) if self.app.state is not None else None
+        name = student.full_name if student is not None else self.student_id
+        go(self.app, Journal(self.student_id, f"Historique de {name}"))
+
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
@@ -379,11 +402,24 @@ class CandidateScreen(Screen):
         if p is None and self.student is not None:
             self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
         elif p is not None:
-            open_assessment(self.app, p.id)
+            go(self.app, AssessmentGrid(p.id))
+
+    def palette_entries(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """The file's own entries of the command palette (see `liaison.palette_commands`)."""
+        return [
+            ("Évaluer le stage choisi", "Grille des 37 compétences (R12) : 1 à 4, 0 non évalué",
+             self.action_assess),
+            ("Progression de l'élève", "Compétences × stages, couverture des trois blocs (R16)",
+             self.action_progress),
+            ("Attestation PDF du stage choisi", "Pré-remplie pour le tuteur, dans exports/ (R11)",
+             partial(self.action_paper, "attestation")),
+            ("Document de liaison PDF", "Stages et évaluations de l'élève, dans exports/ (R12)",
+             partial(self.action_paper, "liaison")),
+        ]
 
     def action_progress(self) -> None:
         if self._need_student():
-            open_progress(self.app, self.student_id)
+            go(self.app, Progress(self.student_id))
 
     def action_paper(self, kind: str) -> None:
         if not self._need_student():

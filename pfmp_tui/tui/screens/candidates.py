@@ -19,7 +19,9 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from ...domain.model import VOIE_LABELS
 from ...domain.rules import STATUS_ORDER
+from ...domain.wording import count
 from .. import keys
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..state import (
     SPECIALS,
     AppState,
@@ -59,6 +61,7 @@ def _fit(text: str, width: int) -> str:
 
 
 class CandidatesScreen(Screen):
+    CSS_PATH = "candidates.tcss"
     KEY_SCOPE = "candidates"
     BINDINGS = keys.bindings("candidates")
 
@@ -240,5 +243,18 @@ class CandidatesScreen(Screen):
                 select.clear()
         self.refresh_rows()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return gate(self.app, "candidates", action)
+
     def action_export(self) -> None:
-        self.app.action_export(self.filter.cohort_id)
+        """`x` exports this list: the learners the filter shows, nothing else."""
+        state = self.app.state
+        if state is None:
+            return
+        if self.filter.with_(cohort_id=None) == CandidateFilter():  # no filter but the cohort
+            self.app.action_export(self.filter.cohort_id)
+            return
+        shown = filter_results(state, self.filter)
+        self.app.action_export(self.filter.cohort_id, frozenset(r.student_id for r in shown),
+                               listed=f"la liste affichée : {count(len(shown), 'élève')} "
+                                      f"({describe_filter(state, self.filter)})")

@@ -132,6 +132,7 @@ class DashboardScroll(VerticalScroll, can_focus=False):
 
 
 class DashboardScreen(Screen):
+    CSS_PATH = "dashboard.tcss"
     KEY_SCOPE = "dashboard"
     BINDINGS = keys.bindings("dashboard")
 

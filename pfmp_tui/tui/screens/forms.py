@@ -18,12 +18,16 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
+from ...domain.wording import count, plural
 from ...services import editing
 from ...services.editing import Conflict, Field, FormErrors, Saved
-from ...store.storage import StoreError
+from ...services.errors import StoreError
+from ...services.form_merge import labels, merge_values, same
+from ...services.soft_checks import soft_warnings
 from .. import keys
 from ..state import cohort_name
-from .dialogs import ConflictScreen
+from ..widgets.toggles import StateCheckbox
+from .dialogs import ConfirmScreen, ConflictScreen
 
 
 def widget_id(key: str) -> str:
@@ -33,6 +37,7 @@ def widget_id(key: str) -> str:
 class FormScreen(ModalScreen[Saved | None]):
     """Create (no `base`) or edit (`base` opened at revision `rev`) one record."""
 
+    CSS_PATH = "forms.tcss"
     KEY_SCOPE = "form"
     BINDINGS = keys.bindings("form")
 
@@ -48,6 +53,8 @@ class FormScreen(ModalScreen[Saved | None]):
         self.subtitle = subtitle
         self.touched: set[str] = set()
         self.errors: dict[str, list[str]] = {}
+        self.deleted = False  # the record was deleted by another session since the form opened
+        self._pending_merge: Any = None
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -71,7 +78,7 @@ class FormScreen(ModalScreen[Saved | None]):
     def _widget(self, f: Field, value: Any) -> Widget:
         wid = widget_id(f.key)
         if f.type == "bool":
-            return Checkbox("oui", bool(value), id=wid, compact=True)
+            return StateCheckbox(bool(value), id=wid, compact=True)
         if f.type == "long_text":
             return TextArea(value or "", id=wid, compact=True, soft_wrap=True, show_line_numbers=False)
         if f.type in ("choice", "ref"):
@@ -145,6 +152,76 @@ class FormScreen(ModalScreen[Saved | None]):
             else:
                 widget.value = value or ""
 
+    # -- unsaved changes ------------------------------------------------------------------------
+    def changed_keys(self) -> list[str]:
+        """The fields whose value differs from what the form opened with."""
+        if not self.is_mounted:
+            return []
+        values = self.values()
+        return [f.key for f in self.spec.fields if not same(values.get(f.key), self.initial.get(f.key))]
+
+    @property
+    def dirty(self) -> bool:
+        return bool(self.changed_keys())
+
+    def confirm_leave(self, then) -> None:
+        """Every way out of a changed form asks first (Échap, ^q, the palette, a screen switch)."""
+        changed = self.changed_keys()
+
+        def leave() -> None:
+            if self.app.screen is self:
+                self.dismiss(None)
+            then()
+
+        if not changed:
+            leave()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                leave()
+
+        n = len(changed)
+        self.app.push_screen(ConfirmScreen(
+            "Abandonner la saisie ?",
+            f"{count(n, 'changement')} non {plural(n, 'enregistré', 'enregistrés')} "
+            f"({labels(self.form, changed)}) {plural(n, 'sera perdu', 'seront perdus')} "
+            "(^s pour enregistrer d'abord).",
+            yes="Abandonner la saisie", no="Continuer la saisie"), answered)
+
+    def show_state(self, state) -> None:
+        """The store changed underneath: follow it if nothing was typed, else say so (never drop input)."""
+        if self.base is None or not self.is_mounted:
+            return
+        current = state.get(self.spec.kind, self.base.id)
+        if current == self.base:
+            return
+        if current is None:
+            self.deleted = True
+            self._stale("! Une autre session a supprimé cet élément : ^s le recréera avec votre saisie, "
+                        "échap pour abandonner.")
+            return
+        if not self.dirty:
+            found = self.app.repo.get(self.spec.kind, self.base.id)
+            if found is not None:
+                self._rebase(*found, values=None)
+                self.notify("Une autre session l'a modifié : formulaire relu.", title="Mise à jour")
+            return
+        self._stale("! Une autre session a modifié cet élément : ^s fusionnera vos changements avec les siens.")
+
+    def _stale(self, message: str) -> None:
+        box = self.query_one("#form-error", Static)
+        box.update(message)
+        box.set_class(True, "-shown")
+
+    def _rebase(self, record: Any, rev: int, values: dict[str, Any] | None) -> None:
+        """Now editing `record` at `rev` (the stored version); the form shows `values` (or the record)."""
+        self.base, self.rev = record, rev
+        self.deleted = False
+        self.initial = editing.initial_values(self.form, record)
+        self.set_values(values if values is not None else self.initial)
+        self.show_errors({})
+
     def show_errors(self, errors: dict[str, list[str]], only: set[str] | None = None) -> None:
         self.errors = errors
         for f in self.spec.fields:
@@ -190,22 +267,74 @@ class FormScreen(ModalScreen[Saved | None]):
             self._recheck()
 
     # -- saving --------------------------------------------------------------------------------
-    def action_save(self) -> None:
+    def action_save(self, confirmed: bool = False) -> None:
         values = self.values()
+        errors = editing.validate(self.form, values, base=self.base, context=self.context)
+        if errors:
+            self._refused(errors)
+            return
+        warnings = soft_warnings(self.form, values, base=self.base, today=self.app.today)
+        if warnings and not confirmed:
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.action_save(confirmed=True)
+
+            self.app.push_screen(ConfirmScreen(
+                "À vérifier avant d'enregistrer", "\n".join(f"! {w}" for w in warnings),
+                yes="Enregistrer quand même", no="Corriger"), answered)
+            return
+        self._save(values)
+
+    def _save(self, values: dict[str, Any]) -> None:
+        if self.base is not None and self.deleted:
+            # Deleted by another session while typing (the person was told): saved again, same id.
+            try:
+                saved = editing.save(self.app.repo, self.form, values, base=None,
+                                     context={**self.context, "id": self.base.id, **_kept_keys(self.spec, self.base)})
+            except FormErrors as exc:
+                self._refused(exc.errors)
+                return
+            except StoreError as exc:
+                self.show_errors({editing.GENERAL: [str(exc)]})
+                return
+            self.dismiss(saved)
+            return
         try:
             saved = editing.save(self.app.repo, self.form, values, base=self.base, rev=self.rev,
                                  context=self.context)
         except FormErrors as exc:
-            self.touched.update(f.key for f in self.spec.fields)
-            self.show_errors(exc.errors)
-            self._focus_first_error(exc.errors)
+            self._refused(exc.errors)
         except Conflict as conflict:
-            names = self.app.state.names() if self.app.state else {}
-            self.app.push_screen(ConflictScreen(conflict, names), self._after_conflict)
+            self._conflict(conflict, values)
         except StoreError as exc:
             self.show_errors({editing.GENERAL: [str(exc)]})
         else:
             self.dismiss(saved)
+
+    def _refused(self, errors: dict[str, list[str]]) -> None:
+        self.touched.update(f.key for f in self.spec.fields)
+        self.show_errors(errors)
+        self._focus_first_error(errors)
+
+    def _conflict(self, conflict: Conflict, mine: dict[str, Any]) -> None:
+        """Someone saved since the form opened: merge field by field, ask only about real clashes."""
+        names = self.app.state.names() if self.app.state else {}
+        if conflict.theirs is None:
+            self.deleted = True
+            self.app.push_screen(ConflictScreen(conflict, names), self._after_conflict)
+            return
+        theirs = editing.initial_values(self.form, conflict.theirs)
+        merge = merge_values(self.form, self.initial, mine, theirs)
+        if not merge.clashes:
+            self._rebase(conflict.theirs, conflict.theirs_rev, merge.values)
+            if merge.theirs_taken:
+                self.notify(f"Une autre session avait changé : {labels(self.form, merge.theirs_taken)}. "
+                            "Ses changements et les vôtres sont enregistrés ensemble.", title="Fusion", timeout=10)
+            self._save(merge.values)
+            return
+        self._pending_merge = (conflict, merge, theirs)
+        self.app.push_screen(ConflictScreen(conflict, names, merge=merge, mine=mine, theirs_values=theirs),
+                             self._after_conflict)
 
     def _focus_first_error(self, errors: dict[str, list[str]]) -> None:
         for f in self.spec.fields:
@@ -213,19 +342,31 @@ class FormScreen(ModalScreen[Saved | None]):
                 self.query_one(f"#{widget_id(f.key)}").focus()
                 return
 
-    def _after_conflict(self, choice: str | None) -> None:
-        if choice != "theirs":
+    def _after_conflict(self, choice: Any) -> None:
+        pending = getattr(self, "_pending_merge", None)
+        self._pending_merge = None
+        if choice == "theirs":
+            found = self.app.repo.get(self.spec.kind, self.base.id) if self.base is not None else None
+            if found is None:
+                self.show_errors({editing.GENERAL: ["Cet élément a été supprimé par une autre session."]})
+                return
+            self._rebase(*found, values=None)
+            self.touched.clear()
+            self.notify("Version enregistrée reprise : vos changements sont abandonnés.", title="Conflit", timeout=6)
             return
-        found = self.app.repo.get(self.spec.kind, self.base.id) if self.base is not None else None
-        if found is None:
-            self.show_errors({editing.GENERAL: ["Cet élément a été supprimé par une autre session."]})
+        if pending is None:  # deleted by the other session: back to the form, ^s recreates it
             return
-        self.base, self.rev = found
-        self.set_values(editing.initial_values(self.form, self.base))
-        self.touched.clear()
-        self.show_errors({})
-        self.notify("Version enregistrée rechargée : reportez vos changements puis enregistrez.",
-                    title="Conflit", timeout=6)
+        conflict, merge, theirs = pending
+        if isinstance(choice, dict):  # a choice per clashing field: save
+            values = merge.with_choices(theirs, choice)
+            self._rebase(conflict.theirs, conflict.theirs_rev, values)
+            self._save(values)
+            return
+        # « Revenir à ma saisie »: my values, theirs merged where I changed nothing, on their revision:
+        # the next ^s saves (nothing of theirs that I did not touch is lost).
+        self._rebase(conflict.theirs, conflict.theirs_rev, merge.values)
+        self.notify(f"Votre saisie est gardée ({labels(self.form, merge.clashes)}) ; ^s l'enregistrera "
+                    "sur la version de l'autre session.", title="Conflit", timeout=8)
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -233,4 +374,13 @@ class FormScreen(ModalScreen[Saved | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.confirm_leave(lambda: None)
+
+
+def _kept_keys(spec, base: Any) -> dict[str, Any]:
+    """The keys of a deleted record the form does not show (its student, its period…), kept
+    when it is saved again."""
+    from ...domain.interchange import record_to_dict
+
+    shown = {f.key.split(".")[0] for f in spec.fields}
+    return {k: v for k, v in record_to_dict(spec.kind, base).items() if k not in shown and k != "id"}

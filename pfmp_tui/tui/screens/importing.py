@@ -46,10 +46,10 @@ from ...services.importing import (
     preview_organisations,
     preview_students,
 )
-from ...store.repository import ConflictError
-from ...store.storage import StoreError
+from ...services.errors import ConflictError, StoreError
 from .. import keys
 from ..state import AppState, cohort_name
+from ..widgets.toggles import StateCheckbox
 from .dialogs import _fit
 
 WHAT = {"students": "Importer des élèves (SIECLE)", "organisations": "Importer des organisations"}
@@ -167,6 +167,7 @@ class ApplyDone(Message):
 
 
 class ImportScreen(Screen):
+    CSS_PATH = "importing.tcss"
     KEY_SCOPE = "import"
     BINDINGS = keys.bindings("import")
 
@@ -198,8 +199,8 @@ class ImportScreen(Screen):
         yield Static("", id="import-summary")
         yield DataTable(id="import-preview", cursor_type="row", zebra_stripes=True)
         yield Static("", id="import-row-detail")
-        yield Checkbox("Importer les bonnes lignes ; les rejetées vont dans un rapport sous exports/",
-                       id="import-keep-good", compact=True)
+        yield StateCheckbox(label="Importer les bonnes lignes ; les rejetées vont dans un rapport sous exports/",
+                            id="import-keep-good", compact=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -429,6 +430,7 @@ class ImportScreen(Screen):
 class MappingScreen(ModalScreen[dict[str, str] | None]):
     """The file's column of each field (organisations whose headers are not recognised)."""
 
+    CSS_PATH = "importing.tcss"
     KEY_SCOPE = "mapping"
     BINDINGS = keys.bindings("mapping")
 

@@ -26,9 +26,9 @@ from ...domain.errors import ValidationFailed
 from ...domain.progress import FollowedLearner, waiting_for
 from ...domain.rules import Flag
 from .. import keys
+from ..formatting import short_dates
 from ..state import STATUS_COLOURS, AppState, cohort_short, status_text
-from .assessment import AssessmentScreen
-from .candidate import CandidateScreen, short_dates
+from ..targets import AssessmentGrid, CandidateFile, go
 
 WAITING_TEXT = {
     "ATTESTATION_MISSING": "attestation R11",
@@ -61,6 +61,7 @@ class LearnersReady(Message):
 
 
 class MyStudentsScreen(Screen):
+    CSS_PATH = "my_students.tcss"
     KEY_SCOPE = "my_students"
     BINDINGS = keys.bindings("my_students")
 
@@ -216,7 +217,7 @@ class MyStudentsScreen(Screen):
         if row is None:
             return
         if row.flag is not None and row.flag.code == "ASSESSMENT_MISSING" and row.placement_id:
-            self.app.push_screen(AssessmentScreen(row.placement_id))
+            go(self.app, AssessmentGrid(row.placement_id))
         else:
             self._open_file(row)
 
@@ -231,17 +232,7 @@ class MyStudentsScreen(Screen):
 
     # -- actions ----------------------------------------------------------------------------------
     def _open_file(self, row: Row) -> None:
-        screen = CandidateScreen(row.student_id)
-        self.app.push_screen(screen)
-        if row.placement_id:
-            placement_id = row.placement_id
-
-            def select_placement() -> None:
-                table = screen.query_one("#placements", DataTable)
-                if placement_id in table.rows:  # unless it was deleted since
-                    table.move_cursor(row=table.get_row_index(placement_id))
-
-            screen.call_after_refresh(select_placement)
+        go(self.app, CandidateFile(row.student_id, row.placement_id))
 
     def action_open_file(self) -> None:
         row = self.current_row()

@@ -39,13 +39,13 @@ from ...domain.planner import (
 from ...domain.requirements import required_days
 from ...domain.validation import format_date_fr
 from ...services.planning import PLACEHOLDER_ORG, assign, place
-from ...store.repository import ConflictError
-from ...store.storage import StoreError
+from ...services.errors import ConflictError, StoreError
 from .. import keys
+from ..formatting import fit, placement_dates
 from ..state import AppState, cohort_name, fold
+from ..targets import Timeline, go
 from .base import TableDetailScreen
-from .candidate import placement_dates
-from .dialogs import ConfirmScreen, _fit
+from .dialogs import ConfirmScreen
 
 PLACING_COLUMNS = (("", "mark", 1), ("Élève", "name", 20), ("Organisation d'accueil", "organisation", 22),
                    ("Tuteur", "tutor", 13), ("Réf.", "teacher", 8))
@@ -88,6 +88,7 @@ def placing_warnings(state: AppState, period_id: str) -> list[str]:
 
 
 class PlacingScreen(TableDetailScreen):
+    CSS_PATH = "placing.tcss"
     KEY_SCOPE = "placing"
     BINDINGS = keys.bindings("placing")
     SUMMARY_ID, TABLE_ID, DETAIL_ID, COLUMNS = "placing-summary", "placing", "placing-warnings", PLACING_COLUMNS
@@ -135,11 +136,11 @@ class PlacingScreen(TableDetailScreen):
                 else:
                     with_host += 1
                     o = state.get("organisations", p.organisation_id)
-                    org = Text(_fit(o.name if o else p.organisation_id, 22))
+                    org = Text(fit(o.name if o else p.organisation_id, 22))
                 t = state.get("tutors", p.tutor_id)
-                tutor = _fit(t.full_name, 13) if t else "—"
-                teacher = _fit(p.teacher or "—", 8)
-            table.add_row(self._mark(s.id), _fit(s.full_name, 20), org, tutor, teacher, key=s.id)
+                tutor = fit(t.full_name, 13) if t else "—"
+                teacher = fit(p.teacher or "—", 8)
+            table.add_row(self._mark(s.id), fit(s.full_name, 20), org, tutor, teacher, key=s.id)
         if current is not None and current in table.rows:  # else gone since: the cursor stays
             table.move_cursor(row=table.get_row_index(current))
         self._counts = (period.label, cohort_name(cohort, period.cohort_id), placement_dates(period), placed, with_host)
@@ -257,9 +258,7 @@ class PlacingScreen(TableDetailScreen):
             self.app.reload()
 
     def action_timeline(self) -> None:
-        from .timeline import open_timeline
-
-        open_timeline(self.app, self.cohort_id)
+        go(self.app, Timeline(self.cohort_id))
 
 
 # -- organisation and tutor of one placement -------------------------------------------------------------
@@ -267,6 +266,7 @@ class AssignScreen(ModalScreen[bool]):
     """Host organisation, tutor and teacher of one placement, or of a learner not yet
     placed in a period (the placement is then created on ^s); search as you type."""
 
+    CSS_PATH = "placing.tcss"
     KEY_SCOPE = "assign"
     BINDINGS = keys.bindings("assign")
 

@@ -12,6 +12,8 @@ assessed on it, the ones never assessed first in view (« j » shows all 37).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -28,10 +30,10 @@ from ...domain.progress import LEVEL_SHORT, ProgressGrid, cohort_progress, progr
 from ...domain.validation import format_date_fr
 from .. import keys
 from ..liaison import write_paper
+from ..formatting import LEVEL_STYLES, bloc_heading, short_dates
 from ..state import AppState, cohort_name
+from ..targets import AssessmentGrid, go
 from ..widgets.grouped_table import GroupedTable
-from .assessment import LEVEL_STYLES, AssessmentScreen, bloc_heading
-from .candidate import short_dates
 
 CODE_WIDTH, CELL_WIDTH, FIXED = 5, 5, 2  # code and label columns stay when scrolling sideways
 BAR = {"acquired": "█", "assessed": "▒", "none": "░"}  # shapes, not colour alone
@@ -51,6 +53,7 @@ def coverage_bar(grid: ProgressGrid, bloc) -> str:
 
 
 class ProgressScreen(Screen):
+    CSS_PATH = "progress.tcss"
     KEY_SCOPE = "progress"
     BINDINGS = keys.bindings("progress")
 
@@ -232,7 +235,12 @@ class ProgressScreen(Screen):
             a = self.grid.latest(code) if code else None
             if a is not None:
                 placement_id = a.placement_id
-        self.app.push_screen(AssessmentScreen(placement_id, code=code))
+        go(self.app, AssessmentGrid(placement_id, code))
+
+    def palette_entries(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """The progress's own entry of the command palette (see `liaison.palette_commands`)."""
+        return [("Document de liaison PDF", "Stages et évaluations de l'élève, dans exports/ (R12)",
+                 self.action_liaison_pdf)]
 
     def action_liaison_pdf(self) -> None:
         if self.grid is not None:
@@ -242,6 +250,7 @@ class ProgressScreen(Screen):
 class CohortCompetencesScreen(Screen):
     """The competences no learner of a cohort has been assessed on (R12, R16), or all 37."""
 
+    CSS_PATH = "progress.tcss"
     KEY_SCOPE = "cohort_competences"
     BINDINGS = keys.bindings("cohort_competences")
 

@@ -9,6 +9,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from ...domain.validation import format_date_fr
 from .. import keys
+from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
 
 TITLES = {"cohorts": "Cohortes", "organisations": "Organisations d'accueil", "tutors": "Tuteurs"}
@@ -63,6 +65,7 @@ def _fit(text: str, width: int) -> str:
 
 
 class RecordsScreen(Screen):
+    CSS_PATH = "records.tcss"
     KEY_SCOPE = "records"
     BINDINGS = keys.bindings("records")
 
@@ -93,6 +96,8 @@ class RecordsScreen(Screen):
             self.show_state(self.app.state)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not gate(self.app, "records", action):
+            return False
         if action == "tutors":
             return self.kind == "organisations"
         return True
@@ -116,6 +121,22 @@ class RecordsScreen(Screen):
                 pass
         noun = NOUNS[self.kind] + ("s" if len(rows) > 1 else "")
         self.query_one("#records-summary", Static).update(f"{shown} {noun} sur {len(rows)} · entrée : modifier")
+
+    def select_record(self, kind: str, record_id: str) -> None:
+        """A record just created: the cursor goes to it (the search is cleared if it hides it)."""
+        if kind != self.kind:
+            return
+        table = self.query_one(DataTable)
+        if record_id not in {k.value for k in table.rows} and self.search:
+            self.query_one("#records-search", Input).value = ""
+            self.search = ""
+            if self.app.state is not None:
+                self.show_state(self.app.state)
+        try:
+            table.move_cursor(row=table.get_row_index(record_id))
+        except Exception:  # not shown here (another organisation's tutor)
+            return
+        table.focus()
 
     def current_id(self) -> str | None:
         table = self.query_one(DataTable)
@@ -147,6 +168,7 @@ class RecordsScreen(Screen):
 
     def action_new(self) -> None:
         defaults = {"organisation_id": self.organisation_id} if self.kind == "tutors" and self.organisation_id else {}
+        defaults.update(search_defaults(self.kind, self.search))
         self.app.open_form(self.kind, defaults=defaults)
 
     def action_edit(self) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
@@ -21,7 +21,9 @@ from ...domain.validation import format_date_fr
 from ...services.calendar_data import school_calendar
 from ...services.planning import PLACEHOLDER_ORG
 from .. import keys
+from ..formatting import placement_dates
 from ..state import AppState, cohort_name
+from ..targets import Assignment, Periods, go
 from ..widgets.timeline import (
     HOLIDAY_CHAR,
     PERIOD_CHAR,
@@ -32,8 +34,6 @@ from ..widgets.timeline import (
     TimelineModel,
     build_timeline,
 )
-from .candidate import placement_dates
-from .planning import with_cohort
 
 # The theme variable of each state: the same as the widget's CSS, for the legend.
 STATE_COLOURS = {"todo": "$text-accent", "planned": "$text-secondary", "signed": "$text-primary",
@@ -46,10 +46,6 @@ COUNTED = {"missing": ("attestation manquante", "attestations manquantes"),
            "todo": ("organisation à trouver", "organisations à trouver")}
 
 
-def open_timeline(app: App, cohort_id: str | None = None) -> None:
-    with_cohort(app, cohort_id, "Frise de quelle cohorte ?", lambda c: app.push_screen(TimelineScreen(c)))
-
-
 class ModelReady(Message):
     def __init__(self, token: int, model: TimelineModel | None) -> None:
         super().__init__()
@@ -58,6 +54,7 @@ class ModelReady(Message):
 
 
 class TimelineScreen(Screen):
+    CSS_PATH = "timeline.tcss"
     KEY_SCOPE = "timeline"
     BINDINGS = keys.bindings("timeline")
 
@@ -201,17 +198,12 @@ class TimelineScreen(Screen):
         self.timeline.choose()
 
     def action_assign(self) -> None:
-        from .placing import AssignScreen
-
         cell = self.timeline.current_cell
         if cell is None:
             self.notify("Pas de stage sous le curseur : placez l'élève depuis les périodes (« p » puis « a »).",
                         severity="warning")
             return
-        self.app.push_screen(AssignScreen(cell.placement.id),
-                             lambda saved: self.app.reload() if saved else None)
+        go(self.app, Assignment(cell.placement.id), lambda saved: self.app.reload() if saved else None)
 
     def action_periods(self) -> None:
-        from .planning import open_periods
-
-        open_periods(self.app, self.cohort_id)
+        go(self.app, Periods(self.cohort_id))

@@ -1,0 +1,121 @@
+"""Parses of immutable shard files, kept once per process.
+
+A shard file is never modified once written (storage.py): its parse can be reused
+by every later transaction of the process, keyed by the store's uid and the file's
+name. To be sure that a parse is never used after its file changed anyway (a file
+restored by hand, a store copied over another), the key also holds the file's
+identity as the kernel sees it — device, inode, size, modification and change times
+(the change time cannot be set back by a program) — taken once per transaction.
+
+What is kept is bounded by the size of the files (`BUDGET` bytes of JSON, least
+recently used first out): the typed views of the Repository are what stays for the
+whole school; raw parses are for the next edits of the shards just touched, so that
+a write transaction never re-parses the shard it is about to replace.
+
+A transaction gets its own top-level dict of the cached tables: TinyDB replaces a
+table it changes (it never edits one in place), and the Repository replaces a
+document whole (never `dict.update` on a cached one).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from typing import Any
+
+# Bytes of shard files whose parse is kept (a bounded shard is a few hundred KB).
+BUDGET = 12 * 1024 * 1024
+
+Identity = tuple[int, int, int, int, int]
+
+
+class _Cache:
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, tuple[dict, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.parses = 0  # files parsed by this process (for tests and benchmarks)
+        self.hits = 0
+
+    def get(self, key: tuple) -> dict | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return found[0]
+
+    def put(self, key: tuple, tables: dict, size: int) -> None:
+        if size > BUDGET:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._bytes -= old[1]
+            self._items[key] = (tables, size)
+            self._bytes += size
+            while self._bytes > BUDGET and self._items:
+                _, (_, gone) = self._items.popitem(last=False)
+                self._bytes -= gone
+
+    def forget(self, folder: str, uid: str, keep: set[str]) -> None:
+        """Drop the parses of this store's files that its manifest no longer names."""
+        with self._lock:
+            for key in [k for k in self._items if k[0] == folder and k[1] == uid and k[2] not in keep]:
+                self._bytes -= self._items.pop(key)[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
+
+CACHE = _Cache()
+
+
+def identity(path: str | os.PathLike) -> Identity | None:
+    """What changes whenever the file's content may have changed (None if it is absent)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def file_identity(tx: Any, file_name: str) -> Identity | None:
+    """`identity` of a shard file, taken once per transaction (all its reads see one state)."""
+    known = tx.__dict__.setdefault("_identities", {})
+    if file_name not in known:
+        known[file_name] = identity(tx.store.path.with_name(file_name))
+    return known[file_name]
+
+
+def cache_key(tx: Any, file_name: str) -> tuple | None:
+    """The key of a committed shard file's parse and views, or None if it cannot be kept."""
+    ident = file_identity(tx, file_name)
+    if ident is None:
+        return None
+    return (str(tx.store.path.parent), tx.manifest.uid, file_name, ident)
+
+
+def load_tables(tx: Any, file_name: str | None) -> dict:
+    """The tables of a committed shard file, for `tx` alone (a fresh top-level dict)."""
+    if file_name is None:
+        return {}
+    key = cache_key(tx, file_name)
+    cached = CACHE.get(key) if key is not None else None
+    if cached is None:
+        cached = tx.store._load_shard(file_name)
+        CACHE.parses += 1
+        if key is not None:
+            CACHE.put(key, cached, key[3][2])
+    return dict(cached)
+
+
+def remember(tx: Any, file_name: str, tables: dict) -> None:
+    """Keep the tables a transaction just committed to `file_name` (no re-parse on the next edit)."""
+    key = cache_key(tx, file_name)
+    if key is not None:
+        CACHE.put(key, tables, key[3][2])

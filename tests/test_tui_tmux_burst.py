@@ -1,0 +1,86 @@
+"""The real `pfmp` program in tmux at 80×24: one `send-keys` carries a whole burst (issue 12).
+
+tmux writes the keys of one `send-keys` to the program's terminal in one go, as a slow SSH
+link or a paste does. From the candidate file, one burst opens the attestation form of the
+ended PFMP, types the date, unticks « signée », replaces the days and saves; the store must
+hold exactly that. On Textual alone it saved « Reçue le » = « 12 », the days untouched and
+the box unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from pfmp_tui.domain.interchange import parse_document
+from pfmp_tui.store.repository import Repository
+from pfmp_tui.store.storage import Store
+from tests.test_tui import school
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux absent")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Tmux:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=20).stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "pfmp")
+
+    def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        shown = ""
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if all(t in shown for t in texts):
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"not on screen: {texts!r}\n{shown}")
+
+
+@pytest.fixture
+def tmux(tmp_path: Path):
+    t = Tmux(f"i12-test-{os.getpid()}-{tmp_path.name}")
+    yield t
+    t.run("kill-server")
+
+
+def test_one_send_keys_burst_in_the_real_program_saves_what_was_typed(tmux, tmp_path, db_path):
+    Repository(Store(db_path)).add_all(parse_document(school()))
+    env = {k: v for k, v in os.environ.items() if k not in ("PFMP_DB", "PFMP_DEBUG", "TMUX")}
+    env.update(PFMP_KEYMAP=str(tmp_path / "none.toml"), XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm-256color")
+    command = " ".join([sys.executable, "-m", "pfmp_tui", "--db", str(db_path)])
+    subprocess.run(["tmux", "-L", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "pfmp", "-x", "80",
+                    "-y", "24", "-c", str(ROOT), command], env=env, check=True, timeout=20)
+    tmux.wait_for("Tableau de bord", "1 attestation en retard")
+    tmux.run("send-keys", "-t", "pfmp", "Enter")  # the overdue attestations: MARTIN Zoé
+    tmux.wait_for("1 élève sur 3", "MARTIN Zoé")
+    tmux.run("send-keys", "-t", "pfmp", "Enter")
+    tmux.wait_for("Fiche de MARTIN Zoé", "05/10/26→30/10/26")
+    # One write: the second PFMP, « a », the whole form, ^s.
+    tmux.run("send-keys", "-t", "pfmp", "Down", "a", "C-u", "27/11/2026", "Tab", "Space", "Tab", "End", "C-u",
+             "1", "2", "C-s")
+    deadline = time.monotonic() + 20
+    attestation = None
+    while time.monotonic() < deadline and attestation is None:
+        time.sleep(0.2)
+        found = Repository(Store(db_path)).get("placements", "p1")
+        attestation = found[0].attestation if found else None
+    assert attestation is not None, tmux.screen()
+    assert attestation.received_on == date(2026, 11, 27)
+    assert attestation.signed_by_tutor is False
+    assert attestation.days_completed == 12
+    tmux.wait_for("Attestation reçue le 27/11/2026")
+    tmux.run("send-keys", "-t", "pfmp", "C-q")
