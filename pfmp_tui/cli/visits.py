@@ -8,6 +8,7 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
+EXPORTS_DIR = Path("exports")  # as `pfmp export` and `pfmp paper`
 KINDS_HELP = "sur_place, telephone ou visio (défaut : sur_place)"
 
 
@@ -125,8 +126,6 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     if args.output:
         out = Path(args.output)
     else:
-        from .main import EXPORTS_DIR
-
         out = unique_path(EXPORTS_DIR, "calendrier_" + (slug(args.teacher, fallback="enseignant") if args.teacher else "pfmp"), ".ics")
     path = write_calendar(data, out, args.teacher)
     print(f"Calendrier écrit : {path}")
