@@ -101,3 +101,25 @@ def test_cli_visits_calendar_and_todo(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     cal = Calendar.from_ical(path.read_bytes())
     assert {str(e["UID"]) for e in cal.walk("VEVENT")} == {"period-pe1@pfmp", "placement-p1@pfmp"}  # v1 done
+
+
+def test_roles_a_professeur_plans_visits_of_their_placements_only(tmp_path):
+    import os
+    import pwd
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    doc = _doc()
+    doc["placements"][0]["teacher"] = me
+    (tmp_path / "doc.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert run_pfmp("load", "doc.json", cwd=tmp_path).returncode == 0
+    assert run_pfmp("users", "add", "chef", "coordination", cwd=tmp_path).returncode == 0
+    r = run_pfmp("users", "set", me, "professeur", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run_pfmp("visit", "add", "p1", "--on", "2026-01-14", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = run_pfmp("visit", "add", "p2", "--on", "2026-01-14", cwd=tmp_path)  # ylebihan's learner
+    assert r.returncode != 0 and "refusée" in r.stderr
+    r = run_pfmp("remind", "--send", cwd=tmp_path)
+    assert r.returncode != 0 and "refusée" in r.stderr
+    r = run_pfmp("calendar", "-o", "c.ics", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr

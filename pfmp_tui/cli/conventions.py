@@ -36,11 +36,14 @@ def cmd_paper_convention(args: argparse.Namespace, exports_dir: Path) -> int:
         path = write_private(Path(args.write_template), build_default_template())
         print(f"Modèle écrit : {path}")
         return 0
+    from ..services import access
+
     db = data_io.store_path(args.db)
     settings = load_settings(db)
     if args.school:
         settings = replace(settings, school=replace(settings.school, name=args.school))
     repo = data_io.open_repository(db)
+    access.require(repo, "papers")  # issue 16: not the role « lecture »
     out_dir = Path(args.output) if args.output else exports_dir
     done = generate(repo, settings, placement_id=args.id, period_id=args.period,
                     template=Path(args.template) if args.template else None, out_dir=out_dir)

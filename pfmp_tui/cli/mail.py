@@ -47,6 +47,9 @@ def cmd_mail(args: argparse.Namespace) -> int:
     address = parse_email(args.address, "ADRESSE")
     if address is None:
         raise ValidationFailed(FieldError("ADRESSE", "adresse électronique obligatoire"))
+    from ..services import access
+
+    access.require(data_io.open_repository(args.db), "export")  # mail leaves the school
     settings = load_settings(data_io.store_path(args.db))
     config = settings.require_smtp()
     body = ("Ce message d'essai a été envoyé par pfmp pour vérifier les réglages du serveur de courriel "
@@ -83,6 +86,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
         for r, label in entries:
             print(f"{format_date_fr(r.sent_on)} {r.sent_at[11:16]}  {label:<32} → {r.to}")
         return 0
+    from ..services import access
+
+    access.require(repo, "export" if args.send else "papers")  # sending: coordination or administration
     what = _what(args.what)
     as_of = date.today() if args.as_of is None else parse_date(args.as_of, "--as-of")
     settings = load_settings(db)

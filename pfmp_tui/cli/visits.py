@@ -122,7 +122,11 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     from ..services.files import unique_path
     from ..services.ics import write_calendar
 
-    data = data_io.open_repository(args.db).dataset()
+    from ..services import access
+
+    repo = data_io.open_repository(args.db)
+    access.require(repo, "papers")  # personal data leave the store: not the role « lecture »
+    data = repo.dataset()
     if args.output:
         out = Path(args.output)
     else:
