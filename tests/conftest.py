@@ -101,3 +101,4 @@ def demo(db_path: Path):
 def _no_personal_keymap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read the developer's own ~/.config/pfmp/keymap.toml."""
     monkeypatch.setenv("PFMP_KEYMAP", str(tmp_path / "no-keymap.toml"))
+    monkeypatch.setenv("PFMP_SETTINGS", str(tmp_path / "settings.json"))  # nor write its settings

@@ -109,7 +109,8 @@ def test_its_first_write_rearranges_it_in_one_commit(loaded: Repository):
     for r in (repo, Repository(Store(store.path))):
         assert to_document(r.dataset()) == expected
         assert r.get("placements", "p2")[1] == rev + 1 and r.get("students", "s1")[1] == 1
-    assert buckets.INDEX in {p.name.split(".")[1] for p in Store(store.path).files()[1:]}
+    # Data files are named after the whole main-file name: pfmp.json.<shard>.<gen>.json.
+    assert buckets.INDEX in {p.name[len(store.path.name) + 1:].split(".")[0] for p in Store(store.path).files()[1:]}
 
 
 CRASH_IN_REARRANGING = r"""

@@ -199,7 +199,7 @@ def test_zipped_xml_skips_the_learner_who_left_and_other_divisions(school: Repos
     assert report.counts() == {"created": 3, "updated": 0, "unchanged": 0, "skipped": 2, "rejected": 0}
     reasons = {s.label: s.reason for s in report.skipped}
     assert reasons == {
-        "MARTIN Léo": "sorti(e) de l'établissement le 15/10/2025",
+        "MARTIN Léo": "sortie de l'établissement le 15/10/2025",
         "BERNARD Chloé": "autre division « 2AGORA2 »",
     }
     assert [(s.last_name, s.first_name, s.ine) for s in students_of(school)] == [

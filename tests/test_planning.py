@@ -166,6 +166,9 @@ def test_cli_plan_apply_place(tmp_path: Path):
     r = run_pfmp("--db", db, "plan", "--cohort", "c1", "--weeks", "6,8,8", "--start", "2024-09-02")
     assert r.returncode == 0, r.stderr
     assert "R1 : 22 sem. prévues / 22 sem. requises" in r.stdout and "--apply" in r.stdout
+    # A cycle begun in 2024: the proposals before today (the real one: 5 or 6 of them) say so (issue 12).
+    assert "périodes proposées commencent avant aujourd'hui (1, 2, 3, 4, 5" in r.stdout
+    assert "déjà passée au" in r.stdout
     assert json.loads(run_pfmp("--db", db, "periods", "--cohort", "c1", "--format", "json").stdout) == []
     r = run_pfmp("--db", db, "plan", "--cohort", "c1", "--weeks", "6,8,8", "--start", "2024-09-02", "--apply")
     assert "6 périodes créées" in r.stdout

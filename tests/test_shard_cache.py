@@ -9,6 +9,7 @@ again, never served from memory.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 from pathlib import Path
 
@@ -70,6 +71,11 @@ def test_a_cached_parse_is_never_used_after_its_file_changed(loaded: Repository)
     assert {s.last_name for s in long_lived.dataset().students} >= {"Moreau"}
     path = shard_file(long_lived, "c2", "students")
     rewrite_in_place(path, b'"Moreau"', b'"Moreno"')
+    # A legitimate change (a restore) comes with its checksum in the main file: a file
+    # changed alone is refused as damaged (issue 10, tests/test_bad_input.py).
+    manifest = orjson.loads(long_lived.store.path.read_bytes())
+    manifest["checksums"][path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    long_lived.store.path.write_bytes(orjson.dumps(manifest))
     # The long-lived Repository (its views), a new one in this process (the parse
     # cache) and a write transaction all see the file as it is now.
     assert long_lived.get("students", "s3")[0].last_name == "Moreno"

@@ -221,12 +221,13 @@ def test_generation_stamp_and_files_follow_commits(store: Store):
     Repository(store).create("students", Student("s3", "Roux", "Léo", "c1"))
     assert store.generation() == gen + 1 and store.stamp() != stamp
     c1 = [p.name for p in store.files() if shard_for_cohort("c1") in p.name]
-    assert c1 == [f"pfmp.{shard_for_cohort('c1')}-b0-0.{gen + 1}.json"]  # its bucket (store/buckets.py)
+    # Its bucket (store/buckets.py), named after the whole main-file name (issue 10).
+    assert c1 == [f"pfmp.json.{shard_for_cohort('c1')}-b0-0.{gen + 1}.json"]
     # Only the changed shard was rewritten, and the index (it lists the new learner's
     # id); the old files are gone.
     old_c1 = [p for p in files if shard_for_cohort("c1") in p.name]
     old_index = [p for p in files if ".index." in p.name]
-    index = store.path.with_name(f"pfmp.index.{gen + 1}.json")
+    index = store.path.with_name(f"pfmp.json.index.{gen + 1}.json")
     assert set(store.files()) - set(files) == {store.path.with_name(c1[0]), index}
     assert set(files) - set(store.files()) == set(old_c1 + old_index) and not old_c1[0].exists()
     assert sorted(os.listdir(store.path.parent)) == sorted([p.name for p in store.files()] + ["pfmp.json.lock"])
@@ -335,10 +336,15 @@ def test_crash_between_shards_and_manifest_leaves_the_old_store_then_orphans_are
 
 def test_garbage_collection_spares_files_that_are_not_ours(store: Store):
     folder = store.path.parent
-    keep = ["notes.txt", "autre.json", "autre.core.3.json", "pfmp.json.bak", "pfmp.core.json"]
+    # Files of the old naming (the stem) not named by our manifest may be another store's
+    # (pfmp.test names its files pfmp.… too under that naming): never ours to delete.
+    keep = ["notes.txt", "autre.json", "autre.core.3.json", "pfmp.json.bak", "pfmp.core.json",
+            f"pfmp.{shard_for_cohort('c9')}.99.json", "pfmp.test.core.3.json"]
     for name in keep:
         (folder / name).write_text("x")
-    stale = [f"pfmp.{shard_for_cohort('c9')}.99.json", ".pfmp.core.7.json.4242-a1b2c3.tmp", ".pfmp.json.4242-a1b2c3.tmp"]
+    # Files named after this main file that its manifest does not name (orphans), temp files.
+    stale = [f"pfmp.json.{shard_for_cohort('c9')}.99.json", ".pfmp.json.core.7.json.4242-a1b2c3.tmp",
+             ".pfmp.json.4242-a1b2c3.tmp"]
     for name in stale:
         (folder / name).write_text("x")
     Repository(store).create("students", Student("s3", "Roux", "Léo", "c1"))

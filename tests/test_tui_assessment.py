@@ -246,20 +246,35 @@ async def test_a_conflicting_save_is_refused_and_nothing_is_overwritten(repo, tm
                          "2.1.1": ("non évalué", "3 acquis")}
         assert store_bytes(db_path.parent) == before and sheet(repo, "p0") == theirs
 
-        await pilot.press("escape")  # back to my grid: still mine, still refused
+        await pilot.press("escape")  # back to my grid (issue 12): mine, their 2.1.1 merged in, no longer refused
         await settle(pilot, lambda: app.screen is grid)
-        assert level_cell(grid, "1.1.1") == "1 NA"
-        await pilot.press("ctrl+s")
-        await settle(pilot, lambda: isinstance(app.screen, GridConflictScreen))
-        assert sheet(repo, "p0") == theirs
-        app.screen.query_one("#theirs").press()  # take the stored version
-        await settle(pilot, lambda: app.screen is grid)
-        assert level_cell(grid, "1.1.1") == "4 M" and level_cell(grid, "2.1.1") == "3 A"
-        assert grid.current_code() == "1.1.3"  # the cursor stays where it was
-        await pilot.press("up", "2")  # now based on the stored version: saved
+        assert level_cell(grid, "1.1.1") == "1 NA" and level_cell(grid, "2.1.1") == "3 A"
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: "✓ enregistrée" in text_of(grid, "#grid-count"))
-        assert sheet(repo, "p0")["1.1.2"][0] == 2 and sheet(repo, "p0")["2.1.1"][0] == 3
+        assert {c: v[0] for c, v in sheet(repo, "p0").items()} == {"1.1.1": 1, "1.1.2": 1, "2.1.1": 3}
+
+        def their_save(code: str, level: int) -> None:
+            state, rev = load_grid(other, "p0", assessor="tutor", on=TODAY)
+            save_grid(other, "p0", {**state.levels, code: level}, state.comments, None, "tutor", TODAY, rev)
+
+        # They change a competence I did not touch: merged and saved at once, and said.
+        assert grid.current_code() == "1.1.3"
+        await pilot.press("4")
+        their_save("2.1.1", 2)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: "✓ enregistrée" in text_of(grid, "#grid-count") and not grid.dirty)
+        assert {c: v[0] for c, v in sheet(repo, "p0").items()} == {"1.1.1": 1, "1.1.2": 1, "1.1.3": 4, "2.1.1": 2}
+        assert any("Une autre session avait évalué : 2.1.1" in n.message for n in app._notifications)
+
+        # The same competence on both sides: asked; taking theirs drops mine.
+        assert grid.current_code() == "1.1.4"
+        their_save("1.1.4", 1)
+        await pilot.press("3")
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, GridConflictScreen))
+        app.screen.query_one("#theirs").press()  # take the stored version
+        await settle(pilot, lambda: app.screen is grid)
+        assert level_cell(grid, "1.1.4") == "1 NA" and not grid.dirty
 
 
 async def test_a_second_evaluation_is_kept_beside_the_first(repo, tmp_path):

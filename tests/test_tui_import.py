@@ -75,7 +75,7 @@ async def test_siecle_preview_writes_nothing_until_confirmed(repo, tmp_path, db_
         rows = preview(screen)
         created = [r for r in rows if r[0] == "+"]
         assert [r[2] for r in created] == ["CŒURDACIER Zoé", "LEFÈVRE Noël", "N'DIAYE Aïssata", "DUPRÉ-LŒW Anaïs"]
-        assert created[0][1:] == ("2", "CŒURDACIER Zoé", "né(e) le 02/03/2009 · INE 1234567890A")
+        assert created[0][1:] == ("2", "CŒURDACIER Zoé", "naiss. 02/03/2009 · INE 1234567890A")
         assert "sans INE" in created[2][3]
         skipped = [r for r in rows if r[0] == "-"]
         assert skipped == [("-", "6", "BERNARD Chloé", "ignoré : autre division « 2AGORA2 »")]

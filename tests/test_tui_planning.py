@@ -181,8 +181,15 @@ async def test_planner_proposes_then_creates_the_periods_kept(repo, tmp_path):
         await pilot.press("p")
         await settle(pilot, lambda: isinstance(app.screen, PlannerScreen))
         planner = app.screen
-        # 6, 8, 8 weeks: blocks of 3+3, 4+4, 4+4 (R1: 22 weeks), all kept at first.
+        # 6, 8, 8 weeks: blocks of 3+3, 4+4, 4+4 (R1: 22 weeks). The first starts before today
+        # (28/11/2026): said, and left aside at first (issue 12); espace keeps it.
         assert len(rows(planner, "#proposals")) == 6
+        assert planner.plan.past == (0,)
+        assert ("1 période proposée commence avant aujourd'hui : décochée"
+                in text_of(planner, "#planner-past"))
+        assert "Gardées : 5 périodes sur 6, 19 sem." in text_of(planner, "#planner-totals")
+        planner.query_one(DataTable).focus()
+        await pilot.press("space")
         totals = text_of(planner, "#planner-totals")
         assert "Gardées : 6 périodes sur 6, 22 sem." in totals
         assert "R1 22 sem. ✓ 3 él." in totals and "✓ suffisant" in totals
@@ -195,11 +202,9 @@ async def test_planner_proposes_then_creates_the_periods_kept(repo, tmp_path):
         assert "« x » n'est pas un nombre de semaines" in text_of(planner, "#planner-error")
         await type_into(pilot, "#planner-weeks", "6,8,8")
         await pilot.press("enter")
-        await settle(pilot, lambda: planner.plan is not None and len(planner.kept) == 6)
+        await settle(pilot, lambda: planner.plan is not None and len(planner.kept) == 5)
 
         # The first one left aside: 19 weeks, not enough for R1 (22), said in words.
-        planner.query_one(DataTable).focus()
-        await pilot.press("space")
         totals = text_of(planner, "#planner-totals")
         assert "Gardées : 5 périodes sur 6, 19 sem." in totals
         assert "R1 22 sem. ✗ 3 él." in totals and "✗ insuffisant : R1 22 sem. (3 sem. de plus)" in totals

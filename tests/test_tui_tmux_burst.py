@@ -82,5 +82,5 @@ def test_one_send_keys_burst_in_the_real_program_saves_what_was_typed(tmux, tmp_
     assert attestation.received_on == date(2026, 11, 27)
     assert attestation.signed_by_tutor is False
     assert attestation.days_completed == 12
-    tmux.wait_for("Attestation reçue le 27/11/2026")
+    tmux.wait_for("! non signée")  # the row of the second PFMP, on screen
     tmux.run("send-keys", "-t", "pfmp", "C-q")

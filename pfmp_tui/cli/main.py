@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..domain.errors import FieldError, ValidationFailed
+from ..domain.json_guard import excerpt
 from ..domain.kinds import LABELS as KIND_LABELS
 from ..domain.kinds import PLURALS as KIND_PLURALS
 from ..domain.wording import count, plural
@@ -27,6 +28,7 @@ from . import listing
 from .options import date_option, iso_date_option, organisation_option, period_option, tutor_option
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT = 0, 1, 2
+MAX_ERRORS_SHOWN = 30  # the rest are counted: a file of 5,000 bad rows gives one screen, not 300 KB
 EXPORTS_DIR = Path("exports")
 
 # argparse speaks English; our users read French. It looks its messages up through
@@ -82,6 +84,8 @@ def build_parser() -> FrenchParser:
     p = sub.add_parser("load", help="importe un document d'échange (tout ou rien)")
     p.add_argument("file", metavar="FICHIER", help="document JSON (« - » pour l'entrée standard)")
     p.add_argument("--replace", action="store_true", help="remplace tout le magasin au lieu d'ajouter")
+    p.add_argument("--force", action="store_true",
+                   help="avec --replace : repart de zéro même sur un magasin cassé (ses fichiers sont mis de côté)")
 
     p = sub.add_parser("dump", help="écrit tout le magasin en document d'échange")
     p.add_argument("-o", "--output", metavar="FICHIER", help="fichier de sortie (défaut : sortie standard)")
@@ -264,11 +268,16 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
     repo = data_io.open_repository(args.db)
     start = date_option(args.start, "--start") if args.start else None
-    the_plan = plan(repo, args.cohort, _int_list(args.weeks, "--weeks"), start)
+    the_plan = plan(repo, args.cohort, _int_list(args.weeks, "--weeks"), start, today=date.today())
     for n, p in enumerate(the_plan.proposals, 1):
         print(f"{n:>2}. {p.label:<24} {p.start:%d/%m/%Y} → {p.end:%d/%m/%Y}  {format_days(p.working_days):>10}")
         for w in p.warnings:
             print(f"      ! {w}")
+    if the_plan.past:
+        n = len(the_plan.past)
+        print(f"! {count(n, 'période proposée', 'périodes proposées')} {plural(n, 'commence', 'commencent')} avant "
+              f"aujourd'hui ({', '.join(str(i + 1) for i in the_plan.past)}) : --start pour partir d'une autre date, "
+              "ou --apply avec les seuls numéros voulus.")
     for t in the_plan.totals:
         mark = "✔" if t.enough else "✖ insuffisant"
         print(f"{t.rule} : {format_days(t.planned_days)} prévues / {format_days(t.required_days)} requises "
@@ -304,11 +313,15 @@ def _cmd_assign(args: argparse.Namespace) -> int:
 
     repo = data_io.open_repository(args.db)
     teacher = KEEP if args.teacher is None else (args.teacher.strip() or None)  # --teacher "" clears it
-    data = repo.dataset()
-    organisation = organisation_option(data, args.organisation)
-    p = assign(repo, args.placement, organisation, tutor_option(data, args.tutor, organisation), teacher)
+    # Read, decided and written in one transaction: a store that cannot be read whole is
+    # refused before the change is written, so « nothing changed » is then true (issue 10).
+    with repo.transaction():
+        data = repo.dataset()
+        organisation = organisation_option(data, args.organisation)
+        p = assign(repo, args.placement, organisation, tutor_option(data, args.tutor, organisation), teacher)
+        warnings = placement_warnings(repo.dataset())
     print(f"Stage « {p.id} » : organisation « {p.organisation_id} »" + (f", tuteur « {p.tutor_id} »" if p.tutor_id else "") + ".")
-    for w in placement_warnings(repo.dataset()):
+    for w in warnings:
         print(f"  ! {w}")
     return EXIT_OK
 
@@ -317,29 +330,35 @@ def _cmd_import(args: argparse.Namespace) -> int:
     from ..services import importing
 
     repo = data_io.open_repository(args.db)
+    mapping = {}
+    for item in getattr(args, "map", []):
+        key, sep, header = item.partition("=")
+        if not sep or not key.strip() or not header.strip():
+            raise ValidationFailed(FieldError("--map", f"« {item} » : attendu CHAMP=ENTÊTE"))
+        mapping[key.strip()] = header.strip()
+    if not args.dry_run:
+        # Matched with the store and written in one transaction (issue 10: no duplicates).
+        if args.what == "students":
+            report = importing.import_students(repo, args.file, args.cohort, division=args.division,
+                                               keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
+        else:
+            report = importing.import_organisations(repo, args.file, mapping=mapping or None,
+                                                    keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
+        print(report.summary())
+        return EXIT_OK
     if args.what == "students":
         report = importing.preview_students(repo, args.file, args.cohort, division=args.division)
     else:
-        mapping = {}
-        for item in args.map:
-            key, sep, header = item.partition("=")
-            if not sep or not key.strip() or not header.strip():
-                raise ValidationFailed(FieldError("--map", f"« {item} » : attendu CHAMP=ENTÊTE"))
-            mapping[key.strip()] = header.strip()
         report = importing.preview_organisations(repo, args.file, mapping=mapping or None)
-    if args.dry_run:
-        if not args.keep_good:
-            report.raise_if_rejected()
-        what = {"students": "élève", "organisations": "organisation", "tutors": "tuteur"}
-        for change in report.created:
-            print(f"  + {what[change.kind]} {change.label}")
-        for change in report.updated:
-            diffs = "; ".join(f"{label} : {old} → {new}" for label, old, new in change.differences())
-            print(f"  ~ {what[change.kind]} {change.label} ({diffs})")
-        print(report.summary() + " (essai : rien n'a été écrit)")
-        return EXIT_OK
-    report = importing.apply_import(repo, report, keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
-    print(report.summary())
+    if not args.keep_good:
+        report.raise_if_rejected()
+    what = {"students": "élève", "organisations": "organisation", "tutors": "tuteur"}
+    for change in report.created:
+        print(f"  + {what[change.kind]} {change.label}")
+    for change in report.updated:
+        diffs = "; ".join(f"{label} : {old} → {new}" for label, old, new in change.differences())
+        print(f"  ~ {what[change.kind]} {change.label} ({diffs})")
+    print(report.summary() + " (essai : rien n'a été écrit)")
     return EXIT_OK
 
 
@@ -410,15 +429,16 @@ def _cmd_todo(args: argparse.Namespace) -> int:
 def _cmd_tui(args: argparse.Namespace) -> int:
     from ..tui.bootstrap import run_tui
 
-    path = data_io.store_path(args.db)
-    data_io.open_repository(path).store.check()  # refuse a corrupt store before drawing anything
-    return run_tui(path)
+    # run_tui reads the whole store once before drawing anything: a corrupt store is refused there
+    return run_tui(data_io.store_path(args.db))
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from ..services.demo import build_demo
 
     repo = data_io.open_repository(args.db)
+    if args.force:
+        _start_over(repo)
     if not args.force and not repo.dataset().is_empty():
         print(
             f"pfmp : le magasin {repo.store.path} n'est pas vide : rien n'a été modifié "
@@ -436,8 +456,21 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _start_over(repo) -> None:
+    """--force on a broken store (data files without their main file): a new empty store,
+    the old files moved aside, never deleted (issue 10)."""
+    aside = repo.store.start_over()
+    if aside is not None:
+        print(f"pfmp : magasin cassé repris à zéro ; ses anciens fichiers sont conservés dans {aside}",
+              file=sys.stderr)
+
+
 def _cmd_load(args: argparse.Namespace) -> int:
     repo = data_io.open_repository(args.db)
+    if args.force:
+        if not args.replace:
+            raise ValidationFailed(FieldError("--force", "ne s'emploie qu'avec --replace"))
+        _start_over(repo)
     counts = data_io.load(repo, args.file, replace=args.replace)
     summary = ", ".join(f"{n} {KIND_LABELS[kind] if n < 2 else KIND_PLURALS[kind]}"
                         for kind, n in counts.items() if n) or "aucun enregistrement"
@@ -532,8 +565,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pfmp : {exc}", file=sys.stderr)
         return EXIT_ERROR
     except ValidationFailed as exc:
-        for error in exc.errors:
-            print(f"pfmp : {error}", file=sys.stderr)
+        # Bounded (issue 10): a short excerpt of each path and reason, and the first errors only.
+        for error in exc.errors[:MAX_ERRORS_SHOWN]:
+            where = f"{excerpt(error.path, 120)}: " if error.path else ""
+            print(f"pfmp : {where}{excerpt(error.message, 300)}", file=sys.stderr)
+        if len(exc.errors) > MAX_ERRORS_SHOWN:
+            print(f"pfmp : … et {len(exc.errors) - MAX_ERRORS_SHOWN} autre(s) erreur(s).", file=sys.stderr)
         print("pfmp : rien n'a été modifié.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except (StoreError, ConflictError) as exc:
@@ -555,7 +592,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         _debug()
-        print(f"pfmp : erreur inattendue : {type(exc).__name__}: {exc} (PFMP_DEBUG=1 pour le détail)", file=sys.stderr)
+        print(f"pfmp : erreur inattendue : {type(exc).__name__}: {excerpt(str(exc), 300)} (PFMP_DEBUG=1 pour le détail)",
+              file=sys.stderr)
         return EXIT_ERROR
 
 

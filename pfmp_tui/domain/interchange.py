@@ -83,7 +83,7 @@ def _int(minimum: int | None = None, maximum: int | None = None) -> Parser:
 
 
 def _competence(value: Any, path: str) -> str:
-    if value not in COMPETENCE_CODES:
+    if not isinstance(value, str) or value not in COMPETENCE_CODES:
         raise ValidationFailed(FieldError(path, f"compétence inconnue {v.show(value)} (attendu 1.1.1 … 3.3.4)"))
     return value
 

@@ -9,6 +9,7 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import date
 from typing import Any
 
@@ -26,9 +27,9 @@ MOBILITY_COUNTRIES: frozenset[str] = frozenset(
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 # INE: 11 characters. INE-BEA: 10 digits + a key letter; INE-RNIE: 9 digits + 2 letters;
 # INE apprenti: 4 digits (year), "A", 5 digits, a key letter.
-_INE = re.compile(r"^(\d{10}[A-Z]|\d{9}[A-Z]{2}|\d{4}A\d{5}[A-Z])$")
+_INE = re.compile(r"^([0-9]{10}[A-Z]|[0-9]{9}[A-Z]{2}|[0-9]{4}A[0-9]{5}[A-Z])$")
 _PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
-_POSTCODE_FR = re.compile(r"^\d{5}$")
+_POSTCODE_FR = re.compile(r"^[0-9]{5}$")
 
 # SIREN of La Poste: its head office passes Luhn, its many establishments use
 # another key instead (the sum of the 14 digits is a multiple of 5).
@@ -41,16 +42,23 @@ def _fail(path: str, message: str) -> ValidationFailed:
 
 def show(value: Any) -> str:
     """The value as quoted in a message: « 2026-13-01 »."""
-    text = value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else _SHORT.repr(value)
     if len(text) > 60:
         text = text[:57] + "…"
+    # A lone surrogate or a control character is shown escaped, never printed as is.
+    text = "".join(c if c.isprintable() else "�" for c in text.encode("utf-8", "backslashreplace").decode("utf-8"))
     return f"« {text} »"
+
+
+_SHORT = reprlib.Repr()  # bounded repr: a list of a million items is not written out first
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlevel = 3
 
 
 def parse_date(value: Any, path: str) -> date:
     if isinstance(value, date):
         return value
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise _fail(path, f"date invalide {show(value)} (attendu AAAA-MM-JJ)")
     try:
         return date.fromisoformat(value)
@@ -61,13 +69,13 @@ def parse_date(value: Any, path: str) -> date:
 def parse_french_date(value: str, path: str) -> date:
     """JJ/MM/AAAA (what users type in forms) or AAAA-MM-JJ."""
     text = (value or "").strip()
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
     if m:
         try:
             return date(int(m[3]), int(m[2]), int(m[1]))
         except ValueError:
             raise _fail(path, f"date invalide {show(text)}") from None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         return parse_date(text, path)
     raise _fail(path, f"date invalide {show(text)} (attendu JJ/MM/AAAA)")
 
@@ -140,7 +148,7 @@ def luhn_ok(digits: str) -> bool:
 
 
 def siret_ok(siret: str) -> bool:
-    if not re.fullmatch(r"\d{14}", siret):
+    if not re.fullmatch(r"[0-9]{14}", siret):
         return False
     if siret.startswith(_LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0:
         return True  # La Poste's establishments: INSEE's exception to the Luhn key
@@ -155,7 +163,7 @@ def parse_siret(value: Any, path: str) -> str | None:
     siret = re.sub(r"[\s.]", "", value)
     if not siret:
         return None
-    if not re.fullmatch(r"\d{14}", siret):
+    if not re.fullmatch(r"[0-9]{14}", siret):
         raise _fail(path, f"SIRET invalide {show(value)} (14 chiffres attendus)")
     if not siret_ok(siret):
         raise _fail(path, f"SIRET invalide {show(value)} (clé de contrôle de Luhn fausse)")

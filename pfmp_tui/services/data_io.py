@@ -11,9 +11,11 @@ import orjson
 
 from ..domain.errors import FieldError, ValidationFailed
 from ..domain.interchange import FORMAT, OPTIONAL_KINDS, VERSION, parse_document
+from ..domain.json_guard import check_tree, loads_guarded
 from ..domain.model import Dataset
 from ..store.repository import Repository
-from ..store.storage import Store, atomic_write
+from ..store.storage import Store
+from .files import write_private
 
 DEFAULT_DB = Path("db") / "pfmp.json"
 
@@ -21,9 +23,18 @@ DEFAULT_DB = Path("db") / "pfmp.json"
 def store_path(db: str | os.PathLike | None) -> Path:
     """--db, else $PFMP_DB, else db/pfmp.json under the current folder (CONTRACT.md)."""
     if db:
-        return Path(db)
+        return _store_file(Path(db), "--db")
     env = os.environ.get("PFMP_DB")
-    return Path(env) if env else DEFAULT_DB
+    return _store_file(Path(env), "PFMP_DB") if env else DEFAULT_DB
+
+
+def _store_file(path: Path, where: str) -> Path:
+    """The main file a user named: a file name, not « . », « .. », nor a folder."""
+    if path.name in ("", ".", "..") or path.is_dir():
+        raise ValidationFailed(FieldError(
+            where, f"« {path} » est un dossier : indiquez le fichier principal du magasin, par exemple {path / 'pfmp.json'}"
+        ))
+    return path
 
 
 def open_repository(db: str | os.PathLike | None = None) -> Repository:
@@ -33,13 +44,17 @@ def open_repository(db: str | os.PathLike | None = None) -> Repository:
 def parse_json_text(text: str | bytes, source: str) -> Any:
     """JSON → Python, with a French message giving line and column on a syntax error."""
     try:
-        return json.loads(text)
+        doc = loads_guarded(text)
     except json.JSONDecodeError as exc:
         raise ValidationFailed(
             FieldError(source, f"JSON invalide, ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}")
         ) from None
     except UnicodeDecodeError:
         raise ValidationFailed(FieldError(source, "le fichier n'est pas encodé en UTF-8")) from None
+    except RecursionError:
+        raise ValidationFailed(FieldError(source, "JSON imbriqué trop profondément")) from None
+    check_tree(doc, source)  # huge integers, duplicate keys, lone surrogates, nesting: named by path
+    return doc
 
 
 def read_document(path: str, *, resolve_references: bool = True) -> Dataset:
@@ -87,7 +102,4 @@ def dump(repo: Repository, output: str | None) -> Path | None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return None
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)  # personal data: created 0600 like the store
-    return path
+    return write_private(Path(output), data)  # personal data: 0600 like the store, folders 0700

@@ -43,9 +43,15 @@ _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 R11_CODES = frozenset({"ATTESTATION_MISSING", "ATTESTATION_UNSIGNED"})
 
 
+# Invisible characters (zero width, BOM) a spreadsheet may skip before reading « = » as a
+# formula; a visible space keeps the cell text, as before.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
 def neutralise(cell: str) -> str:
-    """Prefix a quote to a cell a spreadsheet could read as a formula (OWASP)."""
-    return "'" + cell if cell.startswith(_DANGEROUS_START) else cell
+    """Prefix a quote to a cell a spreadsheet could read as a formula (OWASP), also when
+    the formula hides behind invisible characters (U+200B, U+FEFF…)."""
+    return "'" + cell if cell.lstrip(_INVISIBLE).startswith(_DANGEROUS_START) else cell
 
 
 def missing_attestation_rows(data: Dataset, results: list[CandidateStatus], as_of: date) -> list[dict[str, Any]]:

@@ -33,7 +33,9 @@ import contextlib
 import csv
 import io
 import os
+import stat
 import zipfile
+from time import monotonic as _monotonic
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
@@ -55,7 +57,12 @@ from .files import unique_path, write_private
 from .planning import new_id
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a school's SIECLE export is a few MB
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # against zip bombs (XLSX included)
+# Against zip bombs (XLSX included): a whole school's SIECLE XML is ~20 MB, a sheet of
+# organisations far less; beyond this the archive is refused before anything is inflated.
+MAX_UNZIPPED_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 100_000  # rows of a CSV or of a sheet
+MAX_COLUMNS = 200
+MAX_SECONDS = 30.0  # reading a sheet
 REPORT_COLUMNS = ("ligne", "colonne", "motif")
 
 FIELD_LABELS = {
@@ -196,11 +203,29 @@ def _bad(source: str, message: str) -> ValidationFailed:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes: a regular file only (never a device, a FIFO, a socket: /dev/zero,
+    /dev/urandom, a pipe would be read forever), and never more than MAX_FILE_BYTES."""
     source = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise _bad(source, f"fichier trop gros (plus de {MAX_FILE_BYTES // 1024 // 1024} Mo)")
-        return path.read_bytes()
+        # O_NONBLOCK: opening a FIFO must not wait for a writer before we can refuse it.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        try:
+            st = os.fstat(fd)
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(st.st_mode):
+                raise _bad(source, "ce n'est pas un fichier ordinaire (périphérique, tube ou socket) : "
+                                   "indiquez le fichier exporté")
+            if st.st_size > MAX_FILE_BYTES:
+                raise _bad(source, f"fichier trop gros (plus de {MAX_FILE_BYTES // 1024 // 1024} Mo)")
+            os.set_blocking(fd, True)
+            with os.fdopen(os.dup(fd), "rb") as f:
+                data = f.read(MAX_FILE_BYTES + 1)
+            if len(data) > MAX_FILE_BYTES:  # it grew while being read
+                raise _bad(source, f"fichier trop gros (plus de {MAX_FILE_BYTES // 1024 // 1024} Mo)")
+            return data
+        finally:
+            os.close(fd)
     except FileNotFoundError:
         raise _bad(source, "fichier introuvable") from None
     except IsADirectoryError:
@@ -293,7 +318,12 @@ def _xlsx_rows(data: bytes, source: str) -> Table:
     try:
         for sheet in workbook.worksheets:  # the first sheet that has something
             rows: Table = []
+            deadline = _monotonic() + MAX_SECONDS
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                if number > MAX_ROWS or len(values) > MAX_COLUMNS:
+                    raise _bad(source, f"feuille trop grande (plus de {MAX_ROWS} lignes ou {MAX_COLUMNS} colonnes)")
+                if number % 1024 == 0 and _monotonic() > deadline:
+                    raise _bad(source, f"feuille trop longue à lire (plus de {MAX_SECONDS:g} s)")
                 cells = [_cell_text(c).strip() for c in values]
                 if any(cells):
                     rows.append((number, cells))
@@ -422,9 +452,14 @@ def _report_from(kind: str, source: str, parsed: Parsed) -> ImportReport:
 def preview_students(repo: Repository, path: str | os.PathLike, cohort_id: str, *,
                      division: str | None = None) -> ImportReport:
     """What `import_students` would do, without writing; bad rows are listed, not raised."""
+    _check_cohort(repo.snapshot(), cohort_id)  # before reading a file for nothing
+    source, parsed = read_students(path, division)
+    return _plan_students_report(repo, source, parsed, cohort_id)
+
+
+def _plan_students_report(repo: Repository, source: str, parsed: Parsed, cohort_id: str) -> ImportReport:
     snap = repo.snapshot()
     _check_cohort(snap, cohort_id)
-    source, parsed = read_students(path, division)
     report = _report_from("students", source, parsed)
     _plan_students(snap, parsed, cohort_id, report)
     report.rejected.sort(key=lambda e: e.line)
@@ -433,9 +468,16 @@ def preview_students(repo: Repository, path: str | os.PathLike, cohort_id: str, 
 
 def import_students(repo: Repository, path: str | os.PathLike, cohort_id: str, *, division: str | None = None,
                     keep_good: bool = False, exports_dir: Path = Path("exports")) -> ImportReport:
-    """Learners of a SIECLE export (XML, zipped or not, or CSV) into `cohort_id`, all or nothing."""
-    report = preview_students(repo, path, cohort_id, division=division)
-    return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
+    """Learners of a SIECLE export (XML, zipped or not, or CSV) into `cohort_id`, all or nothing.
+
+    The file is read first; matching it with the store and writing happen in one
+    transaction, so that imports running at once never create a learner twice (issue 10).
+    """
+    _check_cohort(repo.snapshot(), cohort_id)
+    source, parsed = read_students(path, division)
+    with repo.transaction():
+        report = _plan_students_report(repo, source, parsed, cohort_id)
+        return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
 
 
 # -- organisations ---------------------------------------------------------------------------------------
@@ -535,8 +577,12 @@ def _plan_tutors(snap: Snapshot, org_id: str, rows: list[OrganisationRow], store
 def preview_organisations(repo: Repository, path: str | os.PathLike, *,
                           mapping: Mapping[str, str] | None = None) -> ImportReport:
     """What `import_organisations` would do, without writing; bad rows are listed, not raised."""
-    snap = repo.snapshot()
     source, parsed = read_organisations(path, mapping)
+    return _plan_organisations_report(repo, source, parsed)
+
+
+def _plan_organisations_report(repo: Repository, source: str, parsed: Parsed) -> ImportReport:
+    snap = repo.snapshot()
     report = _report_from("organisations", source, parsed)
     _plan_organisations(snap, parsed, report)
     return report
@@ -544,9 +590,13 @@ def preview_organisations(repo: Repository, path: str | os.PathLike, *,
 
 def import_organisations(repo: Repository, path: str | os.PathLike, *, mapping: Mapping[str, str] | None = None,
                          keep_good: bool = False, exports_dir: Path = Path("exports")) -> ImportReport:
-    """Organisations and their tutors from a CSV or XLSX, merged by SIRET, all or nothing."""
-    report = preview_organisations(repo, path, mapping=mapping)
-    return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
+    """Organisations and their tutors from a CSV or XLSX, merged by SIRET, all or nothing.
+
+    Read first; matched and written in one transaction (see `import_students`)."""
+    source, parsed = read_organisations(path, mapping)
+    with repo.transaction():
+        report = _plan_organisations_report(repo, source, parsed)
+        return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
 
 
 # -- writing ------------------------------------------------------------------------------------------------
@@ -582,6 +632,11 @@ def apply_import(repo: Repository, report: ImportReport, *, keep_good: bool = Fa
     """
     if report.rejected and not keep_good:
         raise ValidationFailed(report.errors())
+    with repo.transaction():  # re-checked and written under one lock: nobody slips in between
+        return _apply_import(repo, report, exports_dir)
+
+
+def _apply_import(repo: Repository, report: ImportReport, exports_dir: Path) -> ImportReport:
     repo.store.check()  # a corrupt or newer store is refused before anything is written
     _check_still_current(repo, report)
     changes = Dataset()
@@ -606,7 +661,7 @@ def rejected_report_bytes(report: ImportReport) -> bytes:
     """One line per bad field: line, column, reason, then the row as the file has it."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([*REPORT_COLUMNS, *report.headers])
+    writer.writerow([*REPORT_COLUMNS, *(neutralise(h) for h in report.headers)])  # the file's headers too
     for e in report.rejected:
         cells = report.raw.get(e.line, ())
         writer.writerow([str(e.line), neutralise(e.column), neutralise(e.reason), *(neutralise(c) for c in cells)])

@@ -191,7 +191,7 @@ def _learner_fields(data: Dataset, student: Student) -> list[tuple[str, str | No
     return [
         ("Nom", student.last_name.upper()),
         ("Prénom", student.first_name),
-        ("Né(e) le", format_date_fr(student.birth_date)),
+        ("Date de naissance", format_date_fr(student.birth_date)),
         ("INE", student.ine),
         ("Classe", cohort.label if cohort else student.cohort_id),
         ("Voie", VOIE_LABELS.get(student.voie, student.voie)),

@@ -82,11 +82,12 @@ def save_period(repo: Repository, raw: dict, expected_rev: int | None = None, pa
     raw = dict(raw)
     raw.setdefault("id", new_id("per"))
     period = parse_record("periods", raw, path)
-    cohort = _cohort(repo.dataset(), period.cohort_id, "cohort_id")
-    if expected_rev is None:
-        repo.create("periods", period)
-    else:
-        repo.update("periods", period, expected_rev)
+    with repo.transaction():  # the cohort checked is the one the period is written beside
+        cohort = _cohort(repo.dataset(), period.cohort_id, "cohort_id")
+        if expected_rev is None:
+            repo.create("periods", period)
+        else:
+            repo.update("periods", period, expected_rev)
     return period, period_warnings(period.start, period.end, cohort.holiday_zone, school_calendar())
 
 
@@ -95,10 +96,15 @@ class Plan:
     cohort_id: str
     proposals: list[ProposedPeriod]
     totals: list[VoieTotal]
+    past: tuple[int, ...] = ()  # indexes of the proposals that start before `today` (issue 12)
 
 
-def plan(repo: Repository, cohort_id: str, weeks_per_year: list[int], cycle_start: date | None = None) -> Plan:
-    """Proposed periods for a cohort and their totals against each requirement (R1–R5)."""
+def plan(repo: Repository, cohort_id: str, weeks_per_year: list[int], cycle_start: date | None = None,
+         today: date | None = None) -> Plan:
+    """Proposed periods for a cohort and their totals against each requirement (R1–R5).
+
+    With `today`, a proposal that starts before it says so (« déjà passée » / « déjà commencée »)
+    and its index is in `Plan.past`: the cycle computed from the exam session may have begun."""
     errors = [FieldError("--weeks", f"nombre de semaines invalide « {w} »") for w in weeks_per_year if not 0 <= w <= 30]
     if not weeks_per_year or errors:
         raise ValidationFailed(errors or [FieldError("--weeks", "au moins une année attendue, ex. 6,8,8")])
@@ -108,9 +114,16 @@ def plan(repo: Repository, cohort_id: str, weeks_per_year: list[int], cycle_star
         # The cycle ends with the exam session: it started len(weeks) school years before.
         cycle_start = date(cohort.exam_session - len(weeks_per_year), 9, 1)
     proposals = propose_periods(cycle_start, weeks_per_year, cohort.holiday_zone, school_calendar())
+    past: list[int] = []
+    if today is not None:
+        for i, p in enumerate(proposals):
+            if p.start < today:
+                past.append(i)
+                when = "déjà passée" if p.end < today else "déjà commencée"
+                proposals[i] = replace(p, warnings=(f"{when} au {today:%d/%m/%Y}", *p.warnings))
     planned = sum(p.working_days for p in proposals)
     students = [s for s in data.students if s.cohort_id == cohort_id]
-    return Plan(cohort_id, proposals, totals_by_requirement(students, planned))
+    return Plan(cohort_id, proposals, totals_by_requirement(students, planned), tuple(past))
 
 
 def accept_plan(repo: Repository, the_plan: Plan, keep: list[int] | None = None) -> list[Period]:
@@ -140,7 +153,16 @@ def place(
 ) -> PlacingResult:
     """Give every learner of the period's cohort (or the selected ones) a placement for
     the period, in one commit. Without an organisation, the placement waits on the
-    placeholder « Organisation à trouver »."""
+    placeholder « Organisation à trouver ».
+
+    Decided and written in one transaction: two `place` at once never give a learner two
+    placements in the period (issue 10)."""
+    with repo.transaction():
+        return _place(repo, period_id, student_ids, organisation_id, tutor_id, teacher)
+
+
+def _place(repo: Repository, period_id: str, student_ids: list[str] | None, organisation_id: str | None,
+           tutor_id: str | None, teacher: str | None) -> PlacingResult:
     data = repo.dataset()
     period = next((p for p in data.periods if p.id == period_id), None)
     if period is None:
@@ -190,13 +212,14 @@ def assign(repo: Repository, placement_id: str, organisation_id: str, tutor_id: 
     `teacher=None` clears the teacher, `KEEP` leaves it. With `expected_rev` (the revision
     the placement was shown at), a placement someone changed since is not overwritten
     (ConflictError)."""
-    found = repo.get("placements", placement_id)
-    if found is None:
-        raise ValidationFailed(FieldError("PLACEMENT", f"stage inconnu « {placement_id} »"))
-    placement, rev = found
-    updated = replace(placement, organisation_id=organisation_id, tutor_id=tutor_id,
-                      teacher=placement.teacher if teacher is KEEP else teacher)
-    repo.update("placements", updated, rev if expected_rev is None else expected_rev)
+    with repo.transaction():  # read and write at one revision, whoever else writes
+        found = repo.get("placements", placement_id)
+        if found is None:
+            raise ValidationFailed(FieldError("PLACEMENT", f"stage inconnu « {placement_id} »"))
+        placement, rev = found
+        updated = replace(placement, organisation_id=organisation_id, tutor_id=tutor_id,
+                          teacher=placement.teacher if teacher is KEEP else teacher)
+        repo.update("placements", updated, rev if expected_rev is None else expected_rev)
     return updated
 
 

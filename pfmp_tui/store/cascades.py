@@ -6,6 +6,7 @@ from typing import Iterable
 
 from ..domain.kinds import describe_counts
 from ..domain.model import Dataset
+from ..domain.wording import count
 
 
 def _dependents(data: Dataset, kind: str, record_id: str) -> dict[str, int]:
@@ -45,15 +46,15 @@ def _blockers(data: Dataset, kind: str, record_id: str) -> str | None:
     if kind == "organisations":
         n = sum(1 for p in data.placements if p.organisation_id == record_id)
         if n:
-            return f"organisation utilisée par {n} stage(s) : changez ou supprimez-les d'abord"
+            return f"organisation utilisée par {count(n, 'stage')} : changez ou supprimez-les d'abord"
     if kind == "tutors":
         n = sum(1 for p in data.placements if p.tutor_id == record_id)
         if n:
-            return f"tuteur désigné dans {n} stage(s) : changez ou supprimez-les d'abord"
+            return f"tuteur désigné dans {count(n, 'stage')} : changez ou supprimez-les d'abord"
     if kind == "periods":
         n = sum(1 for p in data.placements if p.period_id == record_id)
         if n:
-            return f"période utilisée par {n} stage(s) : changez ou supprimez-les d'abord"
+            return f"période utilisée par {count(n, 'stage')} : changez ou supprimez-les d'abord"
     return None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.wording import agree_kind, capitalised
 from .layout import KIND_LABELS
 
 
@@ -15,9 +16,11 @@ class ConflictError(Exception):
         self.record_id = record_id
         self.current = current
         self.current_rev = current_rev
-        what = KIND_LABELS.get(kind, kind)
+        what = capitalised(KIND_LABELS.get(kind, kind))
         if current is None:
-            msg = f"{what} « {record_id} » a été supprimé(e) par une autre session : rien n'a été enregistré"
+            msg = (f"{what} « {record_id} » a été {agree_kind('supprimé', kind)} par une autre session : "
+                   "rien n'a été enregistré")
         else:
-            msg = f"{what} « {record_id} » a été modifié(e) par une autre session depuis son ouverture : rien n'a été enregistré"
+            msg = (f"{what} « {record_id} » a été {agree_kind('modifié', kind)} par une autre session depuis son "
+                   "ouverture : rien n'a été enregistré")
         super().__init__(msg)

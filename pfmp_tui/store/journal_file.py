@@ -1,7 +1,7 @@
 """The journal's file: one append-only file of JSON lines beside the store.
 
 The manifest names the file and the length of its committed part
-(``"journal": {"file": "pfmp.journal.7.jsonl", "size": 48213}``). A commit appends
+(``"journal": {"file": "pfmp.json.journal.7.jsonl", "size": 48213}``). A commit appends
 its entry past that length (fsynced) *before* the manifest is replaced, and the new
 manifest gives the new length: the one os.replace of the manifest commits the data
 and the journal together. A writer killed in between leaves bytes past the
@@ -53,8 +53,10 @@ def _last_of(data: bytes) -> int | None:
 
 
 def is_journal_file(store_path: Path, name: str) -> bool:
-    stem = re.escape(store_path.stem)
-    return re.match(rf"^\.?{stem}\.journal\.\d+\.jsonl(\.\d+-[0-9a-f]+\.tmp)?$", name) is not None
+    """A journal file of this store's own naming (after the whole main-file name, issue 10:
+    pfmp.json and pfmp.test in one folder never share one)."""
+    whole = re.escape(store_path.name)
+    return re.match(rf"^\.?{whole}\.journal\.\d+\.jsonl(\.\d+-[0-9a-f]+\.tmp)?$", name) is not None
 
 
 class JournalError(Exception):
@@ -72,7 +74,7 @@ def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes
         return ref, []
     if rewrite is not None or ref is None:
         content = (rewrite or b"") + tail
-        name = f"{store_path.stem}.journal.{generation}.jsonl"
+        name = f"{store_path.name}.journal.{generation}.jsonl"
         path = store_path.with_name(name)
         tmp = write_temp(path, content)
         try:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from itertools import chain
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, TypeVar
 
 from ..domain.convention import minor_hours_errors
 from ..domain.errors import Collector, FieldError, ValidationFailed
@@ -33,6 +33,7 @@ from . import audit, shard_cache
 from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
+from .integrity import ReferenceCheck, check_document
 from .documents import FROM_DOC, SHEET_ITEM, _sheet_doc, record_doc
 from .lazy import LazyList
 from .layout import CORE_KINDS, COHORT_KINDS, KIND_LABELS, KIND_PLURALS, SHEET_KINDS, SHEETS, STUDENT_KINDS
@@ -53,6 +54,8 @@ from .buckets import (
 )
 from .storage import CORE, Store, StoreError, Transaction, TxStorage, shard_for_cohort
 from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
+
+T = TypeVar("T")
 
 __all__ = [
     "CORE_KINDS", "COHORT_KINDS", "FREEZE_AFTER", "FROM_DOC", "KIND_LABELS", "KIND_PLURALS", "SHEET_ITEM",
@@ -88,6 +91,9 @@ class Repository:
         # Key of a shard file -> ((core key, day, profile), its learners' statuses).
         self._statuses: dict[tuple, tuple[tuple, list[CandidateStatus]]] = {}
         self._lock = threading.RLock()
+        self._references = ReferenceCheck()  # no stored record names one of no file (issue 10)
+        self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
+        self._tx_failed = False
 
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
@@ -119,26 +125,63 @@ class Repository:
     def _reading(self) -> Iterator[Transaction]:
         """`Store.read()` under this Repository's lock: its caches are shared by the
         threads of one process (the TUI loads in a worker while the screen saves)."""
-        with self._lock, self.store.read() as tx:
-            yield tx
+        with self._lock:
+            if self._tx is not None:  # inside `transaction()`: read what it holds
+                yield self._tx
+                return
+            with self.store.read() as tx:
+                yield tx
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Transaction]:
-        """`Store.write()`, keeping what it committed for the next views.
+        """`Store.write()`, keeping what it committed for the next views; inside
+        `transaction()`, that transaction (committed when it ends).
 
         A store of the previous layout is rearranged in bounded buckets first; before
         the commit, a bucket grown past its capacity is split and the index follows
         what changed (store/buckets.py): all in the transaction's one commit."""
         with self._lock:
+            if self._tx is not None:
+                try:
+                    yield self._tx
+                except BaseException:
+                    self._tx_failed = True  # it may have half-applied its change: no commit
+                    raise
+                return
             with self.store.write() as tx:
-                self._arrange(tx)
-                yield tx
-                if tx.dirty or tx.dropped:
-                    self._check_read_shards(tx)
-                    self._split_full_buckets(tx)
-                    self._write_index(tx)
-                audit.before_commit(self, tx)  # the journal entry and the role check (issue 16)
+                self._tx, self._tx_failed = tx, False
+                try:
+                    self._arrange(tx)
+                    yield tx
+                    if self._tx_failed:
+                        raise StoreError("internal: an operation failed inside a transaction and its error "
+                                         "was caught; nothing was written")
+                    if tx.dirty or tx.dropped:
+                        self._check_read_shards(tx)
+                        self._split_full_buckets(tx)
+                        self._write_index(tx)
+                    audit.before_commit(self, tx)  # the journal entry and the role check (issue 16)
+                finally:
+                    self._tx = None
             self._remember_commit(tx)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator["Repository"]:
+        """One read-decide-write under the store's exclusive lock (issue 10, case 4).
+
+        Every read (`snapshot`, `get`, `dataset`…) and write (`create`, `update`,
+        `upsert_all`, `add_all`, `delete`, `set_assessments`) of this Repository inside
+        the block joins one transaction: what is read is what the decision is made on,
+        nobody can write in between, and all the writes commit at once when the block
+        ends (none if it raises). An error raised by a write inside must end the block.
+        """
+        with self._writing():
+            yield self
+
+    def atomically(self, decide_and_write: Callable[["Repository"], T]) -> T:
+        """`decide_and_write(self)` inside one `transaction()`; its result."""
+        with self.transaction():
+            return decide_and_write(self)
 
     def _check_read_shards(self, tx: Transaction) -> None:
         """Every shard file this transaction rewrites or drops held readable records (its
@@ -290,7 +333,8 @@ class Repository:
         return snap
 
     def _snapshot(self, tx: Transaction) -> Snapshot:
-        views = [self._view(tx, shard) for shard in tx.shard_names() if shard != INDEX]
+        shards = [shard for shard in tx.shard_names() if shard != INDEX]
+        views = [self._view(tx, shard) for shard in shards]
         lists: dict[str, list] = {}
         revs: dict[str, dict[str, int]] = {}
         for kind in Dataset.KINDS:
@@ -304,7 +348,10 @@ class Repository:
             revs[kind] = self._merge(f"revs/{kind}", parts, _union)
         sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], _union)
         data = Dataset(**lists)
-        return Snapshot(tx.generation, data, revs, sheet_revs, _ById(data, self._indexes))
+        by_id = _ById(data, self._indexes)
+        if not tx.dirty and not tx.dropped:  # what the files hold (a change in progress is checked as it is made)
+            self._references.check(views, [str(self.store.path.with_name(tx.file_of(s) or s)) for s in shards], by_id)
+        return Snapshot(tx.generation, data, revs, sheet_revs, by_id)
 
     def _merge(self, name: str, parts: list[dict], combine) -> Any:
         """`combine(parts)`, or the previous snapshot's result if its parts are the same
@@ -402,6 +449,7 @@ class Repository:
                         f"magasin corrompu : {self.store.path.with_name(file_name or shard)} contient un "
                         "enregistrement illisible. Aucun fichier n'a été modifié. Restaurez une sauvegarde."
                     ) from None
+        check_document(out, str(self.store.path))  # no record naming one of no file (issue 10)
         for records in out.values():
             records.sort(key=lambda r: r["id"])
         return out

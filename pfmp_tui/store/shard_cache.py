@@ -107,7 +107,7 @@ def load_tables(tx: Any, file_name: str | None) -> dict:
     key = cache_key(tx, file_name)
     cached = CACHE.get(key) if key is not None else None
     if cached is None:
-        cached = tx.store._load_shard(file_name)
+        cached = tx.store._load_shard(file_name, tx.manifest.sums.get(file_name))  # checksum verified
         CACHE.parses += 1
         if key is not None:
             CACHE.put(key, cached, key[3][2])

@@ -37,11 +37,18 @@ the umask.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import getpass
 import hashlib
 import os
 import re
+import signal
+import stat
+import threading
+import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -56,10 +63,69 @@ STORE_FORMAT = "pfmp-store"
 SCHEMA_VERSION = 1
 CORE = "core"
 UNCHANGED = "Aucun fichier n'a été modifié."
+LOCK_TIMEOUT_ENV = "PFMP_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 5.0  # seconds a command waits for another one's write before giving up
+_SHARD = r"[a-z0-9-]+"  # shard names: "core", "c-<slug>-<hash>" (no dot)
+
+
+class _LockWaitExpired(Exception):
+    """Raised by the timer signal that ends a bounded lock wait."""
 
 
 class StoreError(Exception):
     """The store cannot be used (corrupt, newer version, unreadable). Nothing was changed."""
+
+
+class BrokenStore(StoreError):
+    """Data files are there but the main file (their manifest) is missing: refused, untouched."""
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    """Who holds the store's write lock, as the holder wrote it in the lock file."""
+
+    pid: int | None = None
+    login: str | None = None
+    since: datetime | None = None
+
+    def describe(self) -> str:
+        who = self.login or "un autre utilisateur"
+        parts = []
+        if self.pid is not None:
+            parts.append(f"processus {self.pid}")
+        if self.since is not None:
+            parts.append(f"depuis {self.since.astimezone():%d/%m/%Y %H:%M:%S}")
+        return f"{who} ({', '.join(parts)})" if parts else who
+
+
+class StoreBusy(StoreError):
+    """Another process held the store's lock longer than the wait allowed. Nothing was changed.
+
+    `holder` is who holds it when the lock file says so (None: unknown, e.g. a reader).
+    """
+
+    def __init__(self, path: Path, holder: LockHolder | None, waited: float):
+        self.path = path
+        self.holder = holder
+        self.waited = waited
+        who = holder.describe() if holder is not None else "un autre processus"
+        super().__init__(
+            f"magasin occupé par {who} : verrou de {path} toujours pris après {waited:g} s. "
+            f"{UNCHANGED} Réessayez dans un moment (attente réglable par ${LOCK_TIMEOUT_ENV}, en secondes)."
+        )
+
+
+def lock_timeout() -> float:
+    """$PFMP_LOCK_TIMEOUT (seconds, ≥ 0), else DEFAULT_LOCK_TIMEOUT."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if raw:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if value >= 0 and value == value and value != float("inf"):
+            return value
+    return DEFAULT_LOCK_TIMEOUT
 
 
 class StrIdTable(Table):
@@ -78,6 +144,13 @@ class ShardDB(TinyDB):
 def file_mode() -> int:
     """0600, or 0660 when the store is shared by a group of users (PFMP_SHARED_GROUP=1)."""
     return 0o660 if os.environ.get("PFMP_SHARED_GROUP") == "1" else 0o600
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -142,6 +215,10 @@ class Manifest:
     # Random id of this store, so that in-memory caches keyed by file name never mix
     # two stores created one after the other at the same path.
     uid: str = ""
+    # file name -> sha256 of its bytes, verified on every read (a shard edited by hand or
+    # damaged on disk is refused, not read as valid JSON). Manifests written before have
+    # none for their files: those are read unverified until they are rewritten.
+    sums: dict[str, str] = field(default_factory=dict)
     # The journal (store/journal_file.py): its file and the length of its committed part,
     # so that what a crashed writer appended past it is ignored, then cut off.
     journal: dict[str, Any] | None = None
@@ -157,6 +234,7 @@ class Manifest:
             "uid": self.uid,
             "generation": self.generation,
             "shards": dict(sorted(self.shards.items())),
+            "checksums": {f: self.sums[f] for f in sorted(self.shards.values()) if f in self.sums},
         }
         if self.journal is not None:
             doc["journal"] = self.journal
@@ -260,27 +338,34 @@ class Transaction:
 
 
 class Store:
-    """The store at `path` (the manifest file); other files live beside it."""
+    """The store at `path` (the manifest file); other files live beside it, named after it."""
 
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike, *, timeout: float | None = None):
         self.path = Path(path)
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        name = self.path.name
+        if name in ("", ".", "..") or name.endswith(".lock"):
+            raise StoreError(
+                f"« {path} » ne peut pas nommer le fichier principal d'un magasin : "
+                "indiquez un fichier, par exemple db/pfmp.json"
+            )
+        self.lock_path = self.path.with_name(name + ".lock")
+        # Seconds to wait for another process's lock (None: $PFMP_LOCK_TIMEOUT or the default).
+        self.timeout = timeout
+        # The lock this thread holds through this Store ("exclusive"/"shared"): a read inside
+        # a write (Repository.transaction) must not wait for its own lock.
+        self._held = threading.local()
+        # Data files are named after the whole main-file name (pfmp.json → pfmp.json.core.3.json):
+        # two stores in one folder never share a name. Stores written before kept the stem
+        # (pfmp.core.3.json); their manifests still name those files, which are read as they are.
+        self._data_file = re.compile(rf"^{re.escape(name)}\.({_SHARD})\.(\d+)\.json$")
+        self._legacy_file = re.compile(rf"^{re.escape(self.path.stem)}\.({_SHARD})\.(\d+)\.json$")
+        self._legacy_journal = re.compile(rf"^{re.escape(self.path.stem)}\.journal\.\d+\.jsonl$")
 
-    # -- locking ---------------------------------------------------------------
-    def _open_lock(self, exclusive: bool) -> int:
-        if not exclusive:
-            # A reader needs no write access to the lock file (flock works on any fd).
-            with contextlib.suppress(FileNotFoundError):
-                return os.open(self.lock_path, os.O_RDONLY)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, file_mode())
-        try:
-            st = os.fstat(fd)
-            if st.st_uid == os.geteuid() and st.st_mode & 0o777 != file_mode():
-                os.fchmod(fd, file_mode())  # the umask narrowed it at creation
-        except OSError:
-            pass  # someone else's lock file in a shared folder: usable as it is
-        return fd
-
+    # -- locking ---------------------------------------------------------------------------
+    # The lock is an flock on the store's *folder*: a folder cannot be swapped or deleted
+    # under its holders the way a lock file can (issue 10: deleting pfmp.json.lock while
+    # writers ran let two of them write at once). The lock file only says who holds the
+    # write lock (pid, login, since), for the « magasin occupé par … » message.
     def _make_folder(self) -> None:
         """Create the store's folder private to its owner (or its group when shared)."""
         folder = self.path.parent
@@ -291,8 +376,131 @@ class Store:
         with contextlib.suppress(OSError):
             os.chmod(folder, mode)  # the umask narrowed it
 
+    def _lock_error(self, exc: OSError) -> StoreError:
+        return StoreError(f"verrou du magasin inaccessible ({self.lock_path}) : {exc.strerror}. {UNCHANGED}")
+
+    def _open_lock_file(self) -> int:
+        """The lock file, never through a symlink, and only if it is a regular file."""
+        try:
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, file_mode())
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise StoreError(
+                    f"{self.lock_path} est un lien symbolique : pfmp ne le suit pas. {UNCHANGED} "
+                    "Supprimez ce lien (pfmp recrée le fichier)."
+                ) from None
+            raise self._lock_error(exc) from None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise StoreError(
+                    f"{self.lock_path} n'est pas un fichier ordinaire. {UNCHANGED} "
+                    "Supprimez-le (pfmp recrée le fichier)."
+                )
+            if st.st_uid == os.geteuid() and st.st_mode & 0o777 != file_mode():
+                with contextlib.suppress(OSError):
+                    os.fchmod(fd, file_mode())  # the umask narrowed it at creation
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def holder(self) -> LockHolder | None:
+        """Who wrote the lock file last and still runs (None: nobody known)."""
+        try:
+            fd = os.open(self.lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError:
+            return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            raw = os.read(fd, 4096)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        try:
+            doc = orjson.loads(raw)
+            pid = doc.get("pid")
+            login = doc.get("login")
+            since = datetime.fromisoformat(doc["since"]) if isinstance(doc.get("since"), str) else None
+        except (orjson.JSONDecodeError, AttributeError, ValueError, TypeError):
+            return None
+        pid = pid if isinstance(pid, int) and not isinstance(pid, bool) and pid > 0 else None
+        if pid is not None and doc.get("host") == os.uname().nodename:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return None  # a holder that crashed: its lock is gone with it
+            except OSError:
+                pass
+        return LockHolder(pid, login if isinstance(login, str) else None, since)
+
+    def _flock(self, fd: int, exclusive: bool) -> None:
+        """flock with a bounded wait; StoreBusy (naming the holder) when it runs out.
+
+        In the main thread (the CLI) the wait is a blocking flock cut short by a timer
+        signal: the kernel wakes the waiter as soon as the lock is free, so a waiter is
+        never starved by a stream of other writers. Elsewhere (the TUI's workers), it polls.
+        """
+        mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+        timeout = lock_timeout() if self.timeout is None else self.timeout
+        try:
+            fcntl.flock(fd, mode | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        if timeout > 0 and threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+            def expired(signum: int, frame: object) -> None:
+                raise _LockWaitExpired
+
+            previous = signal.signal(signal.SIGALRM, expired)
+            started, other_timer = time.monotonic(), 0.0
+            try:
+                other_timer, _ = signal.setitimer(signal.ITIMER_REAL, timeout)
+                try:
+                    fcntl.flock(fd, mode)
+                    return
+                except _LockWaitExpired:
+                    pass
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            finally:
+                signal.signal(signal.SIGALRM, previous)
+                if other_timer:  # someone else's alarm (a test runner's): give it back what is left
+                    signal.setitimer(signal.ITIMER_REAL, max(other_timer - (time.monotonic() - started), 0.001))
+            raise StoreBusy(self.lock_path, self.holder(), timeout)
+        deadline = time.monotonic() + timeout
+        pause = 0.001
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                raise StoreBusy(self.lock_path, self.holder(), timeout)
+            time.sleep(min(pause, deadline - now))
+            pause = min(pause * 2, 0.01)
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+
     @contextlib.contextmanager
     def _locked(self, exclusive: bool) -> Iterator[None]:
+        held = getattr(self._held, "mode", None)
+        if held == "exclusive" or (held == "shared" and not exclusive):
+            yield  # already held by this thread: a read inside a write sees the same store
+            return
+        if held == "shared":
+            raise StoreError("internal: a write was started inside a read of the same store")
+        self._held.mode = "exclusive" if exclusive else "shared"
+        try:
+            with self._lock_folder(exclusive):
+                yield
+        finally:
+            self._held.mode = None
+
+    @contextlib.contextmanager
+    def _lock_folder(self, exclusive: bool) -> Iterator[None]:
         folder = self.path.parent
         try:
             if exclusive:
@@ -300,15 +508,35 @@ class Store:
             elif not folder.exists():
                 yield
                 return
-            fd = self._open_lock(exclusive)
+            while True:
+                fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    self._flock(fd, exclusive)
+                    # The folder we locked is still the one at the path (not renamed away).
+                    st, now = os.fstat(fd), os.stat(folder)
+                except BaseException:
+                    os.close(fd)
+                    raise
+                if (st.st_dev, st.st_ino) == (now.st_dev, now.st_ino):
+                    break
+                os.close(fd)
         except OSError as exc:
-            raise StoreError(
-                f"verrou du magasin inaccessible ({self.lock_path}) : {exc.strerror}. {UNCHANGED}"
-            ) from None
+            raise self._lock_error(exc) from None
+        lock_fd = None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+            if exclusive:
+                lock_fd = self._open_lock_file()
+                info = {"pid": os.getpid(), "login": _login(), "host": os.uname().nodename,
+                        "since": datetime.now().astimezone().isoformat(timespec="seconds")}
+                with contextlib.suppress(OSError):
+                    os.ftruncate(lock_fd, 0)
+                    os.pwrite(lock_fd, orjson.dumps(info), 0)
             yield
         finally:
+            if lock_fd is not None:
+                with contextlib.suppress(OSError):
+                    os.ftruncate(lock_fd, 0)  # nobody holds it any more
+                os.close(lock_fd)
             os.close(fd)  # closing releases the flock
 
     # -- reading ----------------------------------------------------------------
@@ -319,6 +547,15 @@ class Store:
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
+            orphans = self._data_files_without_manifest()
+            if orphans:
+                shown = ", ".join(orphans[:3]) + (f" et {len(orphans) - 3} autre(s)" if len(orphans) > 3 else "")
+                raise BrokenStore(
+                    f"magasin cassé : le fichier principal {self.path} manque, mais ses fichiers de données "
+                    f"sont là ({shown}). {UNCHANGED} Restaurez {self.path.name} depuis une sauvegarde ; "
+                    "ou, pour repartir de zéro, « pfmp demo --force » ou « pfmp load FICHIER --replace --force » "
+                    "(les fichiers de données restent là, intacts)."
+                ) from None
             return Manifest(uid=os.urandom(8).hex())
         except OSError as exc:
             raise StoreError(f"magasin illisible ({self.path}) : {exc.strerror}. {UNCHANGED}") from None
@@ -351,20 +588,93 @@ class Store:
         uid = doc.get("uid")
         if not isinstance(uid, str):
             raise self._corrupt("identifiant du magasin absent")
+        sums = doc.get("checksums", {})
+        if not isinstance(sums, dict) or not all(
+            isinstance(f, str) and isinstance(d, str) and re.fullmatch(r"[0-9a-f]{64}", d) for f, d in sums.items()
+        ):
+            raise self._corrupt("sommes de contrôle invalides")
         journal, users = doc.get("journal"), doc.get("users")
         if not journal_file.valid_ref(journal) or not (
             users is None or (isinstance(users, dict) and all(isinstance(v, str) for v in users.values()))
         ):
             raise self._corrupt("journal ou liste des utilisateurs illisible")
-        return Manifest(generation=generation, shards=dict(shards), uid=uid, journal=journal, users=users)
+        return Manifest(generation=generation, shards=dict(shards), uid=uid, sums=dict(sums), journal=journal,
+                        users=users)
 
-    def _load_shard(self, file_name: str | None) -> dict:
-        """Parse one shard file (never cached here: the caller owns the result)."""
+    def _own_files(self) -> list[str]:
+        """Data files named after this store's main file (new naming only)."""
+        try:
+            return sorted(e.name for e in os.scandir(self.path.parent) if self._data_file.match(e.name))
+        except OSError:
+            return []
+
+    def _data_files_without_manifest(self) -> list[str]:
+        """Data files of this store while its main file is missing (a broken store).
+
+        Files of the old naming (the stem: pfmp.core.3.json) may belong to another store
+        of the folder with the same stem: they count only if no manifest there names them.
+        """
+        try:
+            entries = [e.name for e in os.scandir(self.path.parent)]
+        except OSError:
+            return []
+        # Its journal too (journal_file: pfmp.json.journal.<gen>.jsonl, formerly the stem's).
+        own = [n for n in entries if self._data_file.match(n) or journal_file.is_journal_file(self.path, n)]
+        legacy = [n for n in entries if (self._legacy_file.match(n) or self._legacy_journal.match(n)) and n not in own]
+        if legacy:
+            named: set[str] = set()
+            for other in entries:
+                if other == self.path.name or self._legacy_file.match(other) or self._data_file.match(other):
+                    continue
+                candidate = self.path.with_name(other)
+                try:
+                    if not other.startswith(self.path.stem) or candidate.stat().st_size > 1_000_000:
+                        continue
+                    doc = orjson.loads(candidate.read_bytes())
+                except (OSError, orjson.JSONDecodeError):
+                    continue
+                if isinstance(doc, dict) and doc.get("format") == STORE_FORMAT and isinstance(doc.get("shards"), dict):
+                    named.update(f for f in doc["shards"].values() if isinstance(f, str))
+                    if isinstance(doc.get("journal"), dict) and isinstance(doc["journal"].get("file"), str):
+                        named.add(doc["journal"]["file"])
+            legacy = [n for n in legacy if n not in named]
+        return sorted(own + legacy)
+
+    def start_over(self) -> Path | None:
+        """Make a broken store (data files, no main file) an empty store, deleting nothing.
+
+        The data files left there move into a folder of their own beside the store
+        (``pfmp.json.sans-manifeste-<date>``), where a restore can still find them; its
+        path is returned (None when there was nothing to move).
+        """
+        with self._locked(exclusive=True):
+            if self.path.exists():
+                return None
+            old = self._data_files_without_manifest()
+            aside = None
+            if old:
+                aside = self.path.with_name(f"{self.path.name}.sans-manifeste-{datetime.now():%Y%m%d-%H%M%S}")
+                aside.mkdir(mode=0o770 if file_mode() == 0o660 else 0o700)
+                for name in old:
+                    os.rename(self.path.with_name(name), aside / name)
+                _fsync_dir(self.path.parent)
+            atomic_write(self.path, Manifest(uid=os.urandom(8).hex()).to_bytes())
+            return aside
+
+    def _load_shard(self, file_name: str | None, digest: str | None = None) -> dict:
+        """Parse one shard file (never cached here: the caller owns the result), after
+        checking it against its `digest` from the manifest when there is one."""
         if file_name is None:
             return {}
         path = self.path.with_name(file_name)
         try:
-            tables = orjson.loads(path.read_bytes())
+            raw = path.read_bytes()
+            if digest is not None and hashlib.sha256(raw).hexdigest() != digest:
+                raise StoreError(
+                    f"magasin corrompu : {path} a été modifié ou abîmé (sa somme de contrôle ne correspond "
+                    f"plus au fichier principal). {UNCHANGED} Restaurez une sauvegarde."
+                )
+            tables = orjson.loads(raw)
         except FileNotFoundError:
             raise StoreError(f"magasin incomplet : le fichier {path} manque. {UNCHANGED} Restaurez une sauvegarde.") from None
         except OSError as exc:
@@ -441,9 +751,8 @@ class Store:
     # -- committing ----------------------------------------------------------------
     def _commit(self, tx: Transaction) -> None:
         old = tx.manifest
-        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid,
+        new = Manifest(generation=old.generation + 1, shards=dict(old.shards), uid=old.uid, sums=dict(old.sums),
                        journal=old.journal, users=old.users if tx.users is False else tx.users)
-        stem = self.path.stem
         written: list[str] = []
         replaced = False
         manifest_tmp: Path | None = None
@@ -456,10 +765,12 @@ class Store:
                 if not tables:
                     new.shards.pop(shard, None)
                     continue
-                file_name = f"{stem}.{shard}.{new.generation}.json"
+                file_name = f"{self.path.name}.{shard}.{new.generation}.json"
                 written.append(file_name)
-                atomic_write(self.path.with_name(file_name), orjson.dumps(tables), sync_dir=False)
+                data = orjson.dumps(tables)
+                atomic_write(self.path.with_name(file_name), data, sync_dir=False)
                 new.shards[shard] = file_name
+                new.sums[file_name] = hashlib.sha256(data).hexdigest()
             new.journal, created = journal_file.write(self.path, old.journal, new.generation,
                                                       tx.journal_lines, tx.journal_rewrite, write_temp=_write_temp,
                                                       fsync_dir=_fsync_dir, file_mode=file_mode)
@@ -502,25 +813,37 @@ class Store:
             if replaced:
                 tx.manifest = new
                 tx.committed = True
-        self._collect_garbage(new)
+        self._collect_garbage(tx.base, new)
 
-    def _collect_garbage(self, manifest: Manifest) -> None:
-        """Delete shard files and temp files that the committed manifest does not name.
+    def _collect_garbage(self, base: Manifest, manifest: Manifest) -> None:
+        """Delete the files this store no longer needs, and only those.
 
-        Runs under the exclusive lock, so no other writer has files in progress and no
-        reader is reading.
+        - data files the previous manifest named and the committed one does not;
+        - files named after this store's main file (pfmp.json.<shard>.<gen>.json) that the
+          committed manifest does not name: orphans of writers killed before their commit
+          or during a clean-up;
+        - temp files of this store's own names.
+        Never a file that no manifest of this store named and that it did not create
+        (another store's, of the old naming, a user's). Runs under the exclusive lock, so no other writer
+        has files in progress and no reader is reading.
         """
         keep = set(manifest.shards.values())
         if manifest.journal is not None:
             keep.add(manifest.journal["file"])
-        stem = re.escape(self.path.stem)
-        shard_file = re.compile(rf"^(\.)?{stem}\.[a-z0-9-]+\.\d+\.json(\.\d+-[0-9a-f]+\.tmp)?$")
-        manifest_tmp = re.compile(rf"^\.{re.escape(self.path.name)}\.\d+-[0-9a-f]+\.tmp$")
+        dropped = set(base.shards.values()) - keep
+        if base.journal is not None and base.journal["file"] not in keep:
+            dropped.add(base.journal["file"])  # a rewritten journal's old file
+        name = re.escape(self.path.name)
+        temp = re.compile(rf"^\.{name}(\.{_SHARD}\.\d+\.json)?\.\d+-[0-9a-f]+\.tmp$")
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
-                name = entry.name
-                if ((shard_file.match(name) or journal_file.is_journal_file(self.path, name)) and name not in keep) \
-                        or manifest_tmp.match(name):
+                file_name = entry.name
+                own = self._data_file.match(file_name) or journal_file.is_journal_file(self.path, file_name)
+                if (
+                    file_name in dropped
+                    or (own and file_name not in keep)
+                    or temp.match(file_name)
+                ):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
 

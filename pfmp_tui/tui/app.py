@@ -32,7 +32,7 @@ from ..services.editing import Saved
 from ..services.export import default_export_path, missing_attestation_rows, write_export
 from ..services.errors import ConflictError, StoreError
 from ..services.handles import Repository
-from . import accountability, keys, navigation
+from . import accountability, keys, navigation, overflow, settings, textual_french
 from .targets import Journal, Users
 from .commands import PfmpCommands
 from .key_order import OrderedKeys
@@ -40,13 +40,12 @@ from .screens.candidate import CandidateScreen
 from .screens.dashboard import DashboardScreen
 from .screens.dialogs import ConfirmScreen, ExportScreen, HelpScreen
 from .screens.forms import FormScreen
-from .screens.importing import ImportScreen
-from .screens.my_students import MyStudentsScreen
 from .search_defaults import search_defaults
 from .state import AppState, CandidateFilter, cohort_name, load_state, status_text
-from .targets import CandidateFile, CohortCompetences, Periods, Records, Target, Timeline
+from .targets import CandidateFile, CohortCompetences, Import, MyStudents, Periods, Records, Target, Timeline
 
 LIGHT, DARK = "textual-light", "textual-dark"
+textual_french.apply()  # Textual's own footer texts in French (« esc Fermer la liste »)
 
 
 class StateLoaded(Message):
@@ -73,13 +72,15 @@ class ExportDone(Message):
 class PfmpApp(OrderedKeys, App[None]):
     TITLE = "PFMP AGOrA"
     CSS_PATH = "global.tcss"
+    CSS = overflow.CSS  # one-line texts end with « … » (issue 12)
     BINDINGS = keys.bindings("app")
     COMMANDS = App.COMMANDS | {PfmpCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     NOTIFICATION_TIMEOUT = 6
 
     def __init__(self, repo: Repository, *, today: date | None = None, user: str | None = None,
-                 exports_dir: Path | None = None, poll_interval: float = 1.0) -> None:
+                 exports_dir: Path | None = None, poll_interval: float = 1.0,
+                 state: AppState | None = None) -> None:
         super().__init__()
         self.repo = repo
         self._fixed_today = today
@@ -87,6 +88,7 @@ class PfmpApp(OrderedKeys, App[None]):
         self.exports_dir = Path(exports_dir) if exports_dir is not None else Path.cwd() / "exports"
         self.poll_interval = poll_interval
         self.state: AppState | None = None
+        self._first_state = state  # read by the bootstrap, if it did (`bootstrap.run_tui`)
         self.loading_state = False
         self._reload_pending = False
         self._seen_stamp: Any = None
@@ -120,9 +122,19 @@ class PfmpApp(OrderedKeys, App[None]):
             self.set_keymap(self.user_keymap)
         for warning in warnings:
             self.notify(warning, title="Raccourcis", severity="warning")
-        self.theme = DARK
+        try:
+            self.theme = settings.saved_theme(DARK)  # the theme chosen last time (^t, « Thème… »)
+        except Exception:  # a theme this Textual does not know
+            self.theme = DARK
+        self.watch(self, "theme", self._remember_theme, init=False)
         self.push_screen(DashboardScreen())
-        self.reload()
+        first, self._first_state = self._first_state, None
+        if first is not None and first.today == self.today:
+            # Read before the app started: handed over like a load (screens mounted first).
+            self.loading_state = True
+            self.post_message(StateLoaded(first))
+        else:
+            self.reload()
         if self.poll_interval:
             self.set_interval(self.poll_interval, self.poll_store)
 
@@ -142,12 +154,12 @@ class PfmpApp(OrderedKeys, App[None]):
         self.loading_state = True
         self._load(self.today)
 
-    @work(thread=True, exit_on_error=False, group="load")
+    @work(thread=True, exit_on_error=False, group="load", description="load_state")
     def _load(self, today: date) -> None:
         stamp = None
         try:
             stamp = self.repo.store.stamp()
-            state = load_state(self.repo, today)
+            state = load_state(self.repo, today, self.state)  # the shards a commit wrote, only
         except (StoreError, OSError, ValueError) as exc:
             self.post_message(LoadFailed(str(exc), stamp))
             return
@@ -183,7 +195,9 @@ class PfmpApp(OrderedKeys, App[None]):
     def on_load_failed(self, message: LoadFailed) -> None:
         self.loading_state = False
         self._seen_stamp = message.stamp
-        self.notify(message.message, title="Magasin illisible", severity="error", timeout=15)
+        busy = message.message.startswith("magasin occupé")  # StoreBusy: the last state stays on screen
+        self.notify(message.message, title="Magasin occupé" if busy else "Magasin illisible", severity="error",
+                    timeout=15)
 
     # -- navigation ---------------------------------------------------------------------------------
     def open_target(self, target: Target, then: Callable[[Any], object] | None = None) -> None:
@@ -226,8 +240,7 @@ class PfmpApp(OrderedKeys, App[None]):
 
     def action_my_students(self) -> None:
         """« Mes élèves » (issue 6): the learners `self.user` follows, what is waiting first."""
-        if not isinstance(self.screen, MyStudentsScreen):
-            self.push_screen(MyStudentsScreen())
+        self.open_target(MyStudents())
 
     def action_cohort_competences(self, cohort_id: str | None = None) -> None:
         self.open_target(CohortCompetences(cohort_id))
@@ -259,7 +272,7 @@ class PfmpApp(OrderedKeys, App[None]):
         self.open_target(Timeline(cohort_id))
 
     def action_import(self, what: str) -> None:
-        self.push_screen(ImportScreen(what, navigation.cohort_in_view(self.screen)))
+        self.open_target(Import(what, navigation.cohort_in_view(self.screen)))
 
     def action_records(self, kind: str) -> None:
         self.open_target(Records(kind))
@@ -270,6 +283,9 @@ class PfmpApp(OrderedKeys, App[None]):
         scope = getattr(self.screen, "KEY_SCOPE", None)
         scopes = [s for s in (scope, "figure" if scope == "dashboard" else None) if s]
         self.push_screen(HelpScreen(scopes + ["app"] + (["form"] if scope != "form" else [])))
+
+    def _remember_theme(self, theme: str) -> None:
+        settings.remember("theme", theme)
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT if self.theme == DARK else DARK
@@ -401,7 +417,7 @@ class PfmpApp(OrderedKeys, App[None]):
         if choice is not None:
             self.export_missing_attestations(*choice, student_ids=student_ids)
 
-    @work(thread=True, exit_on_error=False, group="export")
+    @work(thread=True, exit_on_error=False, group="export", description="export_missing_attestations")
     def export_missing_attestations(self, fmt: str, cohort_id: str | None = None,
                                     student_ids: frozenset[str] | None = None) -> None:
         """Write the missing-attestations list (CONTRACT.md) under exports/, then notify its path."""

@@ -26,4 +26,4 @@ def bloc_heading(bloc) -> str:
 
 def fit(text: str, width: int) -> str:
     """`text` cut to `width` characters, an ellipsis marking the cut."""
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

@@ -202,8 +202,9 @@ SCOPES: dict[str, Scope] = {
         _b("escape", "cancel", "Annuler", "assign.cancel"),
         _b("down", "to_list", "Vers la liste", "assign.to_list", show=False, key_display="↓",
            tooltip="Depuis une recherche : aller dans la liste de ses résultats"),
-        _b("ctrl+n", "new_organisation", "Nouvelle organisation", "assign.new_organisation", key_display="^n",
-           tooltip="Créer l'organisation qui manque ; elle est ensuite choisie"),
+        _b("ctrl+n", "new_organisation", "Créer ce qui manque", "assign.new_organisation", key_display="^n",
+           tooltip="Créer l'organisation (depuis sa recherche) ou le tuteur (depuis la sienne) qui manque ; "
+                   "ce qui était tapé est repris, il est ensuite choisi"),
     )),
     "timeline": Scope("Frise d'une cohorte", (
         _b("escape", "back", "Retour", "timeline.back"),

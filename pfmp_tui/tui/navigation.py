@@ -1,10 +1,11 @@
-"""How each screen is opened from a target: the one place that knows every screen.
+"""How each screen is opened from a target: the one place that knows the screens.
 
 Screens ask with ``targets.go(self.app, target)``; the app passes the target to
 `open_target` here. Adding a screen: give it a target in `targets.py` (what it shows),
 an opener below, and a line in `OPENERS`. Screens never import each other nor this
 module (import-linter: see pyproject.toml), so there is no import cycle to break with
-imports inside functions.
+imports inside functions. The app itself opens only the dashboard (at start) and its
+dialogs: help, record forms, confirmations, export.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from textual.widgets import DataTable
 from .screens.assessment import AssessmentScreen
 from .screens.candidate import CandidateScreen
 from .screens.candidates import CandidatesScreen
+from .screens.importing import ImportScreen
+from .screens.my_students import MyStudentsScreen
 from .screens.placing import AssignScreen, PlacingScreen
 from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
@@ -32,7 +35,9 @@ from .targets import (
     Assignment,
     CandidateFile,
     CohortCompetences,
+    Import,
     Journal,
+    MyStudents,
     Periods,
     Placing,
     Progress,
@@ -154,6 +159,15 @@ def open_records(app: App, target: Records, then: Then = None) -> None:
     app.push_screen(RecordsScreen(target.kind, organisation_id=target.organisation_id), then)
 
 
+def open_my_students(app: App, target: MyStudents, then: Then = None) -> None:
+    if not isinstance(app.screen, MyStudentsScreen):
+        app.push_screen(MyStudentsScreen(), then)
+
+
+def open_import(app: App, target: Import, then: Then = None) -> None:
+    app.push_screen(ImportScreen(target.what, target.cohort_id), then)
+
+
 def open_journal(app: App, target: Journal, then: Then = None) -> None:
     app.push_screen(JournalScreen(target.initial, target.title), then)
 
@@ -171,6 +185,8 @@ OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     Placing: open_placing,
     Assignment: open_assignment,
     Timeline: open_timeline,
+    MyStudents: open_my_students,
+    Import: open_import,
     Records: open_records,
     Journal: open_journal,
     Users: open_users,

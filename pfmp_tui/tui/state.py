@@ -8,6 +8,7 @@ candidates list, the dashboard's figures, the text of a row.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import defaultdict
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..domain import wording
 from ..domain.model import Cohort, Placement
-from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset
+from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset, sort_key
 from ..domain.text import fold
 from ..domain.validation import format_date_fr
 from ..domain.workdays import format_days
@@ -86,7 +87,7 @@ class CandidateFilter:
         return replace(self, **changes)
 
 
-@dataclass
+@dataclass(repr=False)
 class AppState:
     """One consistent picture of the store, and every candidate's status at `today`."""
 
@@ -100,6 +101,12 @@ class AppState:
     search_keys: dict[str, str] = field(default_factory=dict)
     ending_this_week: dict[str, int] = field(default_factory=dict)  # student id -> placements ending
     overdue: dict[str, int] = field(default_factory=dict)  # student id -> overdue attestations (R11)
+    files: dict[str, str] | None = None  # shard -> file name read (`Repository.changes` since then)
+    _search_sources: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)
+    _ranked: list[tuple[tuple, CandidateStatus]] = field(default_factory=list, repr=False)  # worst first
+
+    def __repr__(self) -> str:  # never the school's records (a log line, a worker's description)
+        return f"<AppState generation={self.generation} candidates={len(self.results)} today={self.today}>"
 
     @property
     def generation(self) -> int:
@@ -127,41 +134,126 @@ class AppState:
         return out
 
 
-def build_state(snapshot: Snapshot, today: date, stamp: Any = None) -> AppState:
+def build_state(snapshot: Snapshot, today: date, stamp: Any = None, *,
+                results: list[CandidateStatus] | None = None, previous: AppState | None = None) -> AppState:
+    """The state of `snapshot`: `results` are its statuses (the store's, kept per bucket);
+    without them the whole dataset is checked here (tests on a bare dataset).
+
+    With `previous` (the state this one replaces), what is derived from records that
+    did not change — the same objects, the store shares them between snapshots — is
+    taken from it rather than computed again (issue 13: the cost of refreshing after
+    one edit must not be the school's)."""
     data = snapshot.data
-    results = check_dataset(data, today)
+    if results is None:
+        results = check_dataset(data, today)
     state = AppState(snapshot=snapshot, stamp=stamp, today=today, results=results)
     state.by_student = {r.student_id: r for r in results}
-    placements: dict[str, list[Placement]] = defaultdict(list)
-    for p in data.placements:
-        placements[p.student_id].append(p)
-    for items in placements.values():
-        items.sort(key=lambda p: (p.start, p.end, p.id))
-    state.placements_by_student = dict(placements)
-    state.teachers_by_student = {
-        sid: frozenset(p.teacher for p in items if p.teacher) for sid, items in placements.items()
-    }
-    monday, sunday = week_of(today)
-    for p in data.placements:
-        if monday <= p.end <= sunday:
-            state.ending_this_week[p.student_id] = state.ending_this_week.get(p.student_id, 0) + 1
+    placements = data.placements
+    if previous is not None and previous.data.placements is placements:
+        state.placements_by_student = previous.placements_by_student
+        state.teachers_by_student = previous.teachers_by_student
+        state.ending_this_week = previous.ending_this_week if previous.today == today else _ending(placements, today)
+    else:
+        grouped: dict[str, list[Placement]] = defaultdict(list)
+        for p in placements:
+            grouped[p.student_id].append(p)
+        old = previous.placements_by_student if previous is not None else {}
+        old_teachers = previous.teachers_by_student if previous is not None else {}
+        by_student: dict[str, list[Placement]] = {}
+        teachers: dict[str, frozenset[str]] = {}
+        for sid, items in grouped.items():
+            before = old.get(sid)
+            if before is not None and len(before) == len(items) and all(any(p is q for q in before) for p in items):
+                by_student[sid] = before  # the same placements: the same sorted list
+                teachers[sid] = old_teachers.get(sid, frozenset())
+                continue
+            items.sort(key=lambda p: (p.start, p.end, p.id))
+            by_student[sid] = items
+            teachers[sid] = frozenset(p.teacher for p in items if p.teacher)
+        state.placements_by_student = by_student
+        state.teachers_by_student = teachers
+        state.ending_this_week = _ending(placements, today)
+    before = previous.by_student if previous is not None else {}
+    old_overdue = previous.overdue if previous is not None else {}
     for r in results:
-        n = sum(1 for f in r.flags if f.code in OVERDUE_CODES)
+        if before.get(r.student_id) is r:  # the same result (its bucket unchanged): the same count
+            n = old_overdue.get(r.student_id, 0)
+        else:
+            n = sum(1 for f in r.flags if f.code in OVERDUE_CODES)
         if n:
             state.overdue[r.student_id] = n
-    for s in data.students:
-        state.search_keys[s.id] = fold(f"{s.last_name} {s.first_name} {s.first_name} {s.last_name} {s.ine or ''}")
+    state._search_sources = _search_sources(data.students, previous)
+    state.search_keys = {sid: key for sid, (_, key) in state._search_sources.items()}
     return state
 
 
-def load_state(repo: Repository, today: date) -> AppState:
-    """Read the store and check every candidate (slow on big stores: call it from a worker)."""
-    stamp = repo.store.stamp()  # before reading: a commit during the read shows up at the next poll
-    return build_state(repo.snapshot(), today, stamp)
+def _ending(placements: list[Placement], today: date) -> dict[str, int]:
+    monday, sunday = week_of(today)
+    ending: dict[str, int] = {}
+    for p in placements:
+        if monday <= p.end <= sunday:
+            ending[p.student_id] = ending.get(p.student_id, 0) + 1
+    return ending
+
+
+def _search_sources(students: list, previous: AppState | None) -> dict[str, tuple[Any, str]]:
+    """student id -> (the student record, its folded search key); a record unchanged
+    since `previous` (the same object) keeps its key."""
+    old = previous._search_sources if previous is not None else {}
+    out: dict[str, tuple[Any, str]] = {}
+    for s in students:
+        known = old.get(s.id)
+        if known is not None and known[0] is s:
+            out[s.id] = known
+        else:
+            out[s.id] = (s, fold(f"{s.last_name} {s.first_name} {s.first_name} {s.last_name} {s.ine or ''}"))
+    return out
+
+
+def load_state(repo: Repository, today: date, previous: AppState | None = None) -> AppState:
+    """Read the store and every candidate's status (call it from a worker).
+
+    The store keeps a typed view of each shard file and its learners' statuses
+    (issue 13). With `previous` (the state shown), only the cohorts whose shards a
+    commit wrote — this session's or another's — are checked again and merged into
+    the ranking; the rest of the state is reused where its records did not change."""
+    for _ in range(3):
+        stamp = repo.store.stamp()  # before reading: a commit during the read shows up at the next poll
+        since = previous.files if previous is not None and previous.today == today else None
+        changes = repo.changes(since) if since is not None else None
+        snapshot = repo.snapshot()
+        if changes is not None and (changes.core or changes.gone):
+            changes = None  # cohorts, organisations or a whole cohort changed: the school's ranking again
+        if changes is None:
+            ranked = _ranked(repo.statuses(today))
+        else:
+            ranked = _merge_ranked(previous._ranked, changes.cohorts,
+                                   [r for c in sorted(changes.cohorts) for r in repo.statuses(today, c)])
+        generation, files = repo.shard_files()
+        if generation == snapshot.generation and (changes is None or changes.generation == generation):
+            break  # the statuses are those of the snapshot (no commit in between)
+    state = build_state(snapshot, today, stamp, results=[r for _, r in ranked], previous=previous)
+    state._ranked = ranked
+    state.files = files
+    return state
+
+
+def _ranked(results: list[CandidateStatus]) -> list[tuple[tuple, CandidateStatus]]:
+    return sorted(((sort_key(r), r) for r in results), key=lambda pair: pair[0])
+
+
+def _merge_ranked(ranked: list[tuple[tuple, CandidateStatus]], cohorts: frozenset[str],
+                  fresh: list[CandidateStatus]) -> list[tuple[tuple, CandidateStatus]]:
+    """`ranked` with the candidates of `cohorts` replaced by `fresh`, still worst first:
+    the cost is the changed cohorts' size (and one pass over the list), not a re-sort."""
+    out = [pair for pair in ranked if pair[1].cohort_id not in cohorts] if cohorts else list(ranked)
+    for pair in _ranked(fresh):
+        bisect.insort(out, pair, key=lambda p: p[0])
+    return out
 
 
 # -- candidates list ------------------------------------------------------------------------------
-def matches(state: AppState, r: CandidateStatus, f: CandidateFilter) -> bool:
+def matches(state: AppState, r: CandidateStatus, f: CandidateFilter, words: list[str] | None = None) -> bool:
     if f.cohort_id is not None and r.cohort_id != f.cohort_id:
         return False
     if f.status is not None and r.status != f.status:
@@ -175,7 +267,7 @@ def matches(state: AppState, r: CandidateStatus, f: CandidateFilter) -> bool:
     if f.special == "attestation_overdue" and r.student_id not in state.overdue:
         return False
     if f.text:
-        words = fold(f.text).split()
+        words = fold(f.text).split() if words is None else words
         key = state.search_keys.get(r.student_id, "")
         if not all(w in key for w in words):
             return False
@@ -183,7 +275,10 @@ def matches(state: AppState, r: CandidateStatus, f: CandidateFilter) -> bool:
 
 
 def filter_results(state: AppState, f: CandidateFilter) -> list[CandidateStatus]:
-    return [r for r in state.results if matches(state, r, f)]
+    if f == CandidateFilter():
+        return list(state.results)
+    words = fold(f.text).split()  # once, not once a candidate
+    return [r for r in state.results if matches(state, r, f, words)]
 
 
 def progress_text(r: CandidateStatus) -> str:

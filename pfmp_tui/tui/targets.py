@@ -80,6 +80,19 @@ class Timeline:
 
 
 @dataclass(frozen=True, slots=True)
+class MyStudents:
+    """« Mes élèves »: the learners the session's teacher follows, what is waiting first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """Importing learners (`what` = "students", into `cohort_id` if given) or organisations."""
+
+    what: str
+    cohort_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Records:
     """A list of records (`kind`: cohorts, organisations, tutors…), tutors of one organisation."""
 
@@ -101,7 +114,7 @@ class Users:
 
 
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | Records | Journal | Users)
+          | Timeline | MyStudents | Import | Records | Journal | Users)
 
 
 class Navigates(Protocol):

@@ -10,6 +10,8 @@ refused.
 
 from __future__ import annotations
 
+import re
+import time
 from xml.parsers import expat
 from xml.parsers.expat import errors as expat_errors
 
@@ -30,6 +32,18 @@ XML_FIELDS: dict[str, str] = {
 _XML_COLUMNS = {f: tag for tag, f in XML_FIELDS.items()}
 
 
+# Bounds (issue 10): a SIECLE export nests 6 levels and has ~60 elements a learner; a
+# file far outside them is refused at once rather than parsed for minutes.
+MAX_DEPTH = 24
+MAX_ELEMENTS = 2_000_000
+MAX_LEARNERS = 50_000
+MAX_SECONDS = 30.0
+
+
+def _too_much(line: int, why: str) -> ValidationFailed:
+    return ValidationFailed(FieldError(f"ligne {line}", f"fichier refusé : {why} (ce n'est pas un export SIECLE)"))
+
+
 class _SiecleHandler:
     """Expat callbacks collecting ELEVE and STRUCTURES_ELEVE, with the line of each field."""
 
@@ -43,8 +57,17 @@ class _SiecleHandler:
         self._structures_of: str | None = None
         self._structure: dict[str, str] = {}
         self._field_line = 0
+        self.elements = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        self.elements += 1
+        if len(self.stack) >= MAX_DEPTH:
+            raise _too_much(self.parser.CurrentLineNumber, f"éléments imbriqués sur plus de {MAX_DEPTH} niveaux")
+        if self.elements > MAX_ELEMENTS:
+            raise _too_much(self.parser.CurrentLineNumber, f"plus de {MAX_ELEMENTS:,} éléments".replace(",", " "))
+        if self.elements % 4096 == 0 and time.monotonic() > self.deadline:
+            raise _too_much(self.parser.CurrentLineNumber, f"lecture plus longue que {MAX_SECONDS:g} s")
         self.stack.append(name)
         self.text = []
         path = "/".join(self.stack)
@@ -65,6 +88,8 @@ class _SiecleHandler:
         elif path == "BEE_ELEVES/DONNEES/ELEVES/ELEVE":
             if self._eleve is not None:
                 self.eleves.append(self._eleve)
+                if len(self.eleves) > MAX_LEARNERS:
+                    raise _too_much(self.parser.CurrentLineNumber, f"plus de {MAX_LEARNERS} élèves")
             self._eleve = None
         elif path.endswith("STRUCTURES_ELEVE/STRUCTURE/CODE_STRUCTURE") or path.endswith(
             "STRUCTURES_ELEVE/STRUCTURE/TYPE_STRUCTURE"
@@ -116,6 +141,14 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
     parser.ExternalEntityRefHandler = handler.refuse_dtd
     try:
         parser.Parse(data, True)
+    except LookupError:  # a declared encoding Python does not know (« EBCDIC-XYZ »)
+        declared = re.search(rb"""encoding\s*=\s*["']([^"']{0,40})""", data[:200])
+        name = declared.group(1).decode("ascii", "replace") if declared else "?"
+        raise ValidationFailed(FieldError(
+            "ligne 1", f"XML invalide : encodage inconnu « {name} » (un export SIECLE est en ISO-8859-15 ou UTF-8)"
+        )) from None
+    except RecursionError:
+        raise _too_much(1, "éléments imbriqués trop profondément") from None
     except expat.ExpatError as exc:
         raise ValidationFailed(FieldError(
             f"ligne {exc.lineno}",

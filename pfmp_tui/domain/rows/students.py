@@ -51,7 +51,7 @@ def _division_key(text: str | None) -> str:
 def skip_reason(division: str | None, wanted: str | None, left_on: str) -> str | None:
     """Why a learner is left aside, before any check of their data (their errors do not matter)."""
     if left_on:
-        return f"sorti(e) de l'établissement le {left_on}"
+        return f"sortie de l'établissement le {left_on}"
     if wanted is not None:
         if not division:
             return "aucune division"

@@ -11,6 +11,7 @@ from ..errors import FieldError, ValidationFailed
 Table = list[tuple[int, list[str]]]  # (line number in the file, cells)
 
 HEADER_SEARCH = 10  # the header row is looked for among the first non-empty rows
+MAX_ROWS = 100_000  # a list of learners or organisations; beyond, the file is refused (issue 10)
 
 
 def sniff_delimiter(text: str) -> str:
@@ -35,6 +36,8 @@ def csv_rows(text: str, delimiter: str | None = None) -> Table:
                 break
             if any(c.strip() for c in cells):
                 rows.append((start, cells))
+                if len(rows) > MAX_ROWS:
+                    raise ValidationFailed(FieldError(f"ligne {start}", f"fichier trop long (plus de {MAX_ROWS} lignes)"))
     except csv.Error as exc:
         raise ValidationFailed(FieldError(f"ligne {reader.line_num}", f"CSV illisible : {exc}")) from None
     return rows

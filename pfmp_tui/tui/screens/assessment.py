@@ -28,6 +28,7 @@ from ...domain.errors import ValidationFailed
 from ...domain.model import ASSESSOR_LABELS
 from ...domain.progress import LEVEL_SHORT
 from ...domain.validation import format_date_fr, parse_french_date
+from ...domain.wording import count, plural
 from ...services import assessing
 from ...services.assessing import (
     GridState,
@@ -487,8 +488,8 @@ class AssessmentScreen(Screen):
                 then()
 
         self.app.push_screen(ConfirmScreen(
-            question, f"{n} changement{'s' if n > 1 else ''} non enregistré{'s' if n > 1 else ''} "
-                      "seront perdus (^s pour enregistrer d'abord).",
+            question, f"{count(n, 'changement')} non {plural(n, 'enregistré', 'enregistrés')} "
+                      f"{plural(n, 'sera perdu', 'seront perdus')} (^s pour enregistrer d'abord).",
             yes="Abandonner la saisie", no="Continuer la saisie"), answered)
 
     def _changes(self) -> int:
@@ -539,7 +540,7 @@ class AssessmentScreen(Screen):
             self._show_error(f"✗ {exc}")
             return
         assessed = sum(1 for v in self.levels.values() if v is not None)
-        self.notify(f"{assessed} compétence{'s' if assessed > 1 else ''} évaluée{'s' if assessed > 1 else ''}"
+        self.notify(f"{count(assessed, 'compétence')} {plural(assessed, 'évaluée', 'évaluées')}"
                     f" ({session_label((self.assessor, on))}).", title="Grille enregistrée")
         self._load(self.assessor, on)
         self.app.reload()
@@ -551,9 +552,18 @@ class AssessmentScreen(Screen):
             return
         self.stale = True
         try:
-            theirs, _ = load_grid(self.app.repo, self.placement_id, assessor=self.assessor, on=on)
+            theirs, theirs_rev = load_grid(self.app.repo, self.placement_id, assessor=self.assessor, on=on)
         except (ValidationFailed, StoreError):
-            theirs = None
+            theirs, theirs_rev = None, None
+        self._theirs = (theirs, theirs_rev) if theirs is not None else None
+        if theirs is not None and not theirs.is_new and self.grid is not None:
+            taken, clashes = self._merge_from(theirs)
+            if not clashes:  # they changed other competences: keep both, say so, save
+                self._rebase(theirs, theirs_rev, taken)
+                self.notify(f"Une autre session avait évalué : {', '.join(taken) or 'rien de plus'}. Ses niveaux "
+                            "et les vôtres sont enregistrés ensemble.", title="Fusion", timeout=10)
+                self._save(on, None if self.grid.is_new else self.grid.session)
+                return
         rows = differences(self.levels, self.comments, theirs)
         label = session_label((self.assessor, on))
         if theirs is not None and not theirs.is_new:
@@ -567,13 +577,45 @@ class AssessmentScreen(Screen):
         self._show_session()
         self.app.push_screen(GridConflictScreen(rows, theirs is not None, message), self._after_conflict)
 
+    def _merge_from(self, theirs: GridState) -> tuple[list[str], list[str]]:
+        """(competences only they changed, competences both changed differently) since the grid opened."""
+        opened = self.grid
+        taken, clashes = [], []
+        for code in assessing.CODES:
+            mine = (self.levels[code], self.comments[code] or None)
+            base = (opened.levels[code], opened.comments[code] or None)
+            other = (theirs.levels[code], theirs.comments[code] or None)
+            if other == base or other == mine:
+                continue
+            (clashes if mine != base else taken).append(code)
+        return taken, clashes
+
+    def _rebase(self, theirs: GridState, rev: int, taken: list[str]) -> None:
+        """Keep my keyed values on top of their saved sheet: the next ^s is not refused again."""
+        for code in taken:
+            self.levels[code], self.comments[code] = theirs.levels[code], theirs.comments[code]
+        self.grid, self.rev = theirs, rev
+        self.stale = False
+        self._show_error("")
+        self._fill_table()
+        self._show_session()
+
     def _after_conflict(self, choice: str | None) -> None:
-        if choice != "theirs" or self.grid is None:
+        if self.grid is None:
+            return
+        if choice != "theirs":
+            # « Revenir à ma saisie »: my levels stay (theirs merged where I keyed nothing), on their
+            # revision, so the next ^s saves instead of being refused forever.
+            pending = getattr(self, "_theirs", None)
+            if pending is not None and not pending[0].is_new:
+                taken, clashes = self._merge_from(pending[0])
+                self._rebase(pending[0], pending[1], taken)
+                self.notify("Votre saisie est gardée ; ^s l'enregistrera sur la version de l'autre session"
+                            + (f" ({', '.join(clashes)} : la vôtre)." if clashes else "."), title="Conflit", timeout=8)
             return
         on = self.date_value()
         self._load(self.assessor, on)
-        self.notify("Version enregistrée rechargée : reportez vos changements puis enregistrez.",
-                    title="Conflit", timeout=6)
+        self.notify("Version enregistrée reprise : vos changements sont abandonnés.", title="Conflit", timeout=6)
 
     # -- events ---------------------------------------------------------------------------------------
     @on(DataTable.RowHighlighted, "#grid")

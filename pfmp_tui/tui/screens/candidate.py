@@ -26,10 +26,11 @@ from ...domain.validation import format_date_fr
 from ...domain.workdays import format_days, working_days
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
-from ..formatting import placement_dates, short_dates
 from ..conventions import follow_up_lines, write_conventions
+from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
+from ..tables import cursor_key
 from ..targets import AssessmentGrid, Journal, Progress, go
 
 CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
@@ -37,9 +38,11 @@ CONTRACT_VOIES = ("apprentissage",)  # R7
 
 
 # (title, key, width at 80 columns, width from 100 columns); the tutor has a column only when wide.
-PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation", 22, 32),
-                     ("Tuteur", "tutor", 0, 20), ("Conv. R10", "convention", 9, 10),
-                     ("Attestation R11", "attestation", 17, 17))
+# (title, key, width below WIDE columns, width from WIDE): each set fits its terminal with the
+# table's padding and scrollbar (80 and 100 columns), so no cell is cut at the edge (issue 12).
+PLACEMENT_COLUMNS = (("Dates", "dates", 17, 17), ("Organisation", "organisation", 20, 27),
+                     ("Tuteur", "tutor", 0, 16), ("Conv. R10", "convention", 11, 11),
+                     ("Attestation R11", "attestation", 16, 16))
 WIDE = 100
 
 
@@ -106,10 +109,13 @@ class CandidateScreen(Screen):
         just = self.query_one("#justificatifs", DataTable)
         for label, width in (("Justificatif", 22), ("Employeur", 26), ("Du", 10), ("Au", 10), ("Temps", 8)):
             just.add_column(label, width=width)
-        self.query_one("#placements", DataTable).focus()
+        # Focus the placements without scrolling to them: the file opens at its top (name, status,
+        # shortfall), even at 80×24 where the placements are below the fold.
+        self.query_one("#placements", DataTable).focus(scroll_visible=False)
         self.watch(self.app, "theme", self._theme_changed, init=False)
         if self.app.state is not None:
             self.show_state(self.app.state)
+        self.call_after_refresh(self.query_one("#file", VerticalScroll).scroll_home, animate=False)
 
     def _theme_changed(self) -> None:
         if self.app.state is not None:
@@ -142,10 +148,10 @@ class CandidateScreen(Screen):
         if s.voie == "scolaire" and s.cycle_years:
             voie += f", cycle de {s.cycle_years} ans"
         if s.positioned:
-            voie += ", positionné(e)"
+            voie += ", positionnement (R3, R4)"
         lines = [
             f"[b]{escape(s.full_name)}[/] · INE {escape(s.ine or '—')}"
-            f" · né(e) le {format_date_fr(s.birth_date) or '—'} · {escape(s.email or 'pas de courriel')}",
+            f" · naissance {format_date_fr(s.birth_date) or '—'} · {escape(s.email or 'pas de courriel')}",
             f"{escape(cohort_name(cohort, s.cohort_id))} · voie {escape(voie)}",
             "[dim]e : modifier l'élève · d : dérogation · ^suppr : supprimer l'élève[/]",
         ]
@@ -175,7 +181,7 @@ class CandidateScreen(Screen):
 
     def _show_placements(self, state: AppState, s: Student) -> None:
         table = self.query_one("#placements", DataTable)
-        current = _cursor_key(table)
+        current = cursor_key(table)
         colours = self.app.theme_variables
         wide = self.size.width >= WIDE
         widths = {key: (w_wide if wide else w) for _, key, w, w_wide in PLACEMENT_COLUMNS}
@@ -195,10 +201,10 @@ class CandidateScreen(Screen):
             att, att_style = attestation_text(p, state.today)
             cells = {
                 "dates": Text(short_dates(p)),
-                "organisation": Text(_fit(org.name if org else p.organisation_id, widths["organisation"])),
-                "tutor": Text(_fit(tutor.full_name if tutor else "—", widths["tutor"])),
-                "convention": Text(conv, style=colours.get(conv_style, "")),
-                "attestation": Text(att, style=colours.get(att_style, "")),
+                "organisation": Text(fit(org.name if org else p.organisation_id, widths["organisation"])),
+                "tutor": Text(fit(tutor.full_name if tutor else "—", widths["tutor"])),
+                "convention": Text(fit(conv, widths["convention"]), style=colours.get(conv_style, "")),
+                "attestation": Text(fit(att, widths["attestation"]), style=colours.get(att_style, "")),
             }
             table.add_row(*(cells[key] for _, key, *_ in PLACEMENT_COLUMNS if widths[key]), key=p.id)
         _restore_cursor(table, current)
@@ -268,7 +274,7 @@ class CandidateScreen(Screen):
         contracts = [c for c in data.contracts if c.student_id == s.id]
         needed = s.voie in CERTIFICATE_VOIES or s.voie in CONTRACT_VOIES
         table = self.query_one("#justificatifs", DataTable)
-        current = _cursor_key(table)
+        current = cursor_key(table)
         table.clear()
         for c in sorted(contracts, key=lambda c: c.start):
             table.add_row("Contrat d'apprentissage", c.employer, format_date_fr(c.start), format_date_fr(c.end), "—",
@@ -289,11 +295,11 @@ class CandidateScreen(Screen):
     # -- selection -----------------------------------------------------------------------------
     def selected_placement(self) -> Placement | None:
         state = self.app.state
-        key = _cursor_key(self.query_one("#placements", DataTable))
+        key = cursor_key(self.query_one("#placements", DataTable))
         return state.get("placements", key) if state is not None and key else None
 
     def _selected_justificatif(self) -> tuple[str, str] | None:
-        key = _cursor_key(self.query_one("#justificatifs", DataTable))
+        key = cursor_key(self.query_one("#justificatifs", DataTable))
         if not key:
             return None
         kind, _, record_id = key.partition(":")
@@ -392,7 +398,7 @@ class CandidateScreen(Screen):
         if p is None:
             self.notify("Aucun stage sélectionné.", severity="warning")
             return
-        self.app.confirm_delete("placements", p.id, f"le stage du {placement_dates(p)}")
+        self.app.confirm_delete("placements", p.id, f"le stage {placement_dates(p)}")  # never « du du »
 
     def action_delete_student(self) -> None:
         if self._need_student():
@@ -458,15 +464,6 @@ def deadline_text_for(state: AppState, s: Student) -> str:
     return deadline_text(cohort, state.today) if cohort is not None else "—"
 
 
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
-
-
-def _cursor_key(table: DataTable) -> str | None:
-    if not table.row_count:
-        return None
-    row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-    return row_key.value
 
 
 def _restore_cursor(table: DataTable, key: str | None) -> None:

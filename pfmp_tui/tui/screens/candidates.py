@@ -1,9 +1,10 @@
 """The candidates list: every candidate with cohort, voie, progress and status.
 
 Filters (cohort, status, voie, professeur référent, and the dashboard's « à
-surveiller » figures) and an incremental search by name or INE. Rows are computed
-in a worker thread and handed over in a message, so typing stays fluid with
-thousands of candidates.
+surveiller » figures) and an incremental search by name or INE. The filtering runs
+in a worker thread and hands its candidates over in a message; the table turns into
+rows only those coming into view (`GrowingTable`), so that typing stays fluid and the
+list shows at once with 15,000 candidates (issue 13).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from ...domain.model import VOIE_LABELS
-from ...domain.rules import STATUS_ORDER
+from ...domain.rules import STATUS_ORDER, CandidateStatus
 from ...domain.wording import count
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..tables import cursor_key
 from ..state import (
     SPECIALS,
     AppState,
@@ -32,6 +34,7 @@ from ..state import (
     row_cells,
     status_text,
 )
+from ..widgets.growing_table import GrowingTable
 
 # (title, key, width); the name and cohort columns share what the terminal's width leaves.
 FIXED_COLUMNS = {"status": ("Statut", 12), "progress": ("Attesté / requis", 21), "voie": ("Voie", 10)}
@@ -39,21 +42,35 @@ COLUMN_ORDER = ("name", "status", "progress", "cohort", "voie")
 
 
 def column_widths(table_width: int) -> dict[str, int]:
-    """Widths that fit `table_width` (a scrollbar and one space each side of a cell taken off)."""
-    room = table_width - 3 - 2 * len(COLUMN_ORDER) - sum(w for _, w in FIXED_COLUMNS.values())
-    name = max(14, min(30, room - 9))
-    cohort = max(9, min(24, room - name))
-    return {"name": name, "cohort": cohort, **{k: w for k, (_, w) in FIXED_COLUMNS.items()}}
+    """Widths that fit `table_width` (a scrollbar and one space each side of a cell taken off).
+
+    When even the narrowest widths do not fit (60 columns), the voie then the cohort are left
+    out (width 0) rather than cut at the edge of the table without an ellipsis (issue 12)."""
+    widths: dict[str, int] = {}
+    for dropped in ((), ("voie",), ("voie", "cohort")):
+        shown = [k for k in COLUMN_ORDER if k not in dropped]
+        fixed = sum(w for k, (_, w) in FIXED_COLUMNS.items() if k in shown)
+        room = table_width - 3 - 2 * len(shown) - fixed
+        name = max(14, min(30, room - (9 if "cohort" in shown else 0)))
+        cohort = max(9, min(24, room - name)) if "cohort" in shown else 0
+        widths = {"name": name, "cohort": cohort,
+                  **{k: (w if k in shown else 0) for k, (_, w) in FIXED_COLUMNS.items()}}
+        if name + cohort + fixed + 2 * len(shown) + 2 <= table_width:  # + the scrollbar
+            break
+    return widths
 STATUS_VARIABLES = {"valide": "text-success", "en_cours": "text-primary",
                     "a_risque": "text-warning", "non_valide": "text-error"}
 
 
 class RowsReady(Message):
-    def __init__(self, token: int, rows: list[tuple[str, dict[str, str], str]], total: int) -> None:
+    def __init__(self, token: int, state: AppState, results: list[CandidateStatus], total: int,
+                 full_cohort: bool) -> None:
         super().__init__()
         self.token = token
-        self.rows = rows  # (student id, cells, status)
+        self.state = state  # the one the candidates were filtered from
+        self.results = results  # the candidates of the filter, in their order
         self.total = total
+        self.full_cohort = full_cohort
 
 
 def _fit(text: str, width: int) -> str:
@@ -64,6 +81,7 @@ class CandidatesScreen(Screen):
     CSS_PATH = "candidates.tcss"
     KEY_SCOPE = "candidates"
     BINDINGS = keys.bindings("candidates")
+    ALL_ROWS_UP_TO = 300  # rows added at once; past that, they are added as they come into view
 
     def __init__(self, filter: CandidateFilter | None = None) -> None:
         super().__init__()
@@ -89,7 +107,7 @@ class CandidatesScreen(Screen):
                          id="f-voie", value=f.voie or Select.NULL, compact=True)
             yield Select([], prompt="Tous référents", id="f-teacher", compact=True)
         yield Static("", id="summary")
-        table: DataTable = DataTable(id="candidates", cursor_type="row", zebra_stripes=True)
+        table: GrowingTable = GrowingTable(id="candidates", cursor_type="row", zebra_stripes=True)
         yield table
         yield Footer(compact=True)
 
@@ -125,40 +143,41 @@ class CandidatesScreen(Screen):
         widths = column_widths(self._table_width())
         self._compute_rows(state, self.filter, self._token, widths["cohort"] >= 20)
 
-    @work(thread=True, exclusive=True, group="candidate-rows", exit_on_error=False)
+    # description=: else Textual builds the repr() of the arguments (the whole state) on the UI thread
+    @work(thread=True, exclusive=True, group="candidate-rows", exit_on_error=False, description="candidate rows")
     def _compute_rows(self, state: AppState, filter: CandidateFilter, token: int, full_cohort: bool) -> None:
         results = filter_results(state, filter)
-        rows = [(r.student_id, row_cells(state, r, full_cohort), r.status) for r in results]
-        self.post_message(RowsReady(token, rows, len(state.results)))
+        self.post_message(RowsReady(token, state, results, len(state.results), full_cohort))
 
     def on_rows_ready(self, message: RowsReady) -> None:
         if message.token != self._token:
             return  # an older filter: a newer computation is on its way
-        table = self.query_one(DataTable)
+        table = self.query_one(GrowingTable)
         current = self.current_student()
         colours = self.app.theme_variables
+        state = message.state
+        full_cohort = message.full_cohort
         widths = column_widths(self._table_width())
         if widths != self._widths:
             self._widths = widths
             table.clear(columns=True)
             titles = {"name": "Nom", "cohort": "Cohorte", **{k: t for k, (t, _) in FIXED_COLUMNS.items()}}
             for key in COLUMN_ORDER:
-                table.add_column(titles[key], key=key, width=widths[key])
-        else:
-            table.clear()
-        for student_id, cells, status in message.rows:
-            styled = [
-                Text(cells[key], style=colours.get(STATUS_VARIABLES[status], "")) if key == "status"
+                if widths[key]:
+                    table.add_column(titles[key], key=key, width=widths[key])
+
+        def make_row(r: CandidateStatus) -> tuple[str, list[Text]]:
+            cells = row_cells(state, r, full_cohort)
+            return r.student_id, [
+                Text(cells[key], style=colours.get(STATUS_VARIABLES[r.status], "")) if key == "status"
                 else Text(_fit(cells[key], widths[key]))
-                for key in COLUMN_ORDER
+                for key in COLUMN_ORDER if widths[key]
             ]
-            table.add_row(*styled, key=student_id)
+
+        table.show_items(message.results, make_row, lambda r: r.student_id, at_least=self.ALL_ROWS_UP_TO)
         if current is not None:
-            try:
-                table.move_cursor(row=table.get_row_index(current))
-            except Exception:  # the candidate left the filter: stay at the top
-                pass
-        shown = len(message.rows)
+            table.move_to_key(current)  # the candidate left the filter: stay at the top
+        shown = len(message.results)
         described = describe_filter(self.app.state, self.filter)
         self.query_one("#summary", Static).update(
             f"{shown} élève{'s' if shown > 1 else ''} sur {message.total}"
@@ -175,11 +194,7 @@ class CandidatesScreen(Screen):
             self.refresh_rows()
 
     def current_student(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     # -- filters -------------------------------------------------------------------------------
     def set_filter(self, filter: CandidateFilter) -> None:
@@ -207,7 +222,7 @@ class CandidatesScreen(Screen):
         if self._search_timer is not None:
             self._search_timer.stop()
         value = event.value
-        self._search_timer = self.set_timer(0.15, lambda: self.set_filter(self.filter.with_(text=value.strip())))
+        self._search_timer = self.set_timer(0.08, lambda: self.set_filter(self.filter.with_(text=value.strip())))
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:

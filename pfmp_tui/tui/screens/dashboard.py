@@ -17,10 +17,12 @@ from textual.widgets import Footer, Header, Static
 
 from ...domain.rules import STATUS_ORDER
 from ...domain.validation import format_date_fr
+from ...domain.wording import count
 from .. import keys
 from ..state import (
     STATUS_COLOURS,
     AppState,
+    CohortFigures,
     CandidateFilter,
     cohort_figures,
     cohort_name,
@@ -56,7 +58,8 @@ def _bar(count: int, total: int, colour: str) -> str:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    """« 0 stage », « 1 élève », « 2 élèves » (French: singular for 0 and 1)."""
+    return count(n, one, many)
 
 
 def watch_items(state: AppState) -> list[Item]:
@@ -99,32 +102,49 @@ def watch_items(state: AppState) -> list[Item]:
     return items
 
 
+# A cohort's card, by what it shows: a save changes one cohort's figures, so the other
+# cards are taken from here rather than built again (markup parsed, issue 13).
+_CARDS: dict[tuple, list[Item]] = {}
+
+
 def cohort_items(state: AppState) -> list[list[Item]]:
     cards = []
+    if len(_CARDS) > 20_000:
+        _CARDS.clear()
     for fig in cohort_figures(state):
-        name = cohort_name(fig.cohort)
-        card = [Item(
-            dom_id("head", fig.cohort.id),
-            Content.from_markup(
-                f"[b]{escape(name)}[/] · {_plural(fig.total, 'élève', 'élèves')}"
-                f" · dossier le {format_date_fr(fig.cohort.dossier_deadline)}"
-            ),
-            classes="cohort-head",
-        )]
-        for status in reversed(STATUS_ORDER):  # valide first, like a progress bar
-            n = fig.counts[status]
-            card.append(Item(
-                dom_id(f"fig-{status}", fig.cohort.id),
-                Content.from_markup(
-                    f"[{STATUS_COLOURS[status]}]{status_text(status):<13}[/]{n:>4}  "
-                    f"{_bar(n, fig.total, STATUS_COLOURS[status])}"
-                ),
-                CandidateFilter(cohort_id=fig.cohort.id, status=status),
-                f"{name} : {status_text(status)}",
-                classes=f"status-{status}",
-            ))
+        key = (fig.cohort.id, fig.cohort.label, fig.cohort.exam_session, fig.cohort.dossier_deadline,
+               tuple(fig.counts[s] for s in STATUS_ORDER), fig.total)
+        card = _CARDS.get(key)
+        if card is None:
+            card = _CARDS[key] = _card(fig)
         cards.append(card)
     return cards
+
+
+def _card(fig: CohortFigures) -> list[Item]:
+    """The heading and the status figures of one cohort."""
+    name = cohort_name(fig.cohort)
+    card = [Item(
+        dom_id("head", fig.cohort.id),
+        Content.from_markup(
+            f"[b]{escape(name)}[/] · {_plural(fig.total, 'élève', 'élèves')}"
+            f" · dossier le {format_date_fr(fig.cohort.dossier_deadline)}"
+        ),
+        classes="cohort-head",
+    )]
+    for status in reversed(STATUS_ORDER):  # valide first, like a progress bar
+        n = fig.counts[status]
+        card.append(Item(
+            dom_id(f"fig-{status}", fig.cohort.id),
+            Content.from_markup(
+                f"[{STATUS_COLOURS[status]}]{status_text(status):<13}[/]{n:>4}  "
+                f"{_bar(n, fig.total, STATUS_COLOURS[status])}"
+            ),
+            CandidateFilter(cohort_id=fig.cohort.id, status=status),
+            f"{name} : {status_text(status)}",
+            classes=f"status-{status}",
+        ))
+    return card
 
 
 class DashboardScroll(VerticalScroll, can_focus=False):
@@ -176,11 +196,13 @@ class DashboardScreen(Screen):
         """New data: update the figures in place, or rebuild if the cohorts changed."""
         self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}"
         watch, cards = watch_items(state), cohort_items(state)
-        old_ids = [i.id for i in self._watch] + [i.id for c in self._cards for i in c]
-        new_ids = [i.id for i in watch] + [i.id for c in cards for i in c]
+        old_items = self._watch + [i for c in self._cards for i in c]
+        new_items = watch + [i for c in cards for i in c]
         self._watch, self._cards = watch, cards
-        if old_ids == new_ids and old_ids:
-            for item in watch + [i for c in cards for i in c]:
+        if [i.id for i in old_items] == [i.id for i in new_items] and old_items:
+            for old, item in zip(old_items, new_items):
+                if old == item:
+                    continue  # unchanged (one cohort's save changes its own card): no update, no re-layout
                 widget = self.query_one(f"#{item.id}")
                 if isinstance(widget, Figure):
                     widget.show(item.content, item.filter, item.title)

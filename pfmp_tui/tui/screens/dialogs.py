@@ -223,9 +223,7 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(
                     "  [b]Tab / ⇧Tab[/]   champ suivant / précédent\n"
                     "  [b]↑ ↓[/]          se déplacer dans une liste\n"
-                    "  [b]entrée[/]       ouvrir, valider\n"
-                    "  [b]^p[/]           commandes : nouvel élève, nouveau stage, exporter,\n"
-                    "                 vérifier, aller à une cohorte, ouvrir une fiche…"
+                    "  [b]entrée[/]       ouvrir, valider"  # ^p is listed once, under « Partout »
                 )
             yield Static("échap : fermer", classes="dialog-hint")
 

@@ -107,7 +107,7 @@ def preview_rows(report: ImportReport, names: dict[str, str]) -> list[PreviewRow
     for c in report.created:
         r = c.record
         if c.kind == "students":
-            bits = [f"né(e) le {r.birth_date:%d/%m/%Y}" if r.birth_date else "", f"INE {r.ine}" if r.ine else "sans INE"]
+            bits = [f"naiss. {r.birth_date:%d/%m/%Y}" if r.birth_date else "", f"INE {r.ine}" if r.ine else "sans INE"]
             detail = " · ".join(b for b in bits if b)
         elif c.kind == "organisations":
             detail = " · ".join(x for x in (f"SIRET {r.siret}" if r.siret else "sans SIRET",
@@ -267,7 +267,7 @@ class ImportScreen(Screen):
         self.query_one("#import-summary", Static).update("Lecture du fichier…")
         self._preview(self._token, Path(text).expanduser(), cohort, division, dict(self.mapping))
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False, description="import preview")
     def _preview(self, token: int, path: Path, cohort: str | None, division: str | None,
                  mapping: dict[str, str]) -> None:
         repo = self.app.repo
@@ -389,7 +389,7 @@ class ImportScreen(Screen):
         self.busy = True
         self._apply(report, keep_good)
 
-    @work(thread=True, exclusive=True, group="import-apply", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="import-apply", exit_on_error=False, description="import apply")
     def _apply(self, report: ImportReport, keep_good: bool) -> None:
         try:
             done = apply_import(self.app.repo, report, keep_good=keep_good, exports_dir=self.app.exports_dir)

@@ -96,7 +96,7 @@ class JournalScreen(Screen):
     def show_state(self, state) -> None:  # another session saved: the journal grew
         self.load()
 
-    @work(thread=True, exclusive=True, group="journal")
+    @work(thread=True, exclusive=True, group="journal", description="journal")
     def load(self) -> None:
         try:
             items = journal.entries(self.app.repo)

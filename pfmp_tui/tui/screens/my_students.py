@@ -27,6 +27,7 @@ from ...domain.progress import FollowedLearner, waiting_for
 from ...domain.rules import Flag
 from .. import keys
 from ..formatting import short_dates
+from ..tables import cursor_key
 from ..state import STATUS_COLOURS, AppState, cohort_short, status_text
 from ..targets import AssessmentGrid, CandidateFile, go
 
@@ -104,7 +105,7 @@ class MyStudentsScreen(Screen):
         self._token += 1
         self._compute(state, self.login or "", self._token)
 
-    @work(thread=True, exclusive=True, group="my-students", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="my-students", exit_on_error=False, description="my students")
     def _compute(self, state: AppState, login: str, token: int) -> None:
         if not login.strip():
             self.post_message(LearnersReady(token, login, []))
@@ -185,10 +186,7 @@ class MyStudentsScreen(Screen):
 
     # -- selection --------------------------------------------------------------------------------
     def current_key(self) -> str | None:
-        table = self.query_one("#mine-list", DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return cursor_key(self.query_one("#mine-list", DataTable))
 
     def current_row(self) -> Row | None:
         key = self.current_key()

@@ -38,12 +38,15 @@ from ...domain.planner import (
 )
 from ...domain.requirements import required_days
 from ...domain.validation import format_date_fr
+from ...domain.wording import count
 from ...services.planning import PLACEHOLDER_ORG, assign, place
 from ...services.errors import ConflictError, StoreError
 from .. import keys
 from ..conventions import signature_line, write_conventions
 from ..formatting import fit, placement_dates
+from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
+from ..tables import cursor_key
 from ..targets import Timeline, go
 from .base import TableDetailScreen
 from .dialogs import ConfirmScreen
@@ -53,7 +56,8 @@ PLACING_COLUMNS = (("", "mark", 1), ("Élève", "name", 20), ("Organisation d'ac
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+    """« 0 stage », « 1 élève », « 2 élèves » (French: singular for 0 and 1)."""
+    return count(n, one, many)
 
 
 def period_placement(state: AppState, student_id: str, period_id: str) -> Placement | None:
@@ -177,11 +181,7 @@ class PlacingScreen(TableDetailScreen):
         return Text("✓" if student_id in self.selected else " ", style="bold")
 
     def current_student(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     # -- actions ---------------------------------------------------------------------------------
     def action_back(self) -> None:
@@ -349,6 +349,15 @@ class AssignScreen(ModalScreen[bool]):
             if len(new) == 1:
                 self._choose_org(new[0])
                 self._orgs_before = None
+        tutors_before = getattr(self, "_tutors_before", None)
+        if tutors_before is not None:
+            new = [t.id for t in state.data.tutors
+                   if t.id not in tutors_before and t.organisation_id == self.organisation_id]
+            if len(new) == 1:
+                self._tutors_before = None
+                self._fill_tutors("")
+                self._choose_tutor(new[0])
+                return
         self._fill_orgs(self.query_one("#org-search", Input).value)
         self._fill_tutors(self.query_one("#tutor-search", Input).value)
 
@@ -379,7 +388,8 @@ class AssignScreen(ModalScreen[bool]):
             tutor_list.set_options([Option("  choisissez d'abord l'organisation", disabled=True)])
             return
         words = fold(text).split()
-        options = [Option(("✓ " if self.tutor_id is None else "  ") + "aucun tuteur pour l'instant", id="")]
+        options = [Option(("✓ " if self.tutor_id is None else "  ") + "aucun tuteur pour l'instant (^n : le créer)",
+                          id="")]
         tutors = sorted((t for t in state.data.tutors if t.organisation_id == self.organisation_id),
                         key=lambda t: (fold(t.last_name), fold(t.first_name)))
         for t in tutors:
@@ -459,9 +469,20 @@ class AssignScreen(ModalScreen[bool]):
             self.focus_next()
 
     def action_new_organisation(self) -> None:
+        """^n creates what is missing where the focus is: the tutor (from the tutors' search or
+        list, once the organisation is chosen) or the organisation; what was typed in that
+        search goes into its form, and the new record is then chosen."""
         state = self.app.state
+        focused = self.focused.id if self.focused is not None else ""
+        if focused in ("tutor-search", "tutor-list") and self.organisation_id is not None:
+            self._tutors_before = {t.id for t in state.data.tutors} if state else set()
+            text = self.query_one("#tutor-search", Input).value
+            self.app.open_form("tutors", defaults={"organisation_id": self.organisation_id,
+                                                   **search_defaults("tutors", text)})
+            return
         self._orgs_before = {o.id for o in state.data.organisations} if state else set()
-        self.app.open_form("organisations")
+        self.app.open_form("organisations",
+                           defaults=search_defaults("organisations", self.query_one("#org-search", Input).value))
 
     def _error(self, message: str) -> None:
         box = self.query_one("#form-error", Static)

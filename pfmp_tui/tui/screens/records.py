@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from ...domain.validation import format_date_fr
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
+from ..tables import cursor_key
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
 
@@ -119,7 +120,7 @@ class RecordsScreen(Screen):
                 table.move_cursor(row=table.get_row_index(current))
             except Exception:
                 pass
-        noun = NOUNS[self.kind] + ("s" if len(rows) > 1 else "")
+        noun = NOUNS[self.kind] + ("s" if shown > 1 else "")  # « 1 organisation sur 3 »
         self.query_one("#records-summary", Static).update(f"{shown} {noun} sur {len(rows)} · entrée : modifier")
 
     def select_record(self, kind: str, record_id: str) -> None:
@@ -139,11 +140,7 @@ class RecordsScreen(Screen):
         table.focus()
 
     def current_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     @on(Input.Changed, "#records-search")
     def _search(self, event: Input.Changed) -> None:

@@ -90,7 +90,7 @@ class TimelineScreen(Screen):
         self.loaded = False
         self._build(state, self._token)
 
-    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="timeline", exit_on_error=False, description="timeline")
     def _build(self, state: AppState, token: int) -> None:
         cohort = state.get("cohorts", self.cohort_id)
         if cohort is None:

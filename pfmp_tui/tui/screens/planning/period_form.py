@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from textual import events, on
@@ -162,14 +163,34 @@ class PeriodFormScreen(ModalScreen[tuple[Period, list[str], bool] | None]):
                 found.setdefault(e.path if e.path in ("label", "start", "end") else "", []).append(e.message)
             self.show_errors(found)
             return
-        except ConflictError:
-            self.show_errors({"": [("Période modifiée ou supprimée par une autre session depuis son ouverture : "
-                                    "rien n'a été enregistré. Fermez (échap) et rouvrez-la.")]})
+        except ConflictError as exc:
+            self.show_errors({"": [self._conflict(exc, raw)]})
             return
         except StoreError as exc:
             self.show_errors({"": [str(exc)]})
             return
         self.dismiss((period, warnings, self.period is None))
+
+    def _conflict(self, exc: ConflictError, raw: dict[str, Any]) -> str:
+        """Both versions, as the learner form shows them (issue 10); the typed one stays in
+        the form, and a second ^s saves it over the other session's, knowingly."""
+        def shown(label: Any, start: Any, end: Any) -> str:
+            def day(d: Any) -> str:
+                if not d:
+                    return "?"
+                return format_date_fr(date.fromisoformat(d) if isinstance(d, str) else d)
+            return f"« {label} », du {day(start)} au {day(end)}"
+
+        yours = shown(raw.get("label"), raw.get("start"), raw.get("end"))
+        current = exc.current
+        if current is None:
+            return (f"Période supprimée par une autre session depuis son ouverture : rien n'a été enregistré. "
+                    f"Votre version : {yours}. Fermez (échap) pour abandonner.")
+        self.period, self.rev = current, exc.current_rev  # ^s again: yours over theirs, on purpose
+        theirs = shown(current.label, current.start, current.end)
+        return (f"Période modifiée par une autre session depuis son ouverture : rien n'a été enregistré.\n"
+                f"Enregistrée par l'autre session : {theirs}.\nVotre version (dans le formulaire) : {yours}.\n"
+                "^s pour enregistrer la vôtre à sa place, échap pour garder la sienne.")
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:

@@ -20,6 +20,7 @@ from ... import keys
 from ...conventions import signature_line
 from ...formatting import fit, short_dates
 from ...state import AppState, cohort_name
+from ...tables import cursor_key
 from ...targets import Placing, Timeline, go
 from ..base import TableDetailScreen
 from .period_form import PeriodFormScreen
@@ -70,7 +71,7 @@ class PeriodsScreen(TableDetailScreen):
         self.loaded = False
         self._load(self._token)
 
-    @work(thread=True, exclusive=True, group="periods", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="periods", exit_on_error=False, description="periods")
     def _load(self, token: int) -> None:
         try:
             infos = list_periods(self.app.repo, self.cohort_id)
@@ -129,11 +130,7 @@ class PeriodsScreen(TableDetailScreen):
         self.loaded = True
 
     def current_period_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
+        return cursor_key(self.query_one(DataTable))
 
     def current_info(self) -> PeriodInfo | None:
         pid = self.current_period_id()

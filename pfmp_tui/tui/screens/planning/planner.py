@@ -18,12 +18,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from ....domain.errors import ValidationFailed
 from ....domain.planner import VoieTotal
 from ....domain.validation import format_date_fr, parse_french_date
+from ....domain.wording import count, plural
 from ....domain.workdays import format_days, working_days
 from ....services.planning import Plan, accept_plan, plan
 from ....services.errors import StoreError
 from ... import keys
 from ...formatting import fit, short_dates
 from ...state import cohort_name
+from ...tables import cursor_key
 from .summary import totals_line, warning_lines
 
 
@@ -69,6 +71,9 @@ class PlannerScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="planner-intro")
+        past = Static("", id="planner-past")
+        past.display = False  # shown only when a proposal starts before today
+        yield past
         with Horizontal(id="planner-form"):
             yield Label("Semaines par année", classes="planner-label")
             yield Input(self.weeks, placeholder="6,8,8", id="planner-weeks", compact=True)
@@ -130,10 +135,10 @@ class PlannerScreen(Screen):
         error.set_class(True, "-shown")
         self.ready = True
 
-    @work(thread=True, exclusive=True, group="planner", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="planner", exit_on_error=False, description="planner")
     def _plan(self, token: int, weeks: list[int], start: date | None) -> None:
         try:
-            result = plan(self.app.repo, self.cohort_id, weeks, start)
+            result = plan(self.app.repo, self.cohort_id, weeks, start, today=self.app.today)
         except ValidationFailed as exc:
             self.post_message(PlanReady(token, None, "; ".join(e.message for e in exc.errors)))
             return
@@ -149,7 +154,15 @@ class PlannerScreen(Screen):
             self._error(message.error or "proposition impossible")
             return
         self.plan = message.plan
-        self.kept = set(range(len(self.plan.proposals)))
+        # A proposal that starts before today is shown, said, and not kept unless ticked (espace).
+        self.kept = set(range(len(self.plan.proposals))) - set(self.plan.past)
+        past = self.query_one("#planner-past", Static)
+        n = len(self.plan.past)
+        past.update(Content.from_markup(
+            f"[$text-warning]![/] {count(n, 'période proposée', 'périodes proposées')} "
+            f"{plural(n, 'commence', 'commencent')} avant aujourd'hui : {plural(n, 'décochée', 'décochées')} "
+            "(espace pour la garder, ou un autre début du cycle)") if n else "")
+        past.display = bool(n)
         table = self.query_one(DataTable)
         table.clear()
         colours = self.app.theme_variables
@@ -172,11 +185,8 @@ class PlannerScreen(Screen):
         return Text("[ ]", style=colours.get("text-muted", ""))
 
     def _current(self) -> int | None:
-        table = self.query_one(DataTable)
-        if not table.row_count or self.plan is None:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return int(row_key.value)
+        key = cursor_key(self.query_one(DataTable)) if self.plan is not None else None
+        return None if key is None else int(key)
 
     @on(DataTable.RowHighlighted, "#proposals")
     def _show_detail(self) -> None:

@@ -1,0 +1,255 @@
+"""TUI benchmark (issue 13): the figures a coordinator feels, headless, run by hand.
+
+    .venv/bin/python benchmarks/bench_tui.py [--sizes S,M,L] [--saves 20] [--stores DIR]
+
+For each size a school is made by the real command line (`pfmp demo --students N`,
+once per run, in a temporary folder unless --stores names one to reuse), then a fresh
+Python process per size runs the app headless (`App.run_test`, 80×24) and measures:
+
+- launch: from opening the store (`bootstrap.open_state`, as `pfmp tui` does) to the
+  dashboard drawn with its figures;
+- list shown: from « l » on the dashboard to the candidates list showing its rows;
+- search: from the last key of a name typed in the search box to its rows shown;
+- save → screen: a TUI save (the attestation form's service, `editing.save`, then what
+  the app does after a save) until the updated state is on the screen; « blocked » is
+  the part spent in the save itself (on the UI thread, as the form does);
+- other session: another process commits an edit; time until this app shows it (the
+  app polls the store every second, as in production);
+- frozen frame: the longest the event loop (the UI thread) went without running, per
+  phase (a 5 ms ticker on the app's loop; the bootstrap's read happens before the
+  loop starts and is not in it);
+- peak RSS of the process.
+
+Then a line dividing each figure at L by the same at S (a save must not cost more in
+a bigger school). Speed lives here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SIZES = {"S": 150, "M": 1_500, "L": 15_000}
+TARGETS = {  # issue 13: (M, L)
+    "launch": (1.0, 2.5), "list": (0.3, 0.5), "search": (0.2, 0.3), "save": (0.1, 0.15),
+    "other": (1.0, 1.0), "frozen": (0.1, 0.1), "rss_mb": (150, 700),
+}
+
+
+def build_store(folder: Path, students: int) -> Path:
+    path = folder / f"s{students}" / "pfmp.json"
+    if (path.parent / "pfmp.core.1.json").exists() or any(path.parent.glob("pfmp.core.*.json")):
+        return path  # reused (--stores)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pfmp = Path(sys.executable).with_name("pfmp")  # the real entry point, beside this Python
+    subprocess.run([str(pfmp), "--db", str(path), "demo", "--students", str(students)],
+                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return path
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+# -- the child process: one size -------------------------------------------------------------------
+OTHER_SESSION = r"""
+import sys, time
+from dataclasses import replace
+from pfmp_tui.store.repository import Repository
+from pfmp_tui.store.storage import Store
+repo = Repository(Store(sys.argv[1]))
+record, rev = repo.get("students", sys.argv[2])
+repo.update("students", replace(record, first_name=sys.argv[3]), rev)
+print(time.time(), flush=True)
+"""
+
+
+async def measure(path: Path, saves: int) -> dict:
+    from textual.widgets import Input
+
+    from pfmp_tui.services import editing
+    from pfmp_tui.tui.bootstrap import open_state
+    from pfmp_tui.tui.app import PfmpApp
+    from pfmp_tui.tui.screens.candidates import CandidatesScreen
+    from pfmp_tui.tui.screens.dashboard import DashboardScreen
+    from pfmp_tui.tui.widgets.figure import Figure
+
+    out: dict = {"frozen": {}}
+    phase = ["launch"]
+    stop = False
+
+    async def ticker() -> None:  # the event loop's longest gap, per phase
+        while not stop:
+            t = time.perf_counter()
+            await asyncio.sleep(0.005)
+            lag = time.perf_counter() - t - 0.005
+            out["frozen"][phase[0]] = max(out["frozen"].get(phase[0], 0.0), lag)
+
+    async def until(pilot, cond, timeout: float = 60.0) -> None:
+        deadline = time.perf_counter() + timeout
+        while not cond():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"timeout in phase {phase[0]} (screen {app.screen!r}, stack {app.screen_stack})")
+            await asyncio.sleep(0.002)
+
+    today = date.today()
+    t0 = time.perf_counter()
+    repo, state = open_state(path, today)
+    app = PfmpApp(repo, today=today, user="bench", state=state, poll_interval=1.0,
+                  exports_dir=Path(tempfile.mkdtemp(prefix="bench-tui-")))
+    tick = asyncio.create_task(ticker())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.state is not None
+                    and bool(app.screen.query(Figure)))
+        await pilot.pause()
+        out["launch"] = [time.perf_counter() - t0]
+
+        # candidates list shown, several times
+        phase[0] = "list"
+        out["list"] = []
+        for _ in range(5):
+            t = time.perf_counter()
+            await pilot.press("l")
+            await until(pilot, lambda: isinstance(app.screen, CandidatesScreen) and app.screen.loaded)
+            await pilot.pause()
+            out["list"].append(time.perf_counter() - t)
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, DashboardScreen))
+        await pilot.press("l")
+        await until(pilot, lambda: isinstance(app.screen, CandidatesScreen) and app.screen.loaded)
+
+        # search: name fragments typed; from the last key to the rows shown
+        phase[0] = "search"
+        out["search"] = []
+        screen = app.screen
+        names = [s.last_name for s in app.state.data.students[:: max(1, len(app.state.data.students) // 7)]][:6]
+        for name in names:
+            text = name[:5]
+            search = screen.query_one("#search", Input)
+            search.focus()
+            search.value = ""
+            await until(pilot, lambda: screen.loaded and screen.filter.text == "")
+            await pilot.press(*text)
+            t = time.perf_counter()
+            await until(pilot, lambda: screen.loaded and screen.filter.text == text.strip())
+            await pilot.pause()
+            out["search"].append(time.perf_counter() - t)
+        search.value = ""
+        await until(pilot, lambda: screen.loaded and screen.filter.text == "")
+        await pilot.press("escape")  # back to the dashboard (focus leaves the box first)
+        while not isinstance(app.screen, DashboardScreen):
+            await pilot.press("escape")
+            await pilot.pause()
+
+        # TUI saves: the attestation of an ended placement, a different learner each time
+        phase[0] = "save"
+        out["save"], out["blocked"] = [], []
+        todo = [p for p in app.state.data.placements if p.attestation is None and p.end < today][:saves]
+        for placement in todo:
+            base, rev = repo.get("placements", placement.id)
+            values = editing.attestation_defaults(base, today)
+            before = app.state.generation
+            t = time.perf_counter()
+            saved = editing.save(repo, "attestation", values, base=base, rev=rev)
+            out["blocked"].append(time.perf_counter() - t)
+            app._saved(saved)
+            await until(pilot, lambda: app.state.generation > before and not app.loading_state)
+            await pilot.pause()
+            out["save"].append(time.perf_counter() - t)
+            app.clear_notifications()
+
+        # another session's save
+        phase[0] = "other"
+        out["other"] = []
+        for i, student in enumerate(app.state.data.students[1:6]):
+            name = f"Autre{i}"
+            done = await asyncio.create_subprocess_exec(
+                sys.executable, "-c", OTHER_SESSION, str(path), student.id, name,
+                stdout=asyncio.subprocess.PIPE, cwd=str(ROOT))
+            line = (await done.stdout.readline()).decode()
+            await done.wait()
+            committed = float(line)
+            await until(pilot, lambda: app.state.get("students", student.id).first_name == name)
+            await pilot.pause()
+            out["other"].append(time.time() - committed)
+    stop = True
+    await tick
+    out["rss_mb"] = [resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024]
+    return out
+
+
+def child(path: str, saves: int) -> None:
+    print(json.dumps(asyncio.run(measure(Path(path), saves))))
+
+
+# -- the parent ----------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="S,M,L")
+    parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--stores", help="folder of stores to reuse (made there if absent)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.saves)
+        return
+    folder = Path(args.stores) if args.stores else Path(tempfile.mkdtemp(prefix="bench-tui-"))
+    results: dict[str, dict] = {}
+    for size in args.sizes.split(","):
+        n = SIZES[size]
+        t = time.perf_counter()
+        path = build_store(folder, n)
+        print(f"{size} ({n} learners): store ready in {time.perf_counter() - t:.1f} s", flush=True)
+        run = subprocess.run([sys.executable, __file__, "--child", str(path), "--saves", str(args.saves)],
+                             capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+        if run.returncode:
+            print(run.stderr[-3000:])
+            raise SystemExit(f"{size}: the measuring process failed")
+        results[size] = json.loads(run.stdout.strip().splitlines()[-1])
+        report(size, results[size])
+    if "S" in results and "L" in results:
+        s, l = results["S"], results["L"]
+        parts = []
+        for key in ("launch", "list", "search", "save", "blocked", "other", "rss_mb"):
+            if s.get(key) and l.get(key):
+                parts.append(f"{key} {statistics.median(l[key]) / statistics.median(s[key]):.1f}×")
+        parts.append(f"frozen {max(l['frozen'].values()) / max(max(s['frozen'].values()), 1e-3):.1f}×")
+        print("L / S (medians): " + " · ".join(parts))
+
+
+def report(size: str, r: dict) -> None:
+    def fig(key: str, unit: str = "s") -> str:
+        values = r[key]
+        if unit == "MB":
+            return f"{values[0]:.0f} MB"
+        if len(values) == 1:
+            return f"{values[0] * 1000:.0f} ms"
+        return (f"median {statistics.median(values) * 1000:.0f} ms, p95 {pct(values, 0.95) * 1000:.0f} ms"
+                f" (n={len(values)})")
+
+    frozen = " ".join(f"{k} {v * 1000:.0f}" for k, v in r["frozen"].items())
+    print(f"  launch → dashboard   {fig('launch')}")
+    print(f"  list shown           {fig('list')}")
+    print(f"  search rows          {fig('search')}")
+    print(f"  save → screen        {fig('save')}  (save itself: {fig('blocked')})")
+    print(f"  other session shown  {fig('other')}")
+    print(f"  longest frozen frame per phase (ms): {frozen}")
+    print(f"  peak RSS             {fig('rss_mb', 'MB')}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
