@@ -157,11 +157,19 @@ def build_parser() -> FrenchParser:
                        help="importe les bonnes lignes et écrit le rapport des rejetées sous exports/")
         i.add_argument("--dry-run", action="store_true", help="montre ce qui serait fait, sans rien écrire")
 
-    p = sub.add_parser("paper", help="documents PDF : attestation de PFMP à faire signer, document de liaison")
-    p.add_argument("kind", choices=("attestation", "liaison"), metavar="attestation|liaison")
-    p.add_argument("id", metavar="ID", help="le stage (attestation) ou l'élève (liaison)")
-    p.add_argument("-o", "--output", metavar="FICHIER", help="fichier PDF (défaut : sous exports/)")
+    p = sub.add_parser("paper", help="documents : attestation de PFMP à faire signer, document de liaison (PDF), "
+                                     "convention (DOCX)")
+    p.add_argument("kind", choices=("attestation", "liaison", "convention"), metavar="attestation|liaison|convention")
+    p.add_argument("id", nargs="?", metavar="ID", help="le stage (attestation, convention) ou l'élève (liaison)")
+    p.add_argument("-o", "--output", metavar="FICHIER",
+                   help="fichier PDF (défaut : sous exports/) ; pour une convention, le dossier")
     p.add_argument("--school", metavar="NOM", help="nom de l'établissement (défaut : $PFMP_SCHOOL)")
+    from .conventions import add_paper_options
+
+    add_paper_options(p)
+
+    for module in _verb_modules():
+        module.add_parsers(sub)
 
     p = sub.add_parser("progress", help="compétences d'un élève, période par période (R12, R16)")
     p.add_argument("student", metavar="ÉLÈVE")
@@ -361,6 +369,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
 def _cmd_paper(args: argparse.Namespace) -> int:
     from ..services.papers import make_paper
 
+    if args.kind == "convention":
+        from .conventions import cmd_paper_convention
+
+        return cmd_paper_convention(args, EXPORTS_DIR)
+    if args.id is None:
+        raise ValidationFailed(FieldError("ID", "identifiant du stage ou de l'élève obligatoire"))
+
     school = args.school if args.school is not None else os.environ.get("PFMP_SCHOOL", "")
     repo = data_io.open_repository(args.db)
     access.require(repo, "papers")  # issue 16: not the role « lecture »
@@ -409,6 +424,9 @@ def _cmd_todo(args: argparse.Namespace) -> int:
         print(f"- {f.student.last_name.upper()} {f.student.first_name} ({f.student.cohort_id})")
         for flag in f.waiting:
             print(textwrap.fill(flag.message, 80, initial_indent="    · ", subsequent_indent="      "))
+    from .visits import print_teacher_visits
+
+    print_teacher_visits(data_io.open_repository(args.db).dataset(), login, _as_of(args.as_of))
     return EXIT_OK
 
 
@@ -525,6 +543,17 @@ COMMANDS = {
     "todo": _cmd_todo,
     "list": listing.run,
 }
+
+
+def _verb_modules() -> tuple:
+    """Verbs kept in their own modules: each has `add_parsers(sub)` and `COMMANDS`."""
+    from . import conventions, mail, visits
+
+    return (conventions, mail, visits)
+
+
+for _module in _verb_modules():
+    COMMANDS.update(_module.COMMANDS)
 
 
 def _extra_verbs() -> list:

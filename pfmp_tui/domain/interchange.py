@@ -16,12 +16,20 @@ from datetime import date
 from typing import Any, Callable
 
 from . import validation as v
-from .competences import COMPETENCE_CODES
+from .competences import COMPETENCE_CODES, COMPETENCES
 from .errors import Collector, FieldError, ValidationFailed
 from .integrity import cross_record_errors
 from .kinds import OPTIONAL, RECORDS
 from .model import (
     ABSENCE_REASONS,
+    REMINDER_DOCUMENTS,
+    SIGNATORIES,
+    VISIT_KINDS,
+    LegalRepresentative,
+    PlacementTerms,
+    Reminder,
+    Signatures,
+    Visit,
     ASSESSORS,
     CLASS_YEARS,
     Payment,
@@ -109,12 +117,187 @@ def _payment(value: Any, path: str) -> Payment | None:
 
 
 def _convention(value: Any, path: str) -> Convention:
-    raw = _object(value, path, {"status": True, "signed_on": False})
+    raw = _object(value, path, {"status": True, "signed_on": False,
+                                "generated_on": False, "sent_on": False, "signatures": False})
     errs = Collector()
     status = _field(raw, "status", _choice(*CONVENTION_STATUSES), path, errs)
     signed_on = _field(raw, "signed_on", _opt(v.parse_date), path, errs)
+    generated_on = _field(raw, "generated_on", _opt(v.parse_date), path, errs)
+    sent_on = _field(raw, "sent_on", _opt(v.parse_date), path, errs)
+    signatures = _field(raw, "signatures", _signatures, path, errs)
     errs.raise_if_any()
-    return Convention(status=status, signed_on=signed_on)
+    return Convention(status=status, signed_on=signed_on, generated_on=generated_on, sent_on=sent_on,
+                      signatures=signatures)
+
+
+def _signatures(value: Any, path: str) -> Signatures | None:
+    if value is None:
+        return None
+    raw = _object(value, path, {k: False for k in SIGNATORIES})
+    errs = Collector()
+    dates = {k: _field(raw, k, _opt(v.parse_date), path, errs) for k in SIGNATORIES}
+    errs.raise_if_any()
+    signatures = Signatures(**dates)
+    return None if signatures.is_empty() else signatures
+
+
+def _list_of(item: Parser) -> Parser:
+    """A list of objects (absent or null: empty), each parsed by `item`, as a tuple."""
+    def parse(value: Any, path: str) -> tuple:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            raise ValidationFailed(FieldError(path, f"liste attendue, reçu {v.show(value)}"))
+        if len(value) > 200:
+            raise ValidationFailed(FieldError(path, f"{len(value)} éléments : 200 au plus"))
+        errs = Collector()
+        out = []
+        for i, raw in enumerate(value):
+            try:
+                out.append(item(raw, f"{path}[{i}]"))
+            except ValidationFailed as exc:
+                errs.errors.extend(exc.errors)
+        errs.raise_if_any()
+        return tuple(out)
+
+    return parse
+
+
+def _legal_representative(value: Any, path: str) -> LegalRepresentative:
+    raw = _object(value, path, {"last_name": True, "first_name": True, "relation": False,
+                                "email": False, "phone": False, "address": False})
+    errs = Collector()
+    values = {
+        "last_name": _field(raw, "last_name", _text, path, errs),
+        "first_name": _field(raw, "first_name", _text, path, errs),
+        "relation": _field(raw, "relation", _opt_text, path, errs),
+        "email": _field(raw, "email", v.parse_email, path, errs),
+        "phone": _field(raw, "phone", v.parse_phone, path, errs),
+        "address": _field(raw, "address", _opt_text, path, errs),
+    }
+    errs.raise_if_any()
+    return LegalRepresentative(**values)
+
+
+def _hours(maximum: float) -> Parser:
+    def parse(value: Any, path: str) -> float | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= maximum:
+            raise ValidationFailed(FieldError(path, f"nombre d'heures invalide {v.show(value)} (entre 0 et {maximum:g})"))
+        return int(value) if float(value).is_integer() else float(value)  # 7 and 7.0 dump alike: 7
+
+    return parse
+
+
+def _competence_list(value: Any, path: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValidationFailed(FieldError(path, f"liste attendue, reçu {v.show(value)}"))
+    errs = Collector()
+    codes: list[str] = []
+    for i, code in enumerate(value):
+        try:
+            code = _competence(code, f"{path}[{i}]")
+        except ValidationFailed as exc:
+            errs.errors.extend(exc.errors)
+            continue
+        if code in codes:
+            errs.add(f"{path}[{i}]", f"compétence {v.show(code)} en double")
+        codes.append(code)
+    errs.raise_if_any()
+    order = {c.code: i for i, c in enumerate(COMPETENCES)}
+    return tuple(sorted(codes, key=order.__getitem__))
+
+
+TERMS_KEYS = ("daily_hours", "weekly_hours", "schedule", "night_work", "competences", "activities",
+              "gratification", "travel", "meals", "insurance")
+
+
+def _terms(value: Any, path: str) -> PlacementTerms | None:
+    if value is None:
+        return None
+    raw = _object(value, path, {k: False for k in TERMS_KEYS})
+    errs = Collector()
+    parsers: dict[str, Parser] = {
+        "daily_hours": _hours(24), "weekly_hours": _hours(60), "schedule": _opt_text,
+        "night_work": lambda x, p: False if x is None else v.require_bool(x, p),
+        "competences": _competence_list, "activities": _opt_long_text, "gratification": _opt_text,
+        "travel": _opt_text, "meals": _opt_text, "insurance": _opt_text,
+    }
+    values = {k: _field(raw, k, parser, path, errs) for k, parser in parsers.items()}
+    errs.raise_if_any()
+    terms = PlacementTerms(**values)
+    return None if terms == PlacementTerms() else terms
+
+
+def _visit(value: Any, path: str) -> Visit:
+    raw = _object(value, path, {"id": True, "planned_on": False, "done_on": False, "teacher": False,
+                                "kind": True, "report": False})
+    errs = Collector()
+    values = {
+        "id": _field(raw, "id", v.require_id, path, errs),
+        "planned_on": _field(raw, "planned_on", _opt(v.parse_date), path, errs),
+        "done_on": _field(raw, "done_on", _opt(v.parse_date), path, errs),
+        "teacher": _field(raw, "teacher", _opt_text, path, errs),
+        "kind": _field(raw, "kind", _choice(*VISIT_KINDS), path, errs),
+        "report": _field(raw, "report", _opt_long_text, path, errs),
+    }
+    errs.raise_if_any()
+    if values["planned_on"] is None and values["done_on"] is None:
+        errs.add(_join(path, "planned_on"), "une visite a une date prévue ou une date de réalisation")
+    errs.raise_if_any()
+    return Visit(**values)
+
+
+def _visits(value: Any, path: str) -> tuple[Visit, ...]:
+    visits = _list_of(_visit)(value, path)
+    seen: set[str] = set()
+    for i, visit in enumerate(visits):
+        if visit.id in seen:
+            raise ValidationFailed(FieldError(f"{path}[{i}].id", f"id {v.show(visit.id)} en double"))
+        seen.add(visit.id)
+    return visits
+
+
+def _datetime(value: Any, path: str) -> str:
+    from datetime import datetime
+
+    if isinstance(value, str) and len(value) == 19 and value[10] == "T":
+        try:
+            datetime.fromisoformat(value)
+            return value
+        except ValueError:
+            pass
+    raise ValidationFailed(FieldError(path, f"date et heure invalides {v.show(value)} (attendu AAAA-MM-JJTHH:MM:SS)"))
+
+
+def _reminder(value: Any, path: str) -> Reminder:
+    raw = _object(value, path, {"sent_at": True, "document": True, "to": True, "tutor_id": False})
+    errs = Collector()
+    values = {
+        "sent_at": _field(raw, "sent_at", _datetime, path, errs),
+        "document": _field(raw, "document", _choice(*REMINDER_DOCUMENTS), path, errs),
+        "to": _field(raw, "to", _required_email, path, errs),
+        "tutor_id": _field(raw, "tutor_id", _opt(v.require_id), path, errs),
+    }
+    errs.raise_if_any()
+    return Reminder(**values)
+
+
+def _required_email(value: Any, path: str) -> str:
+    email = v.parse_email(value, path)
+    if email is None:
+        raise ValidationFailed(FieldError(path, "adresse électronique obligatoire"))
+    return email
+
+
+def _website(value: Any, path: str) -> str | None:
+    text = _opt_text(value, path)
+    if text is not None and (" " in text or "." not in text):
+        raise ValidationFailed(FieldError(path, f"site web invalide {v.show(value)}"))
+    return text
 
 
 def _attestation(value: Any, path: str) -> Attestation | None:
@@ -180,6 +363,7 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
             "positioned": (v.require_bool, True),
             "derogation": (_derogation, False),
             "payment": (_payment, False),  # extension (R17)
+            "legal_representatives": (_list_of(_legal_representative), False),  # extension
         },
     ),
     "organisations": (
@@ -192,6 +376,13 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
             "postcode": (_opt_text, False),
             "city": (_opt_text, False),
             "country": (v.parse_country, True),
+            # extensions: contact details
+            "phone": (v.parse_phone, False),
+            "email": (v.parse_email, False),
+            "website": (_website, False),
+            "notes": (_opt_long_text, False),
+            "representative": (_opt_text, False),
+            "representative_title": (_opt_text, False),
         },
     ),
     "tutors": (
@@ -231,6 +422,10 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
             "attestation": (_attestation, False),
             "makes_up": (_opt(v.require_id), False),  # extension (R18)
             "class_year": (_opt(_choice(*CLASS_YEARS)), False),  # extension (R17)
+            # extensions
+            "terms": (_terms, False),
+            "visits": (_visits, False),
+            "reminders": (_list_of(_reminder), False),
         },
     ),
     "assessments": (
@@ -294,15 +489,18 @@ SPECS: dict[str, tuple[type, dict[str, tuple[Parser, bool]]]] = {
     ),
 }
 
-# Keys of a record that `record_to_dict` leaves out when null (extensions of the contract:
-# a v1 record stays exactly a v1 record).
-OPTIONAL_KEYS: dict[str, frozenset[str]] = {
-    "students": frozenset({"payment"}),
-    "placements": frozenset({"makes_up", "class_year"}),
-}
-
 # Kinds that `to_document` leaves out when empty (extensions of the contract's document).
 OPTIONAL_KINDS = OPTIONAL
+
+# Keys of a record that `record_to_dict` leaves out when empty (null, empty list):
+# extensions of the contract's records, so a v1 document round-trips unchanged.
+OPTIONAL_KEYS: dict[str, frozenset[str]] = {
+    "students": frozenset({"payment", "legal_representatives"}),
+    "organisations": frozenset({"phone", "email", "website", "notes", "representative", "representative_title"}),
+    "placements": frozenset({"makes_up", "class_year", "terms", "visits", "reminders"}),
+}
+# Keys of a placement's convention left out when null (extensions).
+CONVENTION_OPTIONAL_KEYS = frozenset({"generated_on", "sent_on", "signatures"})
 
 # Which list each reference points into: (kind, key) -> target kind.
 REFERENCES: dict[tuple[str, str], str] = {
@@ -384,6 +582,16 @@ def check_references(data: Dataset, errs: Collector, known: Dataset | None = Non
         placements = {**{p.id: p for p in known.placements}, **placements}
     paths = {p.id: f"placements[{i}]" for i, p in enumerate(data.placements)}
     cross_record_errors(data, placements, paths, errs)
+    # A minor's hours (Code du travail; the convention-type): refused on entry.
+    if any(p.terms is not None for p in data.placements):
+        from .convention import minor_hours_errors
+
+        students = {s.id: s for s in data.students}
+        if known is not None:
+            students.update({s.id: s for s in known.students if s.id not in students})
+        for i, p in enumerate(data.placements):
+            if p.terms is not None and p.student_id in students:
+                errs.errors.extend(minor_hours_errors(students[p.student_id], p, p.terms, f"placements[{i}].terms"))
 
 
 def parse_document(doc: Any, *, resolve_references: bool = True) -> Dataset:
@@ -437,19 +645,28 @@ def parse_document(doc: Any, *, resolve_references: bool = True) -> Dataset:
 def _json_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, (Derogation, Convention, Attestation, Payment)):
+    if isinstance(value, Convention):
+        return {f.name: _json_value(getattr(value, f.name)) for f in dc_fields(value)
+                if f.name not in CONVENTION_OPTIONAL_KEYS or getattr(value, f.name) is not None}
+    if isinstance(value, (Signatures, PlacementTerms)):
+        # Only what is set: an empty annexe or signature list is not written.
+        return {f.name: _json_value(getattr(value, f.name)) for f in dc_fields(value)
+                if getattr(value, f.name) not in (None, (), False)}
+    if isinstance(value, (Derogation, Attestation, Payment, LegalRepresentative, Visit, Reminder)):
         return {f.name: _json_value(getattr(value, f.name)) for f in dc_fields(value)}
+    if isinstance(value, tuple):
+        return [_json_value(x) for x in value]
     return value
 
 
 def record_to_dict(kind: str, record: Any) -> dict:
-    """JSON form of a record, keys in the contract's order; an extension key only when not null."""
+    """JSON form of a record, keys in the contract's order; extension keys only when set."""
     _, spec = SPECS[kind]
     optional = OPTIONAL_KEYS.get(kind, frozenset())
     out = {}
     for key in spec:
         value = getattr(record, key)
-        if value is None and key in optional:
+        if key in optional and value in (None, ()):
             continue
         out[key] = _json_value(value)
     return out

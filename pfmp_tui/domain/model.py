@@ -41,6 +41,21 @@ ABSENCE_REASON_LABELS: dict[str, str] = {
     "injustifiee": "absence injustifiée",
     "autre": "autre",
 }
+VISIT_KINDS: tuple[str, ...] = ("sur_place", "telephone", "visio")
+VISIT_KIND_LABELS: dict[str, str] = {"sur_place": "sur place", "telephone": "téléphone", "visio": "visio"}
+REMINDER_DOCUMENTS: tuple[str, ...] = ("convention", "attestation", "assessment")
+REMINDER_DOCUMENT_LABELS: dict[str, str] = {
+    "convention": "convention", "attestation": "attestation de PFMP", "assessment": "évaluation (document de liaison)",
+}
+# Who signs a convention (circulaire n° 2016-053): the head of the school, the host's
+# representative, the learner, the legal representative of a minor; tutor and référent
+# countersign the annexe pédagogique.
+SIGNATORIES: tuple[str, ...] = ("school", "organisation", "student", "legal_representative", "tutor", "teacher")
+SIGNATORY_LABELS: dict[str, str] = {
+    "school": "chef d'établissement", "organisation": "représentant de l'organisme d'accueil",
+    "student": "élève", "legal_representative": "représentant légal", "tutor": "tuteur",
+    "teacher": "enseignant référent",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +86,22 @@ class Payment:
 
 
 @dataclass(frozen=True, slots=True)
+class LegalRepresentative:
+    """A minor's legal representative, who signs the convention (circulaire n° 2016-053)."""
+
+    last_name: str
+    first_name: str
+    relation: str | None = None  # « mère », « père », « tuteur légal »…
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
 class Student:
     id: str
     last_name: str
@@ -84,6 +115,7 @@ class Student:
     positioned: bool = False
     derogation: Derogation | None = None
     payment: Payment | None = None  # extension (R17)
+    legal_representatives: tuple[LegalRepresentative, ...] = ()  # extension
 
     @property
     def full_name(self) -> str:
@@ -99,6 +131,13 @@ class Organisation:
     postcode: str | None = None
     city: str | None = None
     country: str = "FR"
+    # Contact details (extension): written to the interchange only when given.
+    phone: str | None = None
+    email: str | None = None
+    website: str | None = None
+    notes: str | None = None
+    representative: str | None = None  # who signs the convention for the host
+    representative_title: str | None = None  # their « qualité » (gérant, DRH…)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,9 +165,72 @@ class Period:
 
 
 @dataclass(frozen=True, slots=True)
+class Signatures:
+    """When each party signed the convention (None: not yet). An extension."""
+
+    school: date | None = None
+    organisation: date | None = None
+    student: date | None = None
+    legal_representative: date | None = None
+    tutor: date | None = None
+    teacher: date | None = None
+
+    def is_empty(self) -> bool:
+        return all(getattr(self, k) is None for k in SIGNATORIES)
+
+
+@dataclass(frozen=True, slots=True)
 class Convention:
     status: str = "none"
     signed_on: date | None = None
+    # Extensions, written only when set: when pfmp generated it, when it was sent out,
+    # who signed it when.
+    generated_on: date | None = None
+    sent_on: date | None = None
+    signatures: Signatures | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlacementTerms:
+    """What the convention and its annexes fix (Code de l'éducation D. 124-4): hours,
+    activities, gratification, travel, meals, insurance. An extension of the placement."""
+
+    daily_hours: float | None = None
+    weekly_hours: float | None = None
+    schedule: str | None = None  # « lundi–vendredi 9 h–12 h, 13 h 30–17 h »
+    night_work: bool = False
+    competences: tuple[str, ...] = ()  # annexe pédagogique: codes among the 37
+    activities: str | None = None  # activities planned, in words
+    gratification: str | None = None
+    travel: str | None = None
+    meals: str | None = None
+    insurance: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """A teacher's visit (visite de stage) of a placement."""
+
+    id: str
+    planned_on: date | None = None
+    done_on: date | None = None
+    teacher: str | None = None
+    kind: str = "sur_place"
+    report: str | None = None  # short compte rendu
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One reminder sent about one document of a placement: when, to whom, what."""
+
+    sent_at: str  # ISO date-time, seconds, local time
+    document: str  # REMINDER_DOCUMENTS
+    to: str  # e-mail address
+    tutor_id: str | None = None
+
+    @property
+    def sent_on(self) -> date:
+        return date.fromisoformat(self.sent_at[:10])
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +255,9 @@ class Placement:
     attestation: Attestation | None = None
     makes_up: str | None = None  # extension (R18): the placement this « rattrapage » makes up for
     class_year: str | None = None  # extension (R17): only when it differs from the cohort's reading
+    terms: PlacementTerms | None = None  # extension
+    visits: tuple[Visit, ...] = ()  # extension
+    reminders: tuple[Reminder, ...] = ()  # extension
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ ROLE_LABELS = {
 
 # Kinds a professeur référent may change on the placements they follow.
 TEACHER_KINDS = frozenset({"assessments", "appreciations", "visits"})
-TEACHER_PLACEMENT_FIELDS = ("attestation",)
+TEACHER_PLACEMENT_FIELDS = ("attestation", "visits")  # visits: placements[].visits (issue 15)
 # Fields of the allocation PFMP (payment), per kind, that the administration may change.
 PAYMENT_FIELDS = {"students": ("payment",), "placements": ("payment", "allocation")}
 

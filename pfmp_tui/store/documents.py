@@ -23,6 +23,11 @@ from typing import Any
 from ..domain.interchange import record_to_dict
 from ..domain.model import (
     Absence,
+    LegalRepresentative,
+    PlacementTerms,
+    Reminder,
+    Signatures,
+    Visit,
     Appreciation,
     Assessment,
     Attestation,
@@ -57,6 +62,7 @@ def _student(d: dict) -> Student:
         cycle_years=d["cycle_years"], positioned=d["positioned"],
         derogation=None if der is None else Derogation(der["required_days"], der["reason"]),
         payment=_payment(d.get("payment")),
+        legal_representatives=tuple(LegalRepresentative(**r) for r in d.get("legal_representatives", ())),
     )
 
 
@@ -65,7 +71,10 @@ def _payment(d: dict | None) -> Payment | None:
 
 
 def _organisation(d: dict) -> Organisation:
-    return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"])
+    get = d.get
+    return Organisation(d["id"], d["name"], d["siret"], d["address"], d["postcode"], d["city"], d["country"],
+                        get("phone"), get("email"), get("website"), get("notes"), get("representative"),
+                        get("representative_title"))
 
 
 def _tutor(d: dict) -> Tutor:
@@ -83,17 +92,38 @@ def _placement(d: dict) -> Placement:
         id=d["id"], student_id=d["student_id"], organisation_id=d["organisation_id"],
         start=date.fromisoformat(d["start"]), end=date.fromisoformat(d["end"]),
         period_id=d["period_id"], tutor_id=d["tutor_id"], teacher=d["teacher"],
-        convention=Convention(c["status"], _d(c["signed_on"])),
+        convention=Convention(c["status"], _d(c["signed_on"])) if len(c) == 2 else _convention(c),
         attestation=None if a is None else Attestation(
             date.fromisoformat(a["received_on"]), a["signed_by_tutor"], a["days_completed"], a["activities"]
         ),
         makes_up=d.get("makes_up"), class_year=d.get("class_year"),  # extensions: absent when null
+        terms=_terms(d["terms"]) if "terms" in d else None,
+        visits=tuple(Visit(v["id"], _d(v["planned_on"]), _d(v["done_on"]), v["teacher"], v["kind"], v["report"])
+                     for v in d["visits"]) if "visits" in d else (),
+        reminders=tuple(Reminder(r["sent_at"], r["document"], r["to"], r["tutor_id"])
+                        for r in d["reminders"]) if "reminders" in d else (),
     )
 
 
 def _absence(d: dict) -> Absence:
     return Absence(d["id"], d["placement_id"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]),
                    d["days"], d["reason"], d["note"], d["justified"])
+
+
+# Extensions (issue 15), written only when set (`interchange.OPTIONAL_KEYS`).
+def _convention(c: dict) -> Convention:
+    sig = c.get("signatures")
+    return Convention(
+        c["status"], _d(c["signed_on"]), _d(c.get("generated_on")), _d(c.get("sent_on")),
+        None if sig is None else Signatures(**{k: _d(v) for k, v in sig.items()}),
+    )
+
+
+def _terms(t: dict) -> PlacementTerms:
+    get = t.get
+    return PlacementTerms(get("daily_hours"), get("weekly_hours"), get("schedule"), get("night_work", False),
+                          tuple(get("competences", ())), get("activities"), get("gratification"), get("travel"),
+                          get("meals"), get("insurance"))
 
 
 # One level of a sheet: [id, competence, level, assessor, date, comment].

@@ -22,6 +22,7 @@ from datetime import date
 from itertools import chain
 from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
+from ..domain.convention import minor_hours_errors
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.absences import absence_errors, makes_up_errors
 from ..domain.interchange import OPTIONAL_KEYS, REFERENCES, SPECS, check_references, validate_record
@@ -574,6 +575,10 @@ class Repository:
                 errs.add(f"{prefix}tutor_id", f"le tuteur « {record.tutor_id} » n'appartient pas à cette organisation")
         if not errs:
             self._check_extensions(tx, kind, record, prefix.rstrip("."), errs)
+        if kind == "placements" and record.terms is not None and not errs:  # a minor's hours
+            student = self._get(tx, "students", record.student_id)
+            if student:
+                errs.errors.extend(minor_hours_errors(student[0], record, record.terms, f"{prefix}terms"))
         errs.raise_if_any()
 
     def _check_extensions(self, tx: Transaction, kind: str, record: Any, path: str, errs: Collector) -> None:
@@ -1083,11 +1088,15 @@ def _validated(data: Dataset) -> Dataset:
 
 _KEYS = {kind: tuple(SPECS[kind][1]) for kind in SPECS}
 _KEYSETS = {kind: frozenset(keys) | {"_rev"} for kind, keys in _KEYS.items()}
+# Extension keys are stored only when set (`interchange.OPTIONAL_KEYS`).
+_OPTIONAL_KEYS = {kind: OPTIONAL_KEYS.get(kind, frozenset()) for kind in _KEYS}
+_BASE_KEYSETS = {kind: keys - _OPTIONAL_KEYS[kind] for kind, keys in _KEYSETS.items()}
 
 
 def _interchange(kind: str, doc: dict) -> dict:
     """A stored document as its interchange object (the same keys, in the contract's order)."""
-    if doc.keys() == _KEYSETS[kind]:
+    keys = doc.keys()
+    if keys == _KEYSETS[kind] or keys == _BASE_KEYSETS[kind]:
         out = dict(doc)  # written by record_doc: already in the contract's order
         del out["_rev"]
         return out

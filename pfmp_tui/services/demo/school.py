@@ -9,6 +9,7 @@ from ...domain.model import Dataset
 from .calendar import build_cohorts
 from .days import add_days
 from .draft import SchoolDraft
+from .follow_up import add_follow_up
 from .justificatifs import build_justificatifs
 from .organisations import build_organisations
 from .placements import build_placements
@@ -68,4 +69,7 @@ def build_demo(students: int = DEFAULT_STUDENTS, seed: int = 1, today: date | No
     if isinstance(students, bool) or not isinstance(students, int) or not 1 <= students <= MAX_STUDENTS:
         raise ValidationFailed(FieldError(
             "--students", f"nombre d'élèves invalide « {students} » (entre 1 et {MAX_STUDENTS})"))
-    return build_school(SchoolDraft(seed, today if today is not None else date.today()), students)
+    today = today if today is not None else date.today()
+    data = build_school(SchoolDraft(seed, today), students)
+    add_follow_up(data, seed, today)
+    return data

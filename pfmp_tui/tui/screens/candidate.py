@@ -27,6 +27,7 @@ from ...domain.workdays import format_days, working_days
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..days_text import days_info, days_markup, placement_days_line
+from ..conventions import follow_up_lines, write_conventions
 from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
@@ -252,6 +253,7 @@ class CandidateScreen(Screen):
         extra = placement_days_line(self._days, p, p.id in self._days.mobility_ids if self._days else False)
         if extra:
             lines.append(extra)  # R15, R17, R18 (issue 14)
+        lines += follow_up_lines(p)  # visits and reminders (issue 15)
         detail.update(Content.from_markup("\n".join(lines)))
 
     def on_resize(self) -> None:
@@ -430,7 +432,16 @@ class CandidateScreen(Screen):
              partial(self.action_paper, "attestation")),
             ("Document de liaison PDF", "Stages et évaluations de l'élève, dans exports/ (R12)",
              partial(self.action_paper, "liaison")),
+            ("Convention DOCX du stage choisi", "Le modèle de l'établissement rempli, dans exports/ (R10)",
+             self.action_convention),
         ]
+
+    def action_convention(self) -> None:
+        p = self.selected_placement() if self._need_student() else None
+        if p is None:
+            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
+            return
+        write_conventions(self.app, placement_id=p.id)
 
     def action_progress(self) -> None:
         if self._need_student():

@@ -42,6 +42,7 @@ from ...domain.wording import count
 from ...services.planning import PLACEHOLDER_ORG, assign, place
 from ...services.errors import ConflictError, StoreError
 from .. import keys
+from ..conventions import signature_line, write_conventions
 from ..formatting import fit, placement_dates
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
@@ -160,10 +161,21 @@ class PlacingScreen(TableDetailScreen):
         n = len(self.students)
         chosen = (f"{len(self.selected)} choisi{'s' if len(self.selected) > 1 else ''} : « p » place ceux-là"
                   if self.selected else "aucun choisi (espace) : « p » place toute la cohorte")
+        state = self.app.state
+        signatures = signature_line(state.data, self.period_id, state.today) if state is not None else ""
         self.query_one("#placing-summary", Static).update(Content.from_markup(
             f"[b]{escape(cohort)}[/] · {dates}\n"
             f"{n} élève{'s' if n > 1 else ''} en PFMP · {placed} avec un stage · {with_host} avec organisation\n"
-            f"[$text-muted]{chosen}[/]"))
+            + (f"{signatures}\n" if signatures else "")
+            + f"[$text-muted]{chosen}[/]"))
+
+    def palette_entries(self) -> list:
+        """The placing screen's own entries of the command palette."""
+        return [("Conventions DOCX de toute la période", "Une par élève, du modèle de l'établissement, dans exports/ (R10)",
+                 self.action_conventions)]
+
+    def action_conventions(self) -> None:
+        write_conventions(self.app, period_id=self.period_id)
 
     def _mark(self, student_id: str) -> Text:
         return Text("✓" if student_id in self.selected else " ", style="bold")

@@ -17,6 +17,7 @@ from ....domain.workdays import format_days, working_days
 from ....services.planning import PeriodInfo, list_periods
 from ....services.errors import StoreError
 from ... import keys
+from ...conventions import signature_line
 from ...formatting import fit, short_dates
 from ...state import AppState, cohort_name
 from ...tables import cursor_key
@@ -148,9 +149,12 @@ class PeriodsScreen(TableDetailScreen):
         p = info.period
         placed = (f"{info.placed} élève{'s' if info.placed > 1 else ''} avec organisation d'accueil"
                   + (f" · [$text-warning]! {info.unplaced} sans[/] (« a » : les placer)" if info.unplaced else ""))
+        state = self.app.state
+        signatures = signature_line(state.data, p.id, state.today) if state is not None else ""  # R10 (issue 15)
         detail.update(Content.from_markup(
             f"[b]{escape(p.label)}[/] · {format_date_fr(p.start)} → {format_date_fr(p.end)} · "
             f"{info.working_days} jours ouvrés\n{placed}\n"
+            + (f"{signatures}\n" if signatures else "")
             + warning_lines(info.warnings, "ni vacances scolaires ni jour férié")))
 
     @on(DataTable.RowSelected, "#periods")
