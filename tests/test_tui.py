@@ -299,10 +299,11 @@ async def test_a_save_over_other_fields_changed_elsewhere_merges_them_and_says_s
         await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
         await pilot.press("e")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
+        # Typed first: an untouched form follows a change made elsewhere (issue 12), a changed one keeps it.
         other = Repository(Store(db_path))
         student, rev = other.get("students", "s2")
         other.update("students", replace(student, email="leo.durand@example.fr"), rev)
-        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, CandidateScreen) and "Léon" in text_of(app.screen, "#identity"))
         stored, stored_rev = repo.get("students", "s2")
@@ -322,11 +323,12 @@ async def test_conflicting_save_on_the_same_field_lets_me_pick_and_then_saves(re
         await pilot.press("e")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen))
         form = app.screen
+        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
+        # Typed first: an untouched form follows a change made elsewhere (issue 12), a changed one keeps it.
         other = Repository(Store(db_path))
         student, rev = other.get("students", "s2")
         theirs = replace(student, first_name="Léonard", email="leo.durand@example.fr")
         other.update("students", theirs, rev)
-        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
         before = store_bytes(db_path.parent)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ConflictScreen))
@@ -348,9 +350,9 @@ async def test_conflicting_save_on_the_same_field_lets_me_pick_and_then_saves(re
         # Again, and this time keep theirs on the clash (entrée on the row), then ^s in the dialog.
         await pilot.press("e")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        await type_into(pilot, f"#{widget_id('first_name')}", "Lionel")
         student, rev = other.get("students", "s2")
         other.update("students", replace(student, first_name="Leo"), rev)
-        await type_into(pilot, f"#{widget_id('first_name')}", "Lionel")
         await type_into(pilot, f"#{widget_id('ine')}", "2234567890C")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ConflictScreen))
@@ -371,10 +373,11 @@ async def test_taking_the_stored_version_drops_my_changes_only_when_asked(repo, 
         await pilot.press("e")
         await settle(pilot, lambda: isinstance(app.screen, FormScreen))
         form = app.screen
+        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
+        # Typed first: an untouched form follows a change made elsewhere (issue 12), a changed one keeps it.
         other = Repository(Store(db_path))
         student, rev = other.get("students", "s2")
         other.update("students", replace(student, first_name="Léonard"), rev)
-        await type_into(pilot, f"#{widget_id('first_name')}", "Léon")
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: isinstance(app.screen, ConflictScreen))
         await pilot.click("#theirs")

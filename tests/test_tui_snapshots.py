@@ -117,11 +117,11 @@ def test_conflict_dialog(snap_compare, demo, tmp_path, db_path):
         await ready(pilot)
         await pilot.press("e")
         await ready(pilot)
+        await type_into(pilot, "first_name", "Anne-Sophie")  # typed first: the form keeps it
         other = Repository(Store(db_path))
         student, rev = other.get("students", student_id)
         # The same field changed on both sides (a clash to pick), and another one merged in.
         other.update("students", replace(student, first_name="Anne-Laure", email="autre.session@example.fr"), rev)
-        await type_into(pilot, "first_name", "Anne-Sophie")
         await pilot.press("ctrl+s")
         await pilot.pause()
 
