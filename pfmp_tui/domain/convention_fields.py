@@ -31,7 +31,7 @@ class SchoolInfo:
     postcode: str = ""
     city: str = ""
     head: str = ""
-    head_title: str = ""
+    head_title: str = "Chef d'établissement"
     phone: str = ""
     email: str = ""
     insurance: str = ""

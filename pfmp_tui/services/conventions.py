@@ -34,8 +34,7 @@ class Generated:
 
 
 def school_info(settings: Settings) -> SchoolInfo:
-    s = settings.school
-    return SchoolInfo(s.name, s.uai, s.address, s.postcode, s.city, s.head, s.head_title, s.phone, s.email, s.insurance)
+    return settings.school  # the settings hold the domain's SchoolInfo
 
 
 def teacher_info(settings: Settings, login: str | None) -> TeacherInfo | None:

@@ -49,24 +49,15 @@ from typing import Any
 
 from ..domain.errors import Collector, FieldError, ValidationFailed
 from ..domain.validation import parse_email
+from ..domain.convention_fields import SchoolInfo
 
 CONFIG_NAME = "pfmp.toml"
 DEFAULT_PASSWORD_ENV = "PFMP_SMTP_PASSWORD"
 SECURITIES = ("starttls", "ssl", "none")
 
 
-@dataclass(frozen=True, slots=True)
-class School:
-    name: str = ""
-    uai: str = ""
-    address: str = ""
-    postcode: str = ""
-    city: str = ""
-    head: str = ""
-    head_title: str = "Chef d'établissement"
-    phone: str = ""
-    email: str = ""
-    insurance: str = ""
+# The school's identity is the domain's (what a convention template reads): one definition.
+School = SchoolInfo
 
 
 @dataclass(frozen=True, slots=True)
