@@ -149,9 +149,9 @@ def test_dangling_references_inside_a_stored_file_are_a_clear_refusal(store: Pat
     for args in (["dump"], ["check", "--as-of", "2026-02-01"], ["assign", "p1", "--organisation", "o1"],
                  ["load", str(other)]):  # load last: it may change the store
         done = run_pfmp("--db", str(store), *args)
-        if args[0] == "check":  # statuses per bucket: the orphan placement counts for nobody, no crash
-            assert done.returncode in (0, 1), done.stderr
-            assert done.returncode == 0 or "magasin corrompu" in done.stderr
+        if args[0] == "check":  # statuses per bucket: each bucket's outside references checked first
+            assert done.returncode == 1, done.stderr
+            assert "magasin corrompu" in done.stderr and "« ghost »" in done.stderr, done.stderr
         elif args[0] == "load":  # issue 13: adding a cohort reads the core and the index, not the
             # damaged bucket: refused as corrupt, or done and said so
             if done.returncode == 0:

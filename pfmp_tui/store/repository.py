@@ -441,6 +441,8 @@ class Repository:
                 if kept is not None and kept[0] == stamp:
                     part = kept[1]
                 else:
+                    if file_name is not None:  # a « ghost » reference is refused, never counted for nobody
+                        self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)))
                     part = shard_statuses(view, cohorts, organisations, as_of, profile)
                     if key is not None:
                         self._statuses[key] = (stamp, part)
