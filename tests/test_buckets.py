@@ -245,3 +245,20 @@ def test_a_split_and_a_rearranging_keep_every_absence(repo: Repository):
     Repository(Store(repo.store.path)).create("students", Student("s9999", "Dernier", "Élève", "big"))
     check_invariants(repo.store)
     assert {a.id for a in Repository(Store(repo.store.path)).dataset().absences} == {a.id for a in d.absences}
+
+
+def test_a_schema_1_store_is_read_as_it_is_and_its_first_write_makes_it_schema_2(loaded: Repository):
+    """A store written before issues 10, 13 and 16 (schema 1, one shard per cohort) is read
+    unchanged; its first write rearranges it and marks it schema 2, which a pfmp of schema 1
+    refuses instead of dropping the index, checksums, journal and users on its next write."""
+    store = loaded.store
+    to_previous_layout(store)
+    manifest = orjson.loads(store.path.read_bytes())
+    manifest["schema_version"] = 1
+    for key in ("checksums", "journal", "users"):
+        manifest.pop(key, None)
+    store.path.write_bytes(orjson.dumps(manifest))
+    assert to_document(Repository(Store(store.path)).dataset()) == to_document(school())
+    Repository(Store(store.path)).create("students", Student("s9", "Roux", "Léo", "c1"))
+    assert orjson.loads(store.path.read_bytes())["schema_version"] == 2
+    assert {s.id for s in Repository(Store(store.path)).dataset().students} == {"s1", "s2", "s3", "s4", "s9"}

@@ -60,7 +60,11 @@ from tinydb.table import Table
 from . import journal_file, shard_cache
 
 STORE_FORMAT = "pfmp-store"
-SCHEMA_VERSION = 1
+# 2: data files named after the whole main file, buckets and their index, checksums, the
+# journal and the user list (issues 10, 13, 16). A pfmp of schema 1 would read such a store
+# and, on its next write, drop the index, checksums, journal and users: it must refuse it.
+# Stores of schema 1 are read as they are and rewritten as schema 2 by their first write.
+SCHEMA_VERSION = 2
 CORE = "core"
 UNCHANGED = "Aucun fichier n'a été modifié."
 LOCK_TIMEOUT_ENV = "PFMP_LOCK_TIMEOUT"
