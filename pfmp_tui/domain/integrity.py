@@ -22,7 +22,5 @@ def cross_record_errors(data: Dataset, placements: Mapping[str, Placement], path
     `paths[id]` where a placement of `data` sits in the document."""
     for i, absence in enumerate(data.absences):
         absence_errors(absence, placements.get(absence.placement_id), f"absences[{i}]", errs)
-    # Records known by their id only (a store's index) have no `makes_up`: the store hands
-    # over whole placements whenever an absence or a make-up placement comes in.
-    if any(getattr(p, "makes_up", None) is not None for p in placements.values()):
+    if any(p.makes_up is not None for p in placements.values()):
         makes_up_errors(placements, paths, errs)

@@ -928,16 +928,14 @@ class Repository:
         buckets, not the school); levels and appreciations have no index entry: adding
         some reads every shard, as does a store of the previous layout."""
         where = self._where(tx)
-        if (where is None or incoming.assessments or incoming.appreciations or incoming.absences
-                or any(p.makes_up is not None for p in incoming.placements)):
-            # Absences and make-up placements are checked against whole placements (R18).
+        if where is None or incoming.assessments or incoming.appreciations:
             return self._snapshot(tx).data
         core = self._view(tx, CORE)
         known = Dataset(**{kind: list(core.records[kind].values()) for kind in CORE_KINDS})
         # Placements the extension rules look into (R18: `makes_up` chains stay within one
         # learner, an absence names its placement): those of the buckets concerned, whole.
         shards = {where["students"].get(p.student_id) for p in incoming.placements}
-        shards |= {where["placements"].get(a.placement_id) for a in getattr(incoming, "absences", ())}
+        shards |= {where["placements"].get(a.placement_id) for a in incoming.absences}
         real: dict[str, Any] = {}
         for shard in sorted(s for s in shards if s is not None):
             real.update(self._view(tx, shard).records.get("placements", {}))
