@@ -30,7 +30,7 @@ from ..domain.requirements import DEFAULT_PROFILE
 from ..domain.rules import CandidateStatus, sort_key
 from ..domain.model import Appreciation, Assessment, Dataset
 
-from . import audit, shard_cache
+from . import audit, shard_cache, status_files
 from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
@@ -54,7 +54,7 @@ from .buckets import (
     partition,
     student_hash,
 )
-from .storage import UNCHANGED, CORE, Store, StoreError, Transaction, TxStorage, shard_for_cohort
+from .storage import UNCHANGED, CORE, Store, StoreError, Transaction, TxStorage, file_mode, shard_for_cohort
 from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
 
 T = TypeVar("T")
@@ -85,6 +85,18 @@ class _Ref(NamedTuple):
     makes_up: None = None
 
 
+class _Kept(NamedTuple):
+    """A bucket's statuses kept in memory: valid for `as_of` and `profile`, with the core
+    file `core_key`, or any core whose records `deps` have the digest `fp`."""
+
+    as_of: date
+    profile: str
+    core_key: tuple | None
+    deps: list[tuple[str, str]] | None
+    fp: str | None
+    statuses: list[CandidateStatus]
+
+
 class TeacherLoad(NamedTuple):
     """A placement as a teacher's load: who follows it, from when to when."""
 
@@ -106,8 +118,9 @@ class Repository:
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
         self._where_cache: tuple[tuple, dict[str, dict[str, str]]] | None = None
-        # Key of a shard file -> ((core key, day, profile), its learners' statuses).
-        self._statuses: dict[tuple, tuple[tuple, list[CandidateStatus]]] = {}
+        # Key of a shard file -> its learners' statuses, and what they were computed from.
+        self._statuses: dict[tuple, _Kept] = {}
+        self._digests: tuple[tuple | None, dict] = (None, {})  # core key -> (kind, id) -> record digest
         self._lock = threading.RLock()
         self._references = ReferenceCheck()  # no stored record names one of no file (issue 10)
         self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
@@ -216,14 +229,14 @@ class Repository:
                     self._views[key] = view
             self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)))
 
-    def _check_outside_references(self, tx: Transaction, view: ShardView, where: str) -> None:
+    def _check_outside_references(self, tx: Transaction, view: ShardView, where: str, needs=None) -> None:
         """What a shard being rewritten names elsewhere exists (integrity.py's check, on one
         shard, against the index and the core): a « ghost » is refused, not carried over."""
         ids = self._where(tx)
         if ids is None:
             return  # the previous layout: the rearranging write reads every shard's view
         core = self._view(tx, CORE)
-        for (target, ref), (kind, record_id, field) in outside_references(view).items():
+        for (target, ref), (kind, record_id, field) in (outside_references(view) if needs is None else needs).items():
             known = core.records[target] if target in CORE_KINDS else ids.get(target, {})
             if ref not in known and self._locate(tx, target, ref) is None:
                 raise StoreError(
@@ -423,33 +436,97 @@ class Repository:
                  profile: str = DEFAULT_PROFILE) -> list[CandidateStatus]:
         """Every candidate's status (of `cohort_id`'s learners if given), worst first:
         what `rules.check_dataset(self.dataset(), ...)` gives, computed bucket by bucket
-        and kept with each bucket's file (store/checks.py). A cohort reads its own
-        shards and the core only."""
+        (store/checks.py) and kept with each bucket's file, in memory and on disk
+        (store/status_files.py): a new process reads no bucket whose statuses were
+        kept for this day, and a change of the core (a tutor added) recomputes only
+        the buckets naming a record that changed. A cohort reads its own shards and
+        the core only."""
         with self._reading() as tx, _gc_paused():  # statuses hold no cycles
             core_file = tx.file_of(CORE)
             core = self._view(tx, CORE)
-            core_key = None if core_file is None else shard_cache.cache_key(tx, core_file)
-            cohorts, organisations = core.records["cohorts"], core.records["organisations"]
+            core_key = None
+            if core_file is not None and CORE not in tx.dirty and CORE not in tx.dropped:
+                core_key = shard_cache.cache_key(tx, core_file)
+            if self._digests[0] != core_key or core_key is None:
+                self._digests = (core_key, {})
             shards = self._shards(tx) if cohort_id is None else self._cohort_shards(tx, cohort_id)
             results: list[CandidateStatus] = []
+            made = 0
             for shard in shards:
-                view = self._view(tx, shard)
-                file_name = tx.file_of(shard)
-                key = None if file_name is None or core_key is None else shard_cache.cache_key(tx, file_name)
-                stamp = (core_key, as_of, profile)
-                kept = self._statuses.get(key) if key is not None else None
-                if kept is not None and kept[0] == stamp:
-                    part = kept[1]
-                else:
-                    if file_name is not None:  # a « ghost » reference is refused, never counted for nobody
-                        self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)))
-                    part = shard_statuses(view, cohorts, organisations, as_of, profile)
-                    if key is not None:
-                        self._statuses[key] = (stamp, part)
+                part, fresh = self._bucket_statuses(tx, shard, core, core_key, as_of, profile)
+                made += fresh
                 results.extend(part if cohort_id is None else (r for r in part if r.cohort_id == cohort_id))
             self._forget_old_views(tx)
-        results.sort(key=sort_key)
+            results.sort(key=sort_key)
+            if made >= FREEZE_AFTER // 10:
+                gc.freeze()  # thousands of statuses (and views) built: out of the collector's scans
         return results
+
+    def _bucket_statuses(self, tx: Transaction, shard: str, core: ShardView, core_key: tuple | None,
+                         as_of: date, profile: str) -> tuple[list[CandidateStatus], int]:
+        """One bucket's statuses, and how many were built (not reused)."""
+        file_name = tx.file_of(shard)
+        key = None
+        if file_name is not None and core_key is not None and shard not in tx.dirty and shard not in tx.dropped:
+            key = shard_cache.cache_key(tx, file_name)
+        kept = self._statuses.get(key) if key is not None else None
+        if kept is not None and kept.as_of == as_of and kept.profile == profile:
+            if kept.core_key == core_key:
+                return kept.statuses, 0
+            if kept.deps is not None and self._fingerprint(tx, kept.deps, core) == kept.fp:
+                self._statuses[key] = kept._replace(core_key=core_key)
+                return kept.statuses, 0
+        sha = None if file_name is None else tx.manifest.sums.get(file_name)
+        entry_key = None
+        if key is not None and sha is not None:
+            entry_key = status_files.key(file_name, sha, key[3], tx.manifest.uid, as_of, profile)
+            found = status_files.read(status_files.path_for(self.store.path, file_name), entry_key)
+            if found is not None and self._fingerprint(tx, found[0], core) == found[1]:
+                self._statuses[key] = _Kept(as_of, profile, core_key, found[0], found[1], found[2])
+                return found[2], len(found[2])
+        view = self._view(tx, shard)
+        needs = outside_references(view)
+        if file_name is not None:  # a « ghost » reference is refused, never counted for nobody
+            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)), needs)
+        part = shard_statuses(view, core.records["cohorts"], core.records["organisations"], as_of, profile)
+        deps = self._dependencies(tx, shard, needs)
+        fp = None if deps is None else self._fingerprint(tx, deps, core)
+        if fp is None:
+            deps = None
+        if key is not None:
+            self._statuses[key] = _Kept(as_of, profile, core_key, deps, fp, part)
+            if entry_key is not None and deps is not None:
+                status_files.write(status_files.path_for(self.store.path, file_name), entry_key, deps, fp, part,
+                                   file_mode())
+        return part, len(part)
+
+    def _dependencies(self, tx: Transaction, shard: str, needs: dict) -> list[tuple[str, str]] | None:
+        """What a bucket's statuses and its reference check read outside the bucket: the
+        core records it names (its cohort, the organisations and tutors of its
+        placements), and its cohort's head file when its placements name periods (held
+        there). None when it names records elsewhere (another cohort's period, another
+        bucket's record): its statuses are then kept for this very core file only, and
+        not on disk."""
+        deps: set[tuple[str, str]] = set()
+        head = head_of(shard)
+        for target, ref in needs:
+            if target in CORE_KINDS:
+                deps.add((target, ref))
+            elif (target == "periods" and head is not None and head != shard
+                  and ref in self._view(tx, head).records.get("periods", {})):
+                deps.add((status_files.SHARD, head))
+            else:
+                return None
+        return sorted(deps)
+
+    def _fingerprint(self, tx: Transaction, deps: list[tuple[str, str]], core: ShardView) -> str | None:
+        def shard_sum(name: str) -> str | None:
+            file_name = tx.file_of(name)
+            if file_name is None or name in tx.dirty or name in tx.dropped:
+                return None
+            return tx.manifest.sums.get(file_name)
+
+        return status_files.fingerprint(deps, core.records, self._digests[1], shard_sum)
 
     def shard_files(self) -> tuple[int, dict[str, str]]:
         """(generation, shard -> file name) as committed: cheap (the manifest only)."""

@@ -58,6 +58,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from . import journal_file, shard_cache
+from .status_files import SUFFIX as STATUS_SUFFIX
 
 STORE_FORMAT = "pfmp-store"
 # 2: data files named after the whole main file, buckets and their index, checksums, the
@@ -363,6 +364,9 @@ class Store:
         # (pfmp.core.3.json); their manifests still name those files, which are read as they are.
         self._data_file = re.compile(rf"^{re.escape(name)}\.({_SHARD})\.(\d+)\.json$")
         self._legacy_file = re.compile(rf"^{re.escape(self.path.stem)}\.({_SHARD})\.(\d+)\.json$")
+        # Statuses kept beside a data file (either naming): deleted with it.
+        self._status_file = re.compile(
+            rf"^((?:{re.escape(name)}|{re.escape(self.path.stem)})\.{_SHARD}\.\d+\.json){re.escape(STATUS_SUFFIX)}$")
         self._legacy_journal = re.compile(rf"^{re.escape(self.path.stem)}\.journal\.\d+\.jsonl$")
 
     # -- locking ---------------------------------------------------------------------------
@@ -623,7 +627,8 @@ class Store:
         except OSError:
             return []
         # Its journal too (journal_file: pfmp.json.journal.<gen>.jsonl, formerly the stem's).
-        own = [n for n in entries if self._data_file.match(n) or journal_file.is_journal_file(self.path, n)]
+        own = [n for n in entries if self._data_file.match(n) or journal_file.is_journal_file(self.path, n)
+               or (self._status_file.match(n) and n.startswith(self.path.name + "."))]
         legacy = [n for n in entries if (self._legacy_file.match(n) or self._legacy_journal.match(n)) and n not in own]
         if legacy:
             named: set[str] = set()
@@ -844,14 +849,16 @@ class Store:
         if base.journal is not None and base.journal["file"] not in keep:
             dropped.add(base.journal["file"])  # a rewritten journal's old file
         name = re.escape(self.path.name)
-        temp = re.compile(rf"^\.{name}(\.{_SHARD}\.\d+\.json)?\.\d+-[0-9a-f]+\.tmp$")
+        temp = re.compile(rf"^\.{name}(\.{_SHARD}\.\d+\.json({re.escape(STATUS_SUFFIX)})?)?\.\d+-[0-9a-f]+\.tmp$")
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
                 file_name = entry.name
                 own = self._data_file.match(file_name) or journal_file.is_journal_file(self.path, file_name)
+                kept_for = self._status_file.match(file_name)  # statuses kept beside a data file (status_files.py)
                 if (
                     file_name in dropped
                     or (own and file_name not in keep)
+                    or (kept_for and kept_for.group(1) not in keep)
                     or temp.match(file_name)
                 ):
                     with contextlib.suppress(OSError):
