@@ -284,12 +284,20 @@ def test_a_store_that_cannot_be_written_is_read_as_before(path: Path, monkeypatc
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_a_temp_entry_left_by_a_killed_reader_is_cleaned_by_the_next_write(path: Path):
+def test_a_temp_entry_left_by_a_killed_reader_is_cleaned_by_the_next_full_clean_up(path: Path, monkeypatch):
+    """A commit deletes what it replaced without listing the folder; the periodic full
+    clean-up (storage.FULL_CLEANUP_EVERY commits) finds what a killed reader left."""
+    from pfmp_tui.store import storage
+
     fresh(path).statuses(TODAY)
     victim = bucket_status_paths(path)[0]
     orphan = victim.with_name(f".{victim.name}.4242-0a0b0c0d0e0f.tmp")
     orphan.write_bytes(b"half")
     repo = fresh(path)
     student = repo.dataset().students[0]
+    monkeypatch.setattr(storage, "FULL_CLEANUP_EVERY", 10**9)
     repo.update("students", dataclasses.replace(student, first_name="Zoé"), repo.get("students", student.id)[1])
+    assert orphan.exists()  # an ordinary commit: only what it replaced
+    monkeypatch.setattr(storage, "FULL_CLEANUP_EVERY", 1)
+    repo.update("students", dataclasses.replace(student, first_name="Zoë"), repo.get("students", student.id)[1])
     assert not orphan.exists()

@@ -85,12 +85,13 @@ class LazySheets(Mapping):
 class LazyAssessments(Mapping):
     """assessment id -> assessment over every sheet of a view, built on first use."""
 
-    __slots__ = ("_sheets", "_index", "_ids")
+    __slots__ = ("_sheets", "_index", "_ids", "_count")
 
     def __init__(self, sheets: LazySheets):
         self._sheets = sheets
         self._index: dict[str, Assessment] | None = None
         self._ids: dict[str, str] | None = None
+        self._count: int | None = None  # the view is immutable: counted once
 
     def _all(self) -> dict[str, Assessment]:
         if self._index is None:
@@ -119,7 +120,9 @@ class LazyAssessments(Mapping):
     def __len__(self) -> int:
         if self._index is not None:
             return len(self._index)
-        return self._sheets.count_items()
+        if self._count is None:
+            self._count = self._sheets.count_items()
+        return self._count
 
     def values(self):  # type: ignore[override]
         return self._all().values()

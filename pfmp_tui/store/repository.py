@@ -19,6 +19,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from bisect import bisect_left, bisect_right
+from functools import partial
+from operator import itemgetter
 from itertools import chain
 from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
@@ -55,7 +58,7 @@ from .buckets import (
     student_hash,
 )
 from .storage import UNCHANGED, CORE, Store, StoreError, Transaction, TxStorage, file_mode, shard_for_cohort
-from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
+from .views import FREEZE_AFTER, LazyUnion, ShardView, Snapshot, _ById, _gc_paused, _union
 
 T = TypeVar("T")
 
@@ -108,7 +111,7 @@ class TeacherLoad(NamedTuple):
 class Repository:
     def __init__(self, store: Store):
         self.store = store
-        # Key of a shard file (shard_cache.cache_key: store, uid, name, identity) -> its typed view.
+        # Key of a shard file (shard_cache.cache_key: store, uid, name, checksum) -> its typed view.
         self._views: dict[tuple, ShardView] = {}
         # Tables this Repository has just committed, turned into views on first use
         # (saves re-reading the file; lazy so that a bulk load builds nothing).
@@ -121,6 +124,9 @@ class Repository:
         # Key of a shard file -> its learners' statuses, and what they were computed from.
         self._statuses: dict[tuple, _Kept] = {}
         self._digests: tuple[tuple | None, dict] = (None, {})  # core key -> (kind, id) -> record digest
+        self._idents: dict[tuple, tuple | None] = {}  # key of a view -> its file's identity when read
+        # The last school-wide ranking: ((day, profile), its parts by id, sort keys, statuses).
+        self._ranked: tuple[tuple, dict[int, list], list, list] | None = None
         self._lock = threading.RLock()
         self._references = ReferenceCheck()  # no stored record names one of no file (issue 10)
         self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
@@ -141,13 +147,14 @@ class Repository:
                 tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
                 view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
             self._views[key] = view
+            self._idents[key] = shard_cache.CACHE.identity(key)  # what the file was when it was parsed or written
             self._built += view.size(base)
         return view
 
     def _forget_old_views(self, tx: Transaction) -> None:
         live = set(tx.manifest.shards.values())
         folder, uid = str(self.store.path.parent), tx.manifest.uid
-        for cache in (self._views, self._fresh, self._statuses):
+        for cache in (self._views, self._fresh, self._statuses, self._idents):
             for key in [k for k in cache if k[0] != folder or k[1] != uid or k[2] not in live]:
                 del cache[key]
         shard_cache.CACHE.forget(folder, uid, live)
@@ -392,19 +399,22 @@ class Repository:
         revs: dict[str, dict[str, int]] = {}
         for kind in Dataset.KINDS:
             parts = [view.records[kind] for view in views if view.records[kind]]
-            if kind == "assessments":  # built on first use (store/lazy.py)
+            if kind in CORE_KINDS:  # one shard: nothing to gather
+                lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
+            else:  # gathered from every bucket on first use (a commit changes one: store/lazy.py)
                 lists[kind] = self._merge(kind, parts, lambda ps: LazyList(
                     lambda: list(chain.from_iterable(p.values() for p in ps))))
-            else:
-                lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
             parts = [view.revs[kind] for view in views if view.revs.get(kind)]
-            revs[kind] = self._merge(f"revs/{kind}", parts, _union)
-        sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], _union)
+            revs[kind] = self._merge(f"revs/{kind}", parts, LazyUnion)
+        sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], LazyUnion)
         data = Dataset(**lists)
         by_id = _ById(data, self._indexes)
         if not tx.dirty and not tx.dropped:  # what the files hold (a change in progress is checked as it is made)
-            self._references.check(views, [str(self.store.path.with_name(tx.file_of(s) or s)) for s in shards], by_id)
+            self._references.check(views, [partial(self._where_is, tx.file_of(s) or s) for s in shards])
         return Snapshot(tx.generation, data, revs, sheet_revs, by_id)
+
+    def _where_is(self, file_name: str) -> str:
+        return str(self.store.path.with_name(file_name))
 
     def _merge(self, name: str, parts: list[dict], combine) -> Any:
         """`combine(parts)`, or the previous snapshot's result if its parts are the same
@@ -414,7 +424,8 @@ class Repository:
             previous is not None
             and len(previous[0]) == len(parts)
             and all(a is b for a, b in zip(previous[0], parts))
-            and (isinstance(previous[1], LazyList) and not previous[1].materialised
+            and (isinstance(previous[1], LazyUnion)  # read-only
+                 or isinstance(previous[1], LazyList) and not previous[1].materialised
                  or len(previous[1]) == sum(map(len, parts)))
         ):
             return previous[1]
@@ -450,17 +461,52 @@ class Repository:
             if self._digests[0] != core_key or core_key is None:
                 self._digests = (core_key, {})
             shards = self._shards(tx) if cohort_id is None else self._cohort_shards(tx, cohort_id)
-            results: list[CandidateStatus] = []
+            parts: list[list[CandidateStatus]] = []
             made = 0
             for shard in shards:
                 part, fresh = self._bucket_statuses(tx, shard, core, core_key, as_of, profile)
                 made += fresh
-                results.extend(part if cohort_id is None else (r for r in part if r.cohort_id == cohort_id))
+                parts.append(part)
             self._forget_old_views(tx)
-            results.sort(key=sort_key)
+            if cohort_id is None:
+                results = self._ranking(parts, as_of, profile)
+            else:
+                results = [r for part in parts for r in part if r.cohort_id == cohort_id]
+                results.sort(key=sort_key)
             if made >= FREEZE_AFTER // 10:
                 gc.freeze()  # thousands of statuses (and views) built: out of the collector's scans
         return results
+
+    def _ranking(self, parts: list[list[CandidateStatus]], as_of: date, profile: str) -> list[CandidateStatus]:
+        """The statuses of `parts`, worst first: the previous ranking with the parts that
+        changed taken out and put in (a commit changes a bucket or two: each status found
+        and placed by bisection, no pass over the school), else sorted."""
+        previous = self._ranked
+        current = {id(p): p for p in parts}
+        if previous is not None and previous[0] == (as_of, profile):
+            before, keys, ranked = previous[1], previous[2], previous[3]
+            gone = [p for pid, p in before.items() if current.get(pid) is not p]
+            added = [p for pid, p in current.items() if before.get(pid) is not p]
+            if not gone and not added:
+                return list(ranked)
+            if sum(map(len, gone)) + sum(map(len, added)) <= 4_096:
+                keys, ranked = list(keys), list(ranked)
+                for r in (r for p in gone for r in p):
+                    i = bisect_left(keys, sort_key(r))
+                    while ranked[i] is not r:  # equal keys: the same learner twice (never in a store)
+                        i += 1
+                    del keys[i], ranked[i]
+                for r in (r for p in added for r in p):
+                    k = sort_key(r)
+                    i = bisect_right(keys, k)
+                    keys.insert(i, k)
+                    ranked.insert(i, r)
+                self._ranked = ((as_of, profile), current, keys, ranked)
+                return list(ranked)
+        pairs = sorted(((sort_key(r), r) for p in parts for r in p), key=itemgetter(0))
+        keys, ranked = [k for k, _ in pairs], [r for _, r in pairs]
+        self._ranked = ((as_of, profile), current, keys, ranked)
+        return list(ranked)
 
     def _bucket_statuses(self, tx: Transaction, shard: str, core: ShardView, core_key: tuple | None,
                          as_of: date, profile: str) -> tuple[list[CandidateStatus], int]:
@@ -479,7 +525,9 @@ class Repository:
         sha = None if file_name is None else tx.manifest.sums.get(file_name)
         entry_key = None
         if key is not None and sha is not None:
-            entry_key = status_files.key(file_name, sha, key[3], tx.manifest.uid, as_of, profile)
+            ident = shard_cache.file_identity(tx, file_name)
+            entry_key = None if ident is None else status_files.key(file_name, sha, ident, tx.manifest.uid, as_of, profile)
+        if entry_key is not None:
             found = status_files.read(status_files.path_for(self.store.path, file_name), entry_key)
             if found is not None and self._fingerprint(tx, found[0], core) == found[1]:
                 self._statuses[key] = _Kept(as_of, profile, core_key, found[0], found[1], found[2])
@@ -495,7 +543,9 @@ class Repository:
             deps = None
         if key is not None:
             self._statuses[key] = _Kept(as_of, profile, core_key, deps, fp, part)
-            if entry_key is not None and deps is not None:
+            # On disk only if the file is still what the view was read from (a file changed
+            # under a long-lived process is not vouched for by what it read before).
+            if entry_key is not None and deps is not None and self._idents.get(key) == ident:
                 status_files.write(status_files.path_for(self.store.path, file_name), entry_key, deps, fp, part,
                                    file_mode())
         return part, len(part)

@@ -170,3 +170,60 @@ def _union(parts: list[dict]) -> dict:
     for part in parts:
         merged.update(part)
     return merged
+
+
+class LazyUnion(Mapping):
+    """The union of read-only dicts (one a shard), merged only if much looked into.
+
+    A snapshot's revisions (kind -> id -> rev) are asked for one record at a time (the
+    record an edit is about): the first lookups look into each part, and merging them
+    all — what grows with the school — happens only after `MERGE_AFTER` lookups, or on
+    iteration. Parts are never changed (views are immutable)."""
+
+    MERGE_AFTER = 64
+    __slots__ = ("_parts", "_merged", "_lookups")
+
+    def __init__(self, parts: list[dict]):
+        self._parts = parts
+        self._merged: dict | None = None
+        self._lookups = 0
+
+    def _all(self) -> dict:
+        merged = self._merged
+        if merged is None:
+            merged = self._merged = _union(self._parts)
+        return merged
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        merged = self._merged
+        if merged is not None:
+            return merged.get(key, default)
+        self._lookups += 1
+        if self._lookups > self.MERGE_AFTER:
+            return self._all().get(key, default)
+        for part in reversed(self._parts):  # the last part wins, as in a merge
+            if key in part:
+                return part[key]
+        return default
+
+    def __getitem__(self, key: Any) -> Any:
+        missing = object()
+        found = self.get(key, missing)
+        if found is missing:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        missing = object()
+        return self.get(key, missing) is not missing
+
+    def __iter__(self) -> Iterator:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._all()) == (dict(other) if isinstance(other, Mapping) else other)
+
+    __hash__ = None  # type: ignore[assignment]

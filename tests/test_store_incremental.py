@@ -1,0 +1,150 @@
+"""A commit and the snapshot after it cost what they change, not the school (issue 13):
+the clean-up deletes what the commit replaced without listing the folder, the
+manifest's unchanged entries are not checked again, the reference check looks at the
+new views and at the records that left, revisions are looked up without merging every
+shard's. Each shortcut is shown to keep the guarantee it skips work for."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import orjson
+import pytest
+
+from pfmp_tui.domain.rules import check_dataset
+from pfmp_tui.services.demo import build_demo
+from pfmp_tui.store import storage
+from pfmp_tui.store.repository import Repository
+from pfmp_tui.store.storage import CORE, Store, StoreError
+from pfmp_tui.store.views import LazyUnion
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def school_path(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "db" / "pfmp.json"
+    Repository(Store(path)).add_all(build_demo(150, 1, today=TODAY))
+    return path
+
+
+@pytest.fixture
+def path(school_path, tmp_path) -> Path:
+    target = tmp_path / "db"
+    shutil.copytree(school_path.parent, target)
+    return target / "pfmp.json"
+
+
+def edit_one(repo: Repository, i: int = 0) -> None:
+    student = repo.dataset().students[i]
+    repo.update("students", dataclasses.replace(student, first_name=student.first_name + "e"),
+                repo.get("students", student.id)[1])
+
+
+def test_an_ordinary_commit_lists_the_folder_once_and_deletes_what_it_replaced(path: Path, monkeypatch):
+    repo = Repository(Store(path))
+    repo.statuses(TODAY)  # statuses kept beside the bucket files
+    before = orjson.loads(path.read_bytes())["shards"]
+    monkeypatch.setattr(storage, "FULL_CLEANUP_EVERY", 10**9)
+    listed = []
+    real = os.scandir
+
+    def counting(folder="."):
+        listed.append(folder)
+        return real(folder)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    edit_one(repo)
+    assert len(listed) == 1  # the check that every file is there (Store._check_files), no clean-up scan
+    after = orjson.loads(path.read_bytes())["shards"]
+    replaced = {f for s, f in before.items() if after.get(s) != f}
+    assert replaced
+    for name in replaced:
+        assert not path.with_name(name).exists()
+        assert not path.with_name(name + ".statuses").exists()
+    names = set(os.listdir(path.parent))
+    assert set(after.values()) <= names
+
+
+def test_after_a_writer_was_killed_the_next_commit_looks_for_its_orphans(path: Path, monkeypatch):
+    monkeypatch.setattr(storage, "FULL_CLEANUP_EVERY", 10**9)
+    repo = Repository(Store(path))
+    orphan = path.with_name(f"{path.name}.core.9999.json")
+    temp = path.with_name(f".{path.name}.4242-0a0b0c.tmp")
+    orphan.write_bytes(b"{}")
+    temp.write_bytes(b"{}")
+    edit_one(repo)
+    assert orphan.exists() and temp.exists()  # a clean previous writer: no look around
+    # A writer killed while holding the lock leaves its name in the lock file.
+    path.with_name(path.name + ".lock").write_bytes(orjson.dumps({"pid": 2**22 + 1, "login": "x", "host": "h"}))
+    edit_one(repo, 1)
+    assert not orphan.exists() and not temp.exists()
+    assert path.with_name(path.name + ".lock").read_bytes() == b""  # and this one ended cleanly
+
+
+def test_a_manifest_read_again_has_its_changed_entries_checked(path: Path):
+    store = Store(path)
+    with store.read():
+        pass  # the manifest is now known to this Store
+    doc = orjson.loads(path.read_bytes())
+    doc["checksums"][next(iter(doc["checksums"]))] = "not a checksum"
+    path.write_bytes(orjson.dumps(doc))
+    with pytest.raises(StoreError, match="sommes de contrôle"):
+        with store.read():
+            pass
+    doc = orjson.loads(path.read_bytes())
+    del doc["checksums"]
+    first = next(iter(doc["shards"]))
+    doc["shards"][first] = "../elsewhere.json"
+    path.write_bytes(orjson.dumps(doc))
+    with pytest.raises(StoreError, match="manifeste incomplet"):
+        with store.read():
+            pass
+
+
+def test_a_record_that_left_while_another_file_names_it_is_refused_by_a_long_lived_repository(path: Path):
+    long_lived = Repository(Store(path))
+    data = long_lived.dataset()
+    org = next(p.organisation_id for p in data.placements if p.organisation_id)
+    with Store(path).write() as tx:  # a hand-made change that bypasses the Repository's blockers
+        tx.db(CORE).table("organisations").remove(doc_ids=[org])
+    with pytest.raises(StoreError, match="introuvable dans le magasin"):
+        long_lived.snapshot()
+    with pytest.raises(StoreError, match="introuvable dans le magasin"):
+        long_lived.snapshot()  # and again: a refusal is not forgotten
+    with pytest.raises(StoreError, match="introuvable dans le magasin"):
+        Repository(Store(path)).snapshot()
+
+
+def test_revisions_and_statuses_of_a_long_lived_repository_follow_its_edits(path: Path):
+    repo = Repository(Store(path))
+    repo.snapshot()
+    repo.statuses(TODAY)
+    for i in range(6):
+        edit_one(repo, i)
+        placement = repo.dataset().placements[i * 5]
+        repo.update("placements", dataclasses.replace(placement, teacher=f"Prof {i}"),
+                    repo.get("placements", placement.id)[1])
+    snap = repo.snapshot()
+    other = Repository(Store(path)).snapshot()
+    for kind in ("students", "placements"):
+        assert dict(snap.revs[kind]) == dict(other.revs[kind])
+        for record in getattr(other.data, kind):
+            assert snap.rev(kind, record.id) == other.rev(kind, record.id)
+    assert repo.statuses(TODAY) == check_dataset(other.data, TODAY)
+
+
+def test_a_lazy_union_is_the_union_of_its_parts():
+    parts = [{"a": 1, "b": 2}, {"c": 3}, {"b": 4}]
+    union = LazyUnion(parts)
+    assert union.get("b") == 4 and union["c"] == 3 and "a" in union and "z" not in union
+    assert union.get("z", 0) == 0
+    with pytest.raises(KeyError):
+        union["z"]
+    for _ in range(LazyUnion.MERGE_AFTER + 2):  # past the merge: the same answers
+        assert union.get("b") == 4 and union.get("z") is None
+    assert dict(union) == {"a": 1, "b": 4, "c": 3} and len(union) == 3
