@@ -15,6 +15,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from pfmp_tui.domain.model import Dataset
 from pfmp_tui.domain.rules import check_dataset
 from pfmp_tui.services.demo import build_demo
 from pfmp_tui.store import storage
@@ -148,3 +149,48 @@ def test_a_lazy_union_is_the_union_of_its_parts():
     for _ in range(LazyUnion.MERGE_AFTER + 2):  # past the merge: the same answers
         assert union.get("b") == 4 and union.get("z") is None
     assert dict(union) == {"a": 1, "b": 4, "c": 3} and len(union) == 3
+
+
+def test_a_transaction_sees_each_of_its_own_changes_to_a_shard(path: Path):
+    repo = Repository(Store(path))
+    data = repo.dataset()
+    student = data.students[0]
+    mine = [p for p in data.placements if p.student_id == student.id]
+    with repo.transaction():
+        for i, p in enumerate(mine):
+            repo.update("placements", dataclasses.replace(p, teacher=f"T{i}"), repo.get("placements", p.id)[1])
+            assert repo.get("placements", p.id)[0].teacher == f"T{i}"
+            assert all(repo.get("placements", q.id)[0].teacher == f"T{j}" for j, q in enumerate(mine[: i + 1]))
+        repo.update("students", dataclasses.replace(student, first_name="Inès"), repo.get("students", student.id)[1])
+        assert repo.get("students", student.id)[0].first_name == "Inès"
+        assert repo.get("placements", mine[0].id)[0].teacher == "T0"  # the other table's records kept
+    fresh = Repository(Store(path))
+    assert [fresh.get("placements", p.id)[0].teacher for p in mine] == [f"T{i}" for i in range(len(mine))]
+    assert fresh.get("students", student.id)[0].first_name == "Inès"
+
+
+def test_a_bulk_update_reads_the_buckets_of_its_records_only(path: Path, monkeypatch):
+    """`upsert_all` of a division's placements: the core, the index and that division's
+    bucket are read, not the school (the cost is the records', issue 13 §3)."""
+    from pfmp_tui.store import shard_cache
+
+    data = Repository(Store(path)).dataset()
+    cohort = data.cohorts[0].id
+    sids = {s.id for s in data.students if s.cohort_id == cohort}
+    batch = [p for p in data.placements if p.student_id in sids]
+    shard_cache.CACHE.clear()
+    repo = Repository(Store(path))
+    read: list[str] = []
+    real = Store._load_shard
+
+    def spy(self, file_name, digest=None):
+        read.append(file_name)
+        return real(self, file_name, digest)
+
+    monkeypatch.setattr(Store, "_load_shard", spy)
+    revs = {("placements", p.id): repo.get("placements", p.id)[1] for p in batch}
+    repo.upsert_all(Dataset(placements=[dataclasses.replace(p, teacher="Mme Bulk") for p in batch]), revs)
+    manifest = orjson.loads(path.read_bytes())["shards"]
+    all_files = len(manifest)
+    assert len(set(read)) <= 4 < all_files, read  # core, index, the division's bucket (and its head)
+    assert {p.teacher for p in Repository(Store(path)).dataset().placements if p.student_id in sids} == {"Mme Bulk"}

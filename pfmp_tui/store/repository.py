@@ -138,9 +138,8 @@ class Repository:
         key = None
         if not (shard in tx.dirty or shard in tx.dropped or file_name is None):
             key = shard_cache.cache_key(tx, file_name)
-        if key is None:  # uncommitted, absent or unreadable: never cached
-            return ShardView.build_checked(tx.tables(shard), shard if file_name is None else
-                                           str(self.store.path.with_name(file_name)))
+        if key is None:  # uncommitted, absent or unreadable: never kept past the transaction
+            return self._working_view(tx, shard, file_name)
         view = self._views.get(key)
         if view is None:
             with _gc_paused():
@@ -149,6 +148,23 @@ class Repository:
             self._views[key] = view
             self._idents[key] = shard_cache.CACHE.identity(key)  # what the file was when it was parsed or written
             self._built += view.size(base)
+        return view
+
+    def _working_view(self, tx: Transaction, shard: str, file_name: str | None) -> ShardView:
+        """The view of a shard as this transaction holds it (changed, not committed), kept
+        for the transaction: asked for again, it is built again only for the documents
+        that changed since (a bulk change of a shard costs its records, not records ×
+        the shard's size)."""
+        tables = tx.tables(shard)
+        working = tx.__dict__.setdefault("_working_views", {})
+        previous = working.get(shard)
+        now = dict(tables)  # kind -> table object (TinyDB replaces a table it changes)
+        if previous is not None and len(previous[0]) == len(now) and all(
+                previous[0].get(kind) is table for kind, table in now.items()):
+            return previous[1]
+        view = ShardView.build_checked(tables, shard if file_name is None else str(self.store.path.with_name(file_name)),
+                                       previous=previous)
+        working[shard] = (now, view)
         return view
 
     def _forget_old_views(self, tx: Transaction) -> None:
@@ -801,11 +817,18 @@ class Repository:
         data = _validated(data)  # what load would refuse, refused here too
         expected = expected_revs or {}
         with self._writing() as tx:
-            snap = self._snapshot(tx)
+            # With an index, each record is looked up where it lives (the cost is the
+            # records', not the school's); without one (the previous layout), in a snapshot.
+            snap = self._snapshot(tx) if self._where(tx) is None else None
             created, updated = Dataset(), []
             for kind in Dataset.KINDS:
                 for record in getattr(data, kind):
-                    rev = snap.rev(kind, record.id)
+                    if snap is not None:
+                        rev = snap.rev(kind, record.id)
+                        current = None if rev is None else snap.get(kind, record.id)
+                    else:
+                        found = self._get(tx, kind, record.id)
+                        current, rev = (None, None) if found is None else found[:2]
                     want = expected.get((kind, record.id))
                     if rev is None:
                         if want:  # read at a revision, since deleted
@@ -813,11 +836,12 @@ class Repository:
                         getattr(created, kind).append(record)
                     else:
                         if want == 0:  # meant to be new, created meanwhile
-                            raise ConflictError(kind, record.id, snap.get(kind, record.id), rev)
+                            raise ConflictError(kind, record.id, current, rev)
                         updated.append((kind, record, want))
             if not created.is_empty():
                 errs = Collector()
-                known = _merge_datasets(snap.data, [(k, r) for k, r, _ in updated])
+                base = snap.data if snap is not None else self._known(tx, created)
+                known = _merge_datasets(base, [(k, r) for k, r, _ in updated])
                 check_references(created, errs, known=known)
                 errs.raise_if_any()
                 self._write_bulk(tx, created)

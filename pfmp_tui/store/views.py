@@ -40,21 +40,42 @@ class ShardView:
         return records.ids() if isinstance(records, LazyAssessments) else {k: a.placement_id for k, a in (records or {}).items()}
 
     @classmethod
-    def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset()) -> "ShardView":
+    def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset(),
+              previous: "tuple[dict, ShardView] | None" = None) -> "ShardView":
         """The view of `tables`; the parts of `base` whose table is `unchanged` are reused
-        as they are (same objects: an edit rebuilds only what it touched)."""
+        as they are (same objects: an edit rebuilds only what it touched). `previous` is
+        (the tables, by kind, that a view was built from, that view): a table still the
+        same object is reused whole, and in a table that changed, a document still the
+        same object keeps its record (documents are replaced whole, never changed in
+        place): a transaction changing many records of a shard builds each once."""
         view = cls()
         for kind, make in FROM_DOC.items():
             if base is not None and kind in unchanged:
                 view.records[kind], view.revs[kind] = base.records[kind], base.revs[kind]
                 continue
             table = tables.get(kind, {})
+            old_table = None if previous is None else previous[0].get(kind)
+            if old_table is table:
+                view.records[kind], view.revs[kind] = previous[1].records[kind], previous[1].revs[kind]
+                continue
+            if old_table is not None:
+                old_records, old_revs = previous[1].records[kind], previous[1].revs[kind]
+                records, revs = {}, {}
+                for doc_id, doc in table.items():
+                    if old_table.get(doc_id) is doc:
+                        records[doc_id], revs[doc_id] = old_records[doc_id], old_revs[doc_id]
+                    else:
+                        records[doc_id], revs[doc_id] = make(doc), doc.get("_rev", 1)
+                view.records[kind], view.revs[kind] = records, revs
+                continue
             view.records[kind] = {doc_id: make(doc) for doc_id, doc in table.items()}
             view.revs[kind] = {doc_id: doc.get("_rev", 1) for doc_id, doc in table.items()}
-        if base is not None and SHEETS in unchanged:
-            view.sheets, view.sheet_revs, view.notes = base.sheets, base.sheet_revs, base.notes
-            view.records["assessments"] = base.records["assessments"]
-            view.records["appreciations"] = base.records["appreciations"]
+        if (base is not None and SHEETS in unchanged) or (
+                previous is not None and SHEETS in previous[0] and previous[0][SHEETS] is tables.get(SHEETS)):
+            source = base if base is not None and SHEETS in unchanged else previous[1]
+            view.sheets, view.sheet_revs, view.notes = source.sheets, source.sheet_revs, source.notes
+            view.records["assessments"] = source.records["assessments"]
+            view.records["appreciations"] = source.records["appreciations"]
             return view
         docs = tables.get(SHEETS, {})
         appreciations: dict[str, Appreciation] = {}
@@ -75,10 +96,11 @@ class ShardView:
 
     @classmethod
     def build_checked(cls, tables: dict, where: str, base: "ShardView | None" = None,
-                      unchanged: frozenset[str] = frozenset()) -> "ShardView":
+                      unchanged: frozenset[str] = frozenset(),
+                      previous: "tuple[dict, ShardView] | None" = None) -> "ShardView":
         """`build`, turning a malformed document into a French StoreError."""
         try:
-            view = cls.build(tables, base, unchanged)
+            view = cls.build(tables, base, unchanged, previous)
             if isinstance(view.sheets, LazySheets):
                 view.sheets.where = where
             return view
