@@ -145,6 +145,7 @@ class Repository:
             with _gc_paused():
                 tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
                 view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
+                tx.forget(shard)  # a read of the school holds one parse at a time
             self._views[key] = view
             self._idents[key] = shard_cache.CACHE.identity(key)  # what the file was when it was parsed or written
             self._built += view.size(base)

@@ -335,6 +335,15 @@ class Transaction:
             self.loaded[shard] = dict(data)
         return data
 
+    def forget(self, shard: str) -> None:
+        """A read-only transaction no longer needs a shard's tables (its typed view is
+        built): let them go, so that reading the whole school does not hold every
+        parse at once (asked again, they are loaded again)."""
+        if not self.writable:
+            self._data.pop(shard, None)
+            self.loaded.pop(shard, None)
+            self._dbs.pop(shard, None)
+
     def unchanged_tables(self, shard: str) -> frozenset[str]:
         """Tables of `shard` whose content is still that of its base file."""
         loaded = self.loaded.get(shard, {})
@@ -764,6 +773,7 @@ class Store:
         with self.read() as tx:
             for shard in tx.shard_names():
                 tx.tables(shard)
+                tx.forget(shard)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Transaction]:

@@ -81,8 +81,6 @@ class ShardView:
         appreciations: dict[str, Appreciation] = {}
         for placement_id, sheet in docs.items():
             view.sheet_revs[placement_id] = sheet.get("_rev", 1)
-            if not isinstance(sheet["items"], list):
-                raise TypeError("items")
             if sheet.get("notes"):
                 notes = _sheet_notes(placement_id, sheet["notes"])
                 view.notes[placement_id] = notes
