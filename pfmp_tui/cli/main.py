@@ -148,6 +148,9 @@ def build_parser() -> FrenchParser:
     i.add_argument("file", metavar="FICHIER")
     i.add_argument("--cohort", metavar="ID", required=True)
     i.add_argument("--division", metavar="DIV", help="ne garder que cette division (ex. 2AGORA1)")
+    i.add_argument("--responsables", metavar="FICHIER",
+                   help="représentants légaux : l'export SIECLE ResponsablesAvecAdresses (XML, zippé ou non), "
+                        "avec l'export XML des élèves")
     i = what.add_parser("organisations", help="organisations et tuteurs d'un CSV ou XLSX")
     i.add_argument("file", metavar="FICHIER")
     i.add_argument("--map", action="append", default=[], metavar="CHAMP=ENTÊTE",
@@ -344,14 +347,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
         # Matched with the store and written in one transaction (issue 10: no duplicates).
         if args.what == "students":
             report = importing.import_students(repo, args.file, args.cohort, division=args.division,
-                                               keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
+                                               keep_good=args.keep_good, exports_dir=EXPORTS_DIR,
+                                               responsables=args.responsables)
         else:
             report = importing.import_organisations(repo, args.file, mapping=mapping or None,
                                                     keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
         print(report.summary())
         return EXIT_OK
     if args.what == "students":
-        report = importing.preview_students(repo, args.file, args.cohort, division=args.division)
+        report = importing.preview_students(repo, args.file, args.cohort, division=args.division,
+                                            responsables=args.responsables)
     else:
         report = importing.preview_organisations(repo, args.file, mapping=mapping or None)
     if not args.keep_good:

@@ -4,7 +4,9 @@
 ``NOM_DE_FAMILLE``, ``PRENOM``, ``DATE_NAISS`` JJ/MM/AAAA, ``DATE_SORTIE`` when the
 learner left, ``CODE_MEF``) and ``BEE_ELEVES/DONNEES/STRUCTURES/STRUCTURES_ELEVE``
 (same ELEVE_ID; ``STRUCTURE`` with ``CODE_STRUCTURE`` and ``TYPE_STRUCTURE`` « D » for
-the division). A DOCTYPE (never in a SIECLE export, and the way to an entity bomb) is
+the division). ``ExportXML_ElevesAvecAdresses.xml`` is the same with an ``ADRESSES`` part,
+which is not read: each row keeps its ELEVE_ID (``StudentRow.siecle_id``), the key of the
+responsables' export (`siecle_responsables`). A DOCTYPE (never in a SIECLE export, and the way to an entity bomb) is
 refused.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from xml.parsers import expat
 from xml.parsers.expat import errors as expat_errors
 
@@ -61,13 +64,7 @@ class _SiecleHandler:
         self.deadline = time.monotonic() + MAX_SECONDS
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        self.elements += 1
-        if len(self.stack) >= MAX_DEPTH:
-            raise _too_much(self.parser.CurrentLineNumber, f"éléments imbriqués sur plus de {MAX_DEPTH} niveaux")
-        if self.elements > MAX_ELEMENTS:
-            raise _too_much(self.parser.CurrentLineNumber, f"plus de {MAX_ELEMENTS:,} éléments".replace(",", " "))
-        if self.elements % 4096 == 0 and time.monotonic() > self.deadline:
-            raise _too_much(self.parser.CurrentLineNumber, f"lecture plus longue que {MAX_SECONDS:g} s")
+        check_bounds(self)
         self.stack.append(name)
         self.text = []
         path = "/".join(self.stack)
@@ -108,10 +105,26 @@ class _SiecleHandler:
         self.text.append(data)
 
     def refuse_dtd(self, *args: object) -> None:
-        raise ValidationFailed(FieldError(
-            f"ligne {self.parser.CurrentLineNumber}",
-            "déclaration DOCTYPE ou ENTITY refusée : un export SIECLE n'en contient pas",
-        ))
+        refuse_dtd(self.parser)
+
+
+def check_bounds(handler) -> None:  # noqa: ANN001 - any handler with parser, stack, elements, deadline
+    """Called on each start tag: depth, element count and duration bounds (issue 10)."""
+    handler.elements += 1
+    line = handler.parser.CurrentLineNumber
+    if len(handler.stack) >= MAX_DEPTH:
+        raise _too_much(line, f"éléments imbriqués sur plus de {MAX_DEPTH} niveaux")
+    if handler.elements > MAX_ELEMENTS:
+        raise _too_much(line, f"plus de {MAX_ELEMENTS:,} éléments".replace(",", " "))
+    if handler.elements % 4096 == 0 and time.monotonic() > handler.deadline:
+        raise _too_much(line, f"lecture plus longue que {MAX_SECONDS:g} s")
+
+
+def refuse_dtd(parser: expat.XMLParserType) -> None:
+    raise ValidationFailed(FieldError(
+        f"ligne {parser.CurrentLineNumber}",
+        "déclaration DOCTYPE ou ENTITY refusée : un export SIECLE n'en contient pas",
+    ))
 
 
 _EXPAT_FRENCH = {
@@ -133,6 +146,17 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
     """SIECLE ``ExportXML_ElevesSansAdresses.xml`` (bytes: its prolog declares ISO-8859-15)."""
     parser = expat.ParserCreate()
     handler = _SiecleHandler(parser)
+    run_expat(parser, handler, data)
+    if not handler.eleves and not handler.structures:
+        raise ValidationFailed(FieldError(
+            "BEE_ELEVES",
+            "ce n'est pas un export SIECLE des élèves : aucun élément BEE_ELEVES/DONNEES/ELEVES/ELEVE",
+        ))
+    return _rows(handler, division)
+
+
+def run_expat(parser: expat.XMLParserType, handler, data: bytes) -> None:  # noqa: ANN001
+    """Parse `data` with `handler`'s start/end/chars; every XML error in French with its line."""
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
     parser.CharacterDataHandler = handler.chars
@@ -155,11 +179,9 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
             f"XML invalide : {_EXPAT_FRENCH.get(expat.ErrorString(exc.code), 'document mal formé')} "
             f"(colonne {exc.offset + 1})",
         )) from None
-    if not handler.eleves and not handler.structures:
-        raise ValidationFailed(FieldError(
-            "BEE_ELEVES",
-            "ce n'est pas un export SIECLE des élèves : aucun élément BEE_ELEVES/DONNEES/ELEVES/ELEVE",
-        ))
+
+
+def _rows(handler: _SiecleHandler, division: str | None) -> Parsed:
     columns = {f: tag for f, tag in _XML_COLUMNS.items()}
     columns["division"] = "CODE_STRUCTURE"
     parsed = Parsed(columns=columns, headers=tuple(XML_FIELDS) + ("CODE_STRUCTURE",))
@@ -179,6 +201,8 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
             continue
         errors: list[RowError] = []
         row = check_student(line, values, columns, div, errors)
+        if row is not None and eleve["id"]:
+            row = replace(row, siecle_id=eleve["id"])  # links the responsables' export (ELEVE_ID)
         # Point each error at the line of its own element when the element is there.
         for e in errors:
             tag = e.column
