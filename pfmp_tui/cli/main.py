@@ -552,9 +552,9 @@ COMMANDS = {
 
 def _verb_modules() -> tuple:
     """Verbs kept in their own modules: each has `add_parsers(sub)` and `COMMANDS`."""
-    from . import conventions, mail, visits
+    from . import contacts, conventions, mail, visits
 
-    return (conventions, mail, visits)
+    return (conventions, mail, visits, contacts)  # contacts: organisations' details, legal representatives (issue 15)
 
 
 for _module in _verb_modules():

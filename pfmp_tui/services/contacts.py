@@ -1,0 +1,144 @@
+"""Contact details of host organisations and learners' legal representatives (issue 15),
+changed one at a time (`pfmp organisation set`, `pfmp representative add|set|delete`).
+
+Every value goes through the domain's field rules (`domain.validation`: e-mail, phone,
+website, text lengths), each error named by the caller's label for the field (the CLI
+passes its option names); the store then checks the whole record as a `load` would.
+The record is saved against the revision it was read at: an edit made elsewhere since
+is a `ConflictError`, never overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Callable, Mapping
+
+from ..domain import validation as v
+from ..domain.errors import Collector, FieldError, ValidationFailed
+from ..domain.model import LegalRepresentative, Organisation, Student
+from ..domain.text import fold
+from ..store.repository import Repository
+
+_Rule = Callable[[Any, str], Any]
+
+ORGANISATION_CONTACT_RULES: dict[str, _Rule] = {
+    "phone": v.parse_phone,
+    "email": v.parse_email,
+    "website": v.parse_website,
+    "notes": lambda value, path: v.optional_str(value, path, max_len=5000),
+    "representative": v.optional_str,
+    "representative_title": v.optional_str,
+}
+REPRESENTATIVE_RULES: dict[str, _Rule] = {
+    "last_name": v.require_str,
+    "first_name": v.require_str,
+    "relation": v.optional_str,
+    "email": v.parse_email,
+    "phone": v.parse_phone,
+    "address": v.optional_str,
+}
+MAX_REPRESENTATIVES = 200  # as the interchange document allows
+
+
+def _checked(rules: Mapping[str, _Rule], changes: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    unknown = set(changes) - set(rules)
+    if unknown:
+        raise ValueError(f"unknown fields {sorted(unknown)}")
+    errs = Collector()
+    out = {}
+    for key, value in changes.items():
+        try:
+            out[key] = rules[key](value, labels.get(key, key))
+        except ValidationFailed as exc:
+            errs.errors.extend(exc.errors)
+    errs.raise_if_any()
+    return out
+
+
+def set_organisation_contacts(repo: Repository, organisation_id: str, changes: Mapping[str, Any],
+                              labels: Mapping[str, str] = {}) -> Organisation:
+    """Change some contact details of an organisation (a blank value clears one); returns it saved."""
+    snap = repo.snapshot()
+    org = snap.get("organisations", organisation_id)
+    if org is None:
+        raise ValidationFailed(FieldError("ORGANISATION", f"organisation « {organisation_id} » introuvable"))
+    values = _checked(ORGANISATION_CONTACT_RULES, changes, labels)
+    saved = replace(org, **values)
+    if saved != org:
+        repo.update("organisations", saved, snap.rev("organisations", organisation_id))
+    return saved
+
+
+def _student(repo: Repository, student_id: str) -> tuple[Student, int]:
+    snap = repo.snapshot()
+    student = snap.get("students", student_id)
+    if student is None:
+        raise ValidationFailed(FieldError("ÉLÈVE", f"élève « {student_id} » introuvable"))
+    return student, snap.rev("students", student_id)
+
+
+def find_representative(student: Student, which: str, label: str = "REPRÉSENTANT") -> int:
+    """The index of the representative `which` names: their number (1, 2…) or their name."""
+    reps = student.legal_representatives
+    text = which.strip()
+    if text.isdigit():
+        n = int(text)
+        if 1 <= n <= len(reps):
+            return n - 1
+        raise ValidationFailed(FieldError(label, f"{student.full_name} n'a pas de représentant légal n° {n} "
+                                                 f"({len(reps)} enregistré(s))"))
+    key = fold(text)
+    found = [i for i, r in enumerate(reps)
+             if key in (fold(f"{r.first_name} {r.last_name}"), fold(f"{r.last_name} {r.first_name}"))]
+    if len(found) == 1:
+        return found[0]
+    listed = "; ".join(f"{i + 1}. {r.full_name}" for i, r in enumerate(reps)) or "aucun"
+    why = "plusieurs représentants portent ce nom" if found else "aucun représentant légal ne s'appelle ainsi"
+    raise ValidationFailed(FieldError(label, f"« {which} » : {why} ({listed}) : donnez son numéro"))
+
+
+def _same_person(a: LegalRepresentative, b: LegalRepresentative) -> bool:
+    return fold(f"{a.last_name}|{a.first_name}") == fold(f"{b.last_name}|{b.first_name}")
+
+
+def _save(repo: Repository, student: Student, rev: int, reps: tuple[LegalRepresentative, ...],
+          label: str) -> Student:
+    for i, r in enumerate(reps):
+        if any(_same_person(r, other) for other in reps[:i]):
+            raise ValidationFailed(FieldError(label, f"{r.full_name} est déjà représentant légal de {student.full_name}"))
+    if len(reps) > MAX_REPRESENTATIVES:
+        raise ValidationFailed(FieldError(label, f"{MAX_REPRESENTATIVES} représentants légaux au plus"))
+    saved = replace(student, legal_representatives=reps)
+    if saved != student:
+        repo.update("students", saved, rev)
+    return saved
+
+
+def add_representative(repo: Repository, student_id: str, values: Mapping[str, Any],
+                       labels: Mapping[str, str] = {}) -> Student:
+    """A new legal representative at the end of the learner's list (last and first names required)."""
+    student, rev = _student(repo, student_id)
+    missing = [k for k in ("last_name", "first_name") if k not in values]
+    if missing:
+        raise ValidationFailed([FieldError(labels.get(k, k), "obligatoire") for k in missing])
+    rep = LegalRepresentative(**_checked(REPRESENTATIVE_RULES, values, labels))
+    return _save(repo, student, rev, student.legal_representatives + (rep,), labels.get("last_name", "last_name"))
+
+
+def set_representative(repo: Repository, student_id: str, which: str, changes: Mapping[str, Any],
+                       labels: Mapping[str, str] = {}) -> Student:
+    """Change some fields of one representative (a blank optional value clears it)."""
+    student, rev = _student(repo, student_id)
+    i = find_representative(student, which)
+    reps = list(student.legal_representatives)
+    reps[i] = replace(reps[i], **_checked(REPRESENTATIVE_RULES, changes, labels))
+    return _save(repo, student, rev, tuple(reps), labels.get("last_name", "last_name"))
+
+
+def delete_representative(repo: Repository, student_id: str, which: str) -> tuple[Student, LegalRepresentative]:
+    """Remove one representative; returns the learner saved and who was removed."""
+    student, rev = _student(repo, student_id)
+    i = find_representative(student, which)
+    reps = list(student.legal_representatives)
+    removed = reps.pop(i)
+    return _save(repo, student, rev, tuple(reps), "REPRÉSENTANT"), removed
