@@ -180,3 +180,26 @@ def test_two_legal_representatives_of_the_same_rank_is_a_bad_row():
 def test_the_relation_codes_are_the_national_nomenclature():
     assert RELATIONS["10"] == "mère" and RELATIONS["20"] == "père" and RELATIONS["50"] == "tuteur"
     assert RELATIONS["51"] == "aide sociale à l'enfance" and RELATIONS["90"] == "autre lien"
+
+
+def test_import_representatives_only_touches_stored_learners_and_never_moves_them(tmp_path: Path):
+    db = _store(tmp_path)  # Zoé (INE 1234567890A) is stored in cohort c1; the other learners are not
+    doc = json.loads(run_pfmp("--db", db, "dump").stdout)
+    doc["cohorts"].append({"id": "c2", "label": "1re AGOrA", "exam_session": 2028, "dossier_deadline": "2028-05-15",
+                           "holiday_zone": "A"})
+    doc["students"][0]["cohort_id"] = "c2"
+    doc["placements"], doc["assessments"] = [], []
+    assert run_pfmp("--db", db, "load", str(write_json(tmp_path / "c2.json", doc)), "--replace").returncode == 0
+    r = run_pfmp("--db", db, "import", "representatives", str(RESP), "--students", ELEVES, "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert "~ élève CŒURDACIER Zoé (représentants légaux" in r.stdout and "0 créé, 1 mis à jour" in r.stdout
+    r = run_pfmp("--db", db, "import", "representatives", str(RESP), "--students", ELEVES)
+    assert r.returncode == 0, r.stderr
+    students = json.loads(run_pfmp("--db", db, "dump").stdout)["students"]
+    assert len(students) == 2  # nobody created: Noël, Aïssata, Hugo are not in the store
+    zoe = students[0]
+    assert zoe["cohort_id"] == "c2" and [x["first_name"] for x in zoe["legal_representatives"]] == ["Hélène", "Marc"]
+    r = run_pfmp("--db", db, "import", "representatives", RESP_BAD, "--students", ELEVES)
+    assert r.returncode == 2 and "ligne 18, MEL" in r.stderr
+    r = run_pfmp("--db", db, "import", "representatives", str(RESP))
+    assert r.returncode == 2 and "--students" in r.stderr  # the learners' export is required to link ELEVE_ID

@@ -151,6 +151,11 @@ def build_parser() -> FrenchParser:
     i.add_argument("--responsables", metavar="FICHIER",
                    help="représentants légaux : l'export SIECLE ResponsablesAvecAdresses (XML, zippé ou non), "
                         "avec l'export XML des élèves")
+    i = what.add_parser("representatives", help="représentants légaux (SIECLE ResponsablesAvecAdresses) des élèves "
+                                                "déjà enregistrés, sans les créer ni les changer de cohorte")
+    i.add_argument("file", metavar="FICHIER", help="l'export ResponsablesAvecAdresses (XML, zippé ou non)")
+    i.add_argument("--students", metavar="FICHIER", required=True,
+                   help="l'export XML des élèves (ElevesAvecAdresses ou ElevesSansAdresses) : il lie ELEVE_ID à l'INE")
     i = what.add_parser("organisations", help="organisations et tuteurs d'un CSV ou XLSX")
     i.add_argument("file", metavar="FICHIER")
     i.add_argument("--map", action="append", default=[], metavar="CHAMP=ENTÊTE",
@@ -345,7 +350,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
         mapping[key.strip()] = header.strip()
     if not args.dry_run:
         # Matched with the store and written in one transaction (issue 10: no duplicates).
-        if args.what == "students":
+        if args.what == "representatives":
+            report = importing.import_representatives(repo, args.file, args.students, keep_good=args.keep_good,
+                                                      exports_dir=EXPORTS_DIR)
+        elif args.what == "students":
             report = importing.import_students(repo, args.file, args.cohort, division=args.division,
                                                keep_good=args.keep_good, exports_dir=EXPORTS_DIR,
                                                responsables=args.responsables)
@@ -354,7 +362,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
                                                     keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
         print(report.summary())
         return EXIT_OK
-    if args.what == "students":
+    if args.what == "representatives":
+        report = importing.preview_representatives(repo, args.file, args.students)
+    elif args.what == "students":
         report = importing.preview_students(repo, args.file, args.cohort, division=args.division,
                                             responsables=args.responsables)
     else:

@@ -568,6 +568,66 @@ def import_students(repo: Repository, path: str | os.PathLike, cohort_id: str, *
         return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
 
 
+# -- legal representatives only -------------------------------------------------------------------------
+def _plan_representatives(snap: Snapshot, parsed: Parsed, responsables: ResponsablesParsed,
+                          report: ImportReport) -> None:
+    """Only the legal representatives of learners already stored (any cohort): nothing else changes."""
+    by_ine = {s.ine: s for s in snap.data.students if s.ine}
+    by_person: dict[tuple, list[Student]] = {}
+    for s in snap.data.students:
+        by_person.setdefault(_student_key(s.last_name, s.first_name, s.birth_date), []).append(s)
+    representatives = _imported_representatives(parsed, responsables)
+    name_column = parsed.columns.get("last_name", "NOM")
+    claimed: dict[str, int] = {}
+    for row in parsed.rows:
+        match, why = _match_student(row, by_ine, by_person)
+        if why:
+            report.rejected.append(RowError(row.line, name_column, why, report.source))
+            continue
+        if match is None:
+            report.skipped.append(Skipped(row.line, row.label, "absent du magasin (importez d'abord les élèves)"))
+            continue
+        if match.id in claimed:
+            report.rejected.append(RowError(row.line, name_column, f"même élève que la ligne {claimed[match.id]} "
+                                            f"({match.full_name})", report.source))
+            continue
+        claimed[match.id] = row.line
+        rev = snap.rev("students", match.id)
+        merged = (merge_representatives(match.legal_representatives, representatives[row.line])
+                  if row.line in representatives else match.legal_representatives)
+        if merged != match.legal_representatives:
+            report.updated.append(Change("students", replace(match, legal_representatives=merged), match, rev,
+                                         (row.line,), ("legal_representatives",)))
+        else:
+            report.unchanged.append(Change("students", match, match, rev, (row.line,)))
+
+
+def _plan_representatives_report(repo: Repository, source: str, parsed: Parsed,
+                                 responsables: ResponsablesParsed) -> ImportReport:
+    report = _report_from("students", source, parsed)
+    _plan_representatives(repo.snapshot(), parsed, responsables, report)
+    report.rejected.sort(key=lambda e: (e.source, e.line))
+    return report
+
+
+def preview_representatives(repo: Repository, path: str | os.PathLike,
+                            students: str | os.PathLike) -> ImportReport:
+    """What `import_representatives` would do, without writing; bad rows are listed, not raised."""
+    source, parsed, resp = _read_students_and_responsables(students, None, path)
+    return _plan_representatives_report(repo, source, parsed, resp)
+
+
+def import_representatives(repo: Repository, path: str | os.PathLike, students: str | os.PathLike, *,
+                           keep_good: bool = False, exports_dir: Path = Path("exports")) -> ImportReport:
+    """The legal representatives of SIECLE ``ResponsablesAvecAdresses`` for the learners of the
+    learners' XML export `students` who are already stored, whatever their cohort; learners
+    are neither created nor moved. All or nothing, as `import_students`."""
+    source, parsed, resp = _read_students_and_responsables(students, None, path)
+    with repo.transaction():
+        report = _plan_representatives_report(repo, source, parsed, resp)
+        return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
+
+
 # -- organisations ---------------------------------------------------------------------------------------
 def _org_key(name: str, siret: str | None, postcode: str | None, city: str | None) -> tuple:
     if siret:
