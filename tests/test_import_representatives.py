@@ -203,3 +203,13 @@ def test_import_representatives_only_touches_stored_learners_and_never_moves_the
     assert r.returncode == 2 and "ligne 18, MEL" in r.stderr
     r = run_pfmp("--db", db, "import", "representatives", str(RESP))
     assert r.returncode == 2 and "--students" in r.stderr  # the learners' export is required to link ELEVE_ID
+
+
+def test_with_two_files_each_bad_row_names_its_own_file(tmp_path: Path):
+    db = _store(tmp_path)
+    eleves = tmp_path / "ElevesAvecAdresses.xml"
+    eleves.write_bytes(Path(ELEVES).read_bytes().replace(b"17/11/2008", b"31/02/2008"))
+    r = run_pfmp("--db", db, "import", "students", str(eleves), "--cohort", "c1", "--responsables", RESP_BAD)
+    assert r.returncode == 2
+    assert f"{eleves}, ligne " in r.stderr and "DATE_NAISS: date invalide « 31/02/2008 »" in r.stderr, r.stderr
+    assert "ExportXML_ResponsablesAvecAdresses_erreurs.xml, ligne 18, MEL" in r.stderr
