@@ -213,3 +213,29 @@ def test_with_two_files_each_bad_row_names_its_own_file(tmp_path: Path):
     assert r.returncode == 2
     assert f"{eleves}, ligne " in r.stderr and "DATE_NAISS: date invalide « 31/02/2008 »" in r.stderr, r.stderr
     assert "ExportXML_ResponsablesAvecAdresses_erreurs.xml, ligne 18, MEL" in r.stderr
+
+
+def test_element_and_row_bounds_refuse_the_file(monkeypatch: pytest.MonkeyPatch):
+    from pfmp_tui.domain.rows import siecle_responsables, siecle_xml
+
+    monkeypatch.setattr(siecle_xml, "MAX_ELEMENTS", 100)
+    with pytest.raises(ValidationFailed) as caught:
+        parse_responsables_xml(RESP.read_bytes(), "R.xml")
+    assert "plus de 100 éléments" in caught.value.errors[0].message and caught.value.errors[0].path.startswith("R.xml")
+    monkeypatch.undo()
+    monkeypatch.setattr(siecle_responsables, "MAX_LINKS", 3)
+    with pytest.raises(ValidationFailed) as caught:
+        parse_responsables_xml(RESP.read_bytes(), "R.xml")
+    assert "plus de 3 responsables" in caught.value.errors[0].message
+
+
+def test_older_and_variant_layouts_are_read():
+    """Exports before 2016 name the person NOM; some give PERSONNE_ID / ADRESSE_ID as child elements."""
+    data = RESP.read_bytes().replace(b"NOM_DE_FAMILLE>", b"NOM>")
+    data = data.replace(b'<PERSONNE PERSONNE_ID="700006">', b"<PERSONNE><PERSONNE_ID>700006</PERSONNE_ID>")
+    data = data.replace(b'<ADRESSE ADRESSE_ID="900005">', b"<ADRESSE><ADRESSE_ID>900005</ADRESSE_ID>")
+    parsed = parse_responsables_xml(data, "R.xml")
+    assert not parsed.errors
+    paul = parsed.by_student["4200004"][0]
+    assert (paul.last_name, paul.address) == ("GARNIER", "3 CHEMIN DU MOULIN, 69340 FRANCHEVILLE")
+    assert parsed.contacts_skipped == 1
