@@ -36,29 +36,27 @@ FIELD_LABELS = {
 def add_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subparsers type
     p = sub.add_parser("organisation", help="coordonnées d'une organisation d'accueil : voir, modifier")
     act = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p), required=True)
-    a = act.add_parser("show", help="affiche l'organisation et ses coordonnées")
-    a.add_argument("organisation", metavar="ORGANISATION", help="identifiant, nom ou SIRET")
-    a = act.add_parser("set", help="modifie des coordonnées (« \"\" » efface)")
-    a.add_argument("organisation", metavar="ORGANISATION", help="identifiant, nom ou SIRET")
-    for option, help_text in ORGANISATION_OPTIONS.values():
-        a.add_argument(option, metavar="TEXTE", help=help_text)
+    for action, help_text, options in (("show", "affiche l'organisation et ses coordonnées", {}),
+                                       ("set", "modifie des coordonnées (« \"\" » efface)", ORGANISATION_OPTIONS)):
+        a = act.add_parser(action, help=help_text)
+        a.add_argument("organisation", metavar="ORGANISATION", help="identifiant, nom ou SIRET")
+        for option, option_help in options.values():
+            a.add_argument(option, metavar="TEXTE", help=option_help)
 
     p = sub.add_parser("representative", help="représentants légaux d'un élève : lister, ajouter, modifier, supprimer")
     act = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p), required=True)
-    a = act.add_parser("list", help="les représentants légaux d'un élève, numérotés")
-    a.add_argument("student", metavar="ÉLÈVE", help="identifiant, INE ou « NOM Prénom »")
-    a = act.add_parser("add", help="ajoute un représentant légal (--last-name et --first-name obligatoires)")
-    a.add_argument("student", metavar="ÉLÈVE", help="identifiant, INE ou « NOM Prénom »")
-    for option, help_text in REPRESENTATIVE_OPTIONS.values():
-        a.add_argument(option, metavar="TEXTE", help=help_text)
-    a = act.add_parser("set", help="modifie un représentant légal (« \"\" » efface un champ facultatif)")
-    a.add_argument("student", metavar="ÉLÈVE", help="identifiant, INE ou « NOM Prénom »")
-    a.add_argument("which", metavar="REPRÉSENTANT", help="son numéro (voir list) ou « Prénom Nom »")
-    for option, help_text in REPRESENTATIVE_OPTIONS.values():
-        a.add_argument(option, metavar="TEXTE", help=help_text)
-    a = act.add_parser("delete", help="supprime un représentant légal")
-    a.add_argument("student", metavar="ÉLÈVE", help="identifiant, INE ou « NOM Prénom »")
-    a.add_argument("which", metavar="REPRÉSENTANT", help="son numéro (voir list) ou « Prénom Nom »")
+    for action, help_text, which, options in (
+        ("list", "les représentants légaux d'un élève, numérotés", False, {}),
+        ("add", "ajoute un représentant légal (--last-name et --first-name obligatoires)", False, REPRESENTATIVE_OPTIONS),
+        ("set", "modifie un représentant légal (« \"\" » efface un champ facultatif)", True, REPRESENTATIVE_OPTIONS),
+        ("delete", "supprime un représentant légal", True, {}),
+    ):
+        a = act.add_parser(action, help=help_text)
+        a.add_argument("student", metavar="ÉLÈVE", help="identifiant, INE ou « NOM Prénom »")
+        if which:
+            a.add_argument("which", metavar="REPRÉSENTANT", help="son numéro (voir list) ou « Prénom Nom »")
+        for option, option_help in options.values():
+            a.add_argument(option, metavar="TEXTE", help=option_help)
 
 
 def _given(args: argparse.Namespace, options: dict) -> tuple[dict, dict]:

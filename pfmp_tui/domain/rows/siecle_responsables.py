@@ -24,7 +24,6 @@ line of its element. Bounds and the DOCTYPE refusal are those of the learners' e
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -32,7 +31,7 @@ from .. import validation as v
 from ..errors import FieldError, ValidationFailed
 from .normalise import tidy
 from .records import RepresentativeRow, RowError, RowChecker, required_name
-from .siecle_xml import MAX_LEARNERS, MAX_SECONDS, _too_much, check_bounds, refuse_dtd, run_expat
+from .siecle_xml import MAX_LEARNERS, BoundedHandler, _too_much, run_expat
 
 # CODE_PARENTE -> the relation as the convention prints it.
 RELATIONS: dict[str, str] = {
@@ -68,15 +67,11 @@ class ResponsablesParsed:
     contacts_skipped: int = 0  # RESP_LEGAL 0
 
 
-class _Handler:
+class _Handler(BoundedHandler):
     """Expat callbacks: each PERSONNE, RESPONSABLE_ELEVE and ADRESSE with the line of each field."""
 
     def __init__(self, parser: expat.XMLParserType):
-        self.parser = parser
-        self.stack: list[str] = []
-        self.text: list[str] = []
-        self.elements = 0
-        self.deadline = time.monotonic() + MAX_SECONDS
+        super().__init__(parser)
         self.personnes: dict[str, dict] = {}
         self.links: list[dict] = []
         self.adresses: dict[str, dict] = {}
@@ -84,10 +79,7 @@ class _Handler:
         self._field_line = 0
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        check_bounds(self)
-        self.stack.append(name)
-        self.text = []
-        path = "/".join(self.stack)
+        path = self.enter(name)
         line = self.parser.CurrentLineNumber
         if path in (_PERSONNE, _LINK, _ADRESSE):
             self._current = {"line": line, "attrs": dict(attrs), "fields": {}}
@@ -107,14 +99,7 @@ class _Handler:
                 (self.personnes if path == _PERSONNE else self.adresses).setdefault(ident, item)
             if len(self.links) > MAX_LINKS or len(self.personnes) > MAX_LINKS or len(self.adresses) > MAX_LINKS:
                 raise _too_much(self.parser.CurrentLineNumber, f"plus de {MAX_LINKS} responsables")
-        self.stack.pop()
-        self.text = []
-
-    def chars(self, data: str) -> None:
-        self.text.append(data)
-
-    def refuse_dtd(self, *args: object) -> None:
-        refuse_dtd(self.parser)
+        self.leave()
 
 
 def _value(item: dict, tag: str) -> tuple[str, int]:

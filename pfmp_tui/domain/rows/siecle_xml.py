@@ -47,27 +47,59 @@ def _too_much(line: int, why: str) -> ValidationFailed:
     return ValidationFailed(FieldError(f"ligne {line}", f"fichier refusé : {why} (ce n'est pas un export SIECLE)"))
 
 
-class _SiecleHandler:
-    """Expat callbacks collecting ELEVE and STRUCTURES_ELEVE, with the line of each field."""
+class BoundedHandler:
+    """What every SIECLE export's expat callbacks share: the path of open elements, the
+    text of the current one, and the bounds checked on each start tag (issue 10)."""
 
     def __init__(self, parser: expat.XMLParserType):
         self.parser = parser
         self.stack: list[str] = []
         self.text: list[str] = []
+        self.elements = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
+
+    def enter(self, name: str) -> str:
+        """Bounds, then `name` opened; returns the path of open elements (« A/B/C »)."""
+        self.elements += 1
+        line = self.parser.CurrentLineNumber
+        if len(self.stack) >= MAX_DEPTH:
+            raise _too_much(line, f"éléments imbriqués sur plus de {MAX_DEPTH} niveaux")
+        if self.elements > MAX_ELEMENTS:
+            raise _too_much(line, f"plus de {MAX_ELEMENTS:,} éléments".replace(",", " "))
+        if self.elements % 4096 == 0 and time.monotonic() > self.deadline:
+            raise _too_much(line, f"lecture plus longue que {MAX_SECONDS:g} s")
+        self.stack.append(name)
+        self.text = []
+        return "/".join(self.stack)
+
+    def leave(self) -> None:
+        self.stack.pop()
+        self.text = []
+
+    def chars(self, data: str) -> None:
+        self.text.append(data)
+
+    def refuse_dtd(self, *args: object) -> None:
+        raise ValidationFailed(FieldError(
+            f"ligne {self.parser.CurrentLineNumber}",
+            "déclaration DOCTYPE ou ENTITY refusée : un export SIECLE n'en contient pas",
+        ))
+
+
+class _SiecleHandler(BoundedHandler):
+    """Expat callbacks collecting ELEVE and STRUCTURES_ELEVE, with the line of each field."""
+
+    def __init__(self, parser: expat.XMLParserType):
+        super().__init__(parser)
         self.eleves: list[dict] = []  # {"id", "line", "fields": {tag: (text, line)}}
         self.structures: dict[str, list[tuple[str, str]]] = {}  # ELEVE_ID -> [(code, type)]
         self._eleve: dict | None = None
         self._structures_of: str | None = None
         self._structure: dict[str, str] = {}
         self._field_line = 0
-        self.elements = 0
-        self.deadline = time.monotonic() + MAX_SECONDS
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        check_bounds(self)
-        self.stack.append(name)
-        self.text = []
-        path = "/".join(self.stack)
+        path = self.enter(name)
         if path == "BEE_ELEVES/DONNEES/ELEVES/ELEVE":
             self._eleve = {"id": attrs.get("ELEVE_ID", ""), "line": self.parser.CurrentLineNumber, "fields": {}}
         elif path == "BEE_ELEVES/DONNEES/STRUCTURES/STRUCTURES_ELEVE":
@@ -98,33 +130,7 @@ class _SiecleHandler:
             )
         elif path == "BEE_ELEVES/DONNEES/STRUCTURES/STRUCTURES_ELEVE":
             self._structures_of = None
-        self.stack.pop()
-        self.text = []
-
-    def chars(self, data: str) -> None:
-        self.text.append(data)
-
-    def refuse_dtd(self, *args: object) -> None:
-        refuse_dtd(self.parser)
-
-
-def check_bounds(handler) -> None:  # noqa: ANN001 - any handler with parser, stack, elements, deadline
-    """Called on each start tag: depth, element count and duration bounds (issue 10)."""
-    handler.elements += 1
-    line = handler.parser.CurrentLineNumber
-    if len(handler.stack) >= MAX_DEPTH:
-        raise _too_much(line, f"éléments imbriqués sur plus de {MAX_DEPTH} niveaux")
-    if handler.elements > MAX_ELEMENTS:
-        raise _too_much(line, f"plus de {MAX_ELEMENTS:,} éléments".replace(",", " "))
-    if handler.elements % 4096 == 0 and time.monotonic() > handler.deadline:
-        raise _too_much(line, f"lecture plus longue que {MAX_SECONDS:g} s")
-
-
-def refuse_dtd(parser: expat.XMLParserType) -> None:
-    raise ValidationFailed(FieldError(
-        f"ligne {parser.CurrentLineNumber}",
-        "déclaration DOCTYPE ou ENTITY refusée : un export SIECLE n'en contient pas",
-    ))
+        self.leave()
 
 
 _EXPAT_FRENCH = {
@@ -155,7 +161,7 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
     return _rows(handler, division)
 
 
-def run_expat(parser: expat.XMLParserType, handler, data: bytes) -> None:  # noqa: ANN001
+def run_expat(parser: expat.XMLParserType, handler: BoundedHandler, data: bytes) -> None:
     """Parse `data` with `handler`'s start/end/chars; every XML error in French with its line."""
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
