@@ -127,3 +127,22 @@ def test_a_v1_document_round_trips_unchanged_and_edits_only_add_optional_keys(tm
     assert _pfmp(db, "representative", "delete", "s1", "1").returncode == 0
     assert _pfmp(db, "organisation", "set", "o1", "--phone", "").returncode == 0
     assert _dump(db) == doc  # back to the v1 document, key for key
+
+
+def test_representative_missing_lists_minors_whose_convention_lacks_a_representative(tmp_path: Path):
+    db = _store(tmp_path)  # Zoé, born 2009-03-02, placed 05/01–30/01/2026; Léo's birth date is unknown
+    r = _pfmp(db, "representative", "missing", "--as-of", "10/01/2026")
+    assert r.returncode == 0, r.stderr
+    assert "1 élève mineur" in r.stdout and "CŒURDACIER Zoé [s1], c1 : aucun représentant légal" in r.stdout
+    assert "MARTIN" not in r.stdout
+    assert _pfmp(db, "representative", "add", "s1", "--last-name", "Cœurdacier", "--first-name", "Hélène").returncode == 0
+    r = _pfmp(db, "representative", "missing", "--as-of", "2026-01-10", "--cohort", "c1")
+    assert "CŒURDACIER Zoé [s1], c1 : représentant(s) légal(aux) sans adresse" in r.stdout
+    assert _pfmp(db, "representative", "set", "s1", "1", "--address", "12 rue des Tanneurs, 69003 Lyon").returncode == 0
+    r = _pfmp(db, "representative", "missing", "--as-of", "10/01/2026")
+    assert r.returncode == 0 and "0 élève mineur" in r.stdout
+    assert _pfmp(db, "representative", "delete", "s1", "1").returncode == 0
+    r = _pfmp(db, "representative", "missing", "--as-of", "01/01/2030")  # an adult then, no placement left
+    assert r.returncode == 0 and "0 élève mineur" in r.stdout
+    r = _pfmp(db, "representative", "missing", "--cohort", "zz")
+    assert r.returncode == 2 and "cohorte inconnue « zz »" in r.stderr

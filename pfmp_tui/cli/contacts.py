@@ -45,6 +45,10 @@ def add_parsers(sub) -> None:  # noqa: ANN001 - argparse's private subparsers ty
 
     p = sub.add_parser("representative", help="représentants légaux d'un élève : lister, ajouter, modifier, supprimer")
     act = p.add_subparsers(dest="action", metavar="ACTION", parser_class=type(p), required=True)
+    a = act.add_parser("missing", help="élèves mineurs (aujourd'hui ou au début d'un stage à venir) sans "
+                                       "représentant légal, ou sans adresse pour la convention")
+    a.add_argument("--cohort", metavar="ID")
+    a.add_argument("--as-of", metavar="DATE", help="date de référence JJ/MM/AAAA ou AAAA-MM-JJ (défaut : aujourd'hui)")
     for action, help_text, which, options in (
         ("list", "les représentants légaux d'un élève, numérotés", False, {}),
         ("add", "ajoute un représentant légal (--last-name et --first-name obligatoires)", False, REPRESENTATIVE_OPTIONS),
@@ -115,11 +119,31 @@ def _print_representatives(student) -> None:  # noqa: ANN001
             print(f"     {r.address}")
 
 
+def _print_missing(data, args: argparse.Namespace) -> int:  # noqa: ANN001
+    from ..domain.errors import FieldError, ValidationFailed
+    from ..domain.validation import format_date_fr
+    from ..domain.wording import count
+    from ..services.contacts import representatives_to_complete
+    from .options import date_option
+
+    if args.cohort is not None and not any(c.id == args.cohort for c in data.cohorts):
+        raise ValidationFailed(FieldError("--cohort", f"cohorte inconnue « {args.cohort} »"))
+    as_of = date.today() if args.as_of is None else date_option(args.as_of, "--as-of")
+    todo = representatives_to_complete(data, as_of, args.cohort)
+    print(f"{count(len(todo), 'élève mineur', 'élèves mineurs')} dont la convention attend un représentant "
+          f"légal au {format_date_fr(as_of)} :")
+    for s, why in todo:
+        print(f"  {s.full_name} [{s.id}], {s.cohort_id} : {why}")
+    return 0
+
+
 def cmd_representative(args: argparse.Namespace) -> int:
     from ..domain.errors import FieldError, ValidationFailed
     from ..services import contacts, data_io, lookup
 
     repo = data_io.open_repository(args.db)
+    if args.action == "missing":
+        return _print_missing(repo.dataset(), args)
     student_id = lookup.student_id(repo.dataset(), args.student.strip(), "ÉLÈVE")
     if args.action == "list":
         student = repo.snapshot().get("students", student_id)

@@ -11,11 +11,13 @@ is a `ConflictError`, never overwritten.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any, Callable, Mapping
 
 from ..domain import validation as v
+from ..domain.convention import is_minor
 from ..domain.errors import Collector, FieldError, ValidationFailed
-from ..domain.model import LegalRepresentative, Organisation, Student
+from ..domain.model import Dataset, LegalRepresentative, Organisation, Student
 from ..domain.text import fold
 from ..store.repository import Repository
 
@@ -142,3 +144,28 @@ def delete_representative(repo: Repository, student_id: str, which: str) -> tupl
     reps = list(student.legal_representatives)
     removed = reps.pop(i)
     return _save(repo, student, rev, tuple(reps), "REPRÉSENTANT"), removed
+
+
+def representatives_to_complete(data: Dataset, as_of: date, cohort_id: str | None = None
+                                ) -> list[tuple[Student, str]]:
+    """Learners whose convention needs a legal representative who is not (fully) known yet.
+
+    A learner counts when under 18 today or at the start of one of their placements not
+    yet ended (the legal representative signs that convention); they are listed when no
+    representative is recorded, or none has a postal address (the convention prints it)."""
+    ongoing: dict[str, list[date]] = {}
+    for p in data.placements:
+        if p.end >= as_of:
+            ongoing.setdefault(p.student_id, []).append(p.start)
+    out = []
+    for s in data.students:
+        if cohort_id is not None and s.cohort_id != cohort_id:
+            continue
+        if not any(is_minor(s, day) for day in (as_of, *ongoing.get(s.id, ()))):
+            continue
+        if not s.legal_representatives:
+            out.append((s, "aucun représentant légal"))
+        elif not any(r.address for r in s.legal_representatives):
+            out.append((s, "représentant(s) légal(aux) sans adresse"))
+    out.sort(key=lambda item: (item[0].cohort_id, fold(item[0].last_name), fold(item[0].first_name)))
+    return out
