@@ -15,6 +15,11 @@ duplicating:
   same as a stored one when their names match (folded) and their e-mails match or
   one is blank. A non-empty cell replaces the stored value; a blank one keeps it.
 
+Legal representatives (issue 15): SIECLE ``ResponsablesAvecAdresses.xml``, linked to the
+learners' XML export by ELEVE_ID, with `import_students(..., responsables=)` or, for learners
+already stored, `import_representatives` (`merge_representatives` says how a re-import
+updates them).
+
 All or nothing: `import_*` writes nothing and raises `ValidationFailed` (one
 `FieldError` per bad field of each bad row, ``ligne 7, DATE_NAISS``) when a row is
 bad, unless `keep_good`: then the good rows are written and the bad ones go to a
@@ -438,11 +443,10 @@ def merge_representatives(stored: tuple[LegalRepresentative, ...],
     for new in imported:
         old = next((r for r in stored if person_key(r.last_name, r.first_name) == person_key(new.last_name, new.first_name)),
                     None)
-        if old is not None:
-            new = replace(new, **{f: getattr(old, f) for f in ("relation", "email", "phone", "address")
-                                  if getattr(new, f) is None})
-            if fold(new.last_name) == fold(old.last_name) and fold(new.first_name) == fold(old.first_name):
-                new = replace(new, last_name=old.last_name, first_name=old.first_name)  # as stored (case, accents)
+        if old is not None:  # names as stored (they differ at most by case or accents)
+            new = replace(new, last_name=old.last_name, first_name=old.first_name,
+                          **{f: getattr(old, f) for f in ("relation", "email", "phone", "address")
+                             if getattr(new, f) is None})
         out.append(new)
     return tuple(out)
 
