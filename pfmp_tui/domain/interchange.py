@@ -294,7 +294,10 @@ def _required_email(value: Any, path: str) -> str:
 
 
 def _website(value: Any, path: str) -> str | None:
-    return v.parse_website(value, path)  # the rule lives with the other field rules
+    text = _opt_text(value, path)
+    if text is not None and (" " in text or "." not in text):
+        raise ValidationFailed(FieldError(path, f"site web invalide {v.show(value)}"))
+    return text
 
 
 def _attestation(value: Any, path: str) -> Attestation | None:

@@ -203,14 +203,6 @@ def parse_phone(value: Any, path: str) -> str | None:
     return text
 
 
-def parse_website(value: Any, path: str) -> str | None:
-    """An organisation's website (issue 15): one word with a dot, « www.mairie-lyon.fr » or a URL."""
-    text = optional_str(value, path)
-    if text is not None and (" " in text or "." not in text):
-        raise _fail(path, f"site web invalide {show(value)}")
-    return text
-
-
 def parse_country(value: Any, path: str) -> str:
     if not isinstance(value, str) or value not in COUNTRY_CODES:
         raise _fail(path, f"code pays invalide {show(value)} (ISO 3166-1 alpha-2 attendu, ex. « FR »)")

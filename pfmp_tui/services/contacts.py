@@ -1,9 +1,11 @@
 """Contact details of host organisations and learners' legal representatives (issue 15),
 changed one at a time (`pfmp organisation set`, `pfmp representative add|set|delete`).
 
-Every value goes through the domain's field rules (`domain.validation`: e-mail, phone,
-website, text lengths), each error named by the caller's label for the field (the CLI
-passes its option names); the store then checks the whole record as a `load` would.
+Every value goes through the domain's field rules — an organisation's as `load` parses them
+(`interchange.SPECS`), a representative's with the `domain.validation` rules the
+interchange's ``legal_representatives`` parser uses —, each error named by the caller's
+label for the field (the CLI passes its option names); the store then checks the whole
+record as a `load` would.
 The record is saved against the revision it was read at: an edit made elsewhere since
 is a `ConflictError`, never overwritten.
 """
@@ -17,19 +19,17 @@ from typing import Any, Callable, Mapping
 from ..domain import validation as v
 from ..domain.convention import is_minor
 from ..domain.errors import Collector, FieldError, ValidationFailed
+from ..domain.interchange import SPECS
 from ..domain.model import Dataset, LegalRepresentative, Organisation, Student
 from ..domain.text import fold
 from ..store.repository import Repository
 
 _Rule = Callable[[Any, str], Any]
 
+# The organisation's fields as `load` parses them (interchange SPECS): one rule for every way in.
 ORGANISATION_CONTACT_RULES: dict[str, _Rule] = {
-    "phone": v.parse_phone,
-    "email": v.parse_email,
-    "website": v.parse_website,
-    "notes": lambda value, path: v.optional_str(value, path, max_len=5000),
-    "representative": v.optional_str,
-    "representative_title": v.optional_str,
+    key: SPECS["organisations"][1][key][0]
+    for key in ("phone", "email", "website", "notes", "representative", "representative_title")
 }
 REPRESENTATIVE_RULES: dict[str, _Rule] = {
     "last_name": v.require_str,
