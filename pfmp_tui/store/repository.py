@@ -251,18 +251,30 @@ class Repository:
                 view = ShardView.build_checked(tx.loaded[shard], str(self.store.path.with_name(file_name)))
                 if key is not None:
                     self._views[key] = view
-            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)))
+            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)), shard=shard)
 
-    def _check_outside_references(self, tx: Transaction, view: ShardView, where: str, needs=None) -> None:
+    def _check_outside_references(self, tx: Transaction, view: ShardView, where: str, needs=None,
+                                  shard: str | None = None) -> None:
         """What a shard being rewritten names elsewhere exists (integrity.py's check, on one
-        shard, against the index and the core): a « ghost » is refused, not carried over."""
-        ids = self._where(tx)
-        if ids is None:
+        shard, against the core, its cohort's head and the index): a « ghost » is refused,
+        not carried over. The index is read only for what the core and the head do not hold."""
+        if INDEX not in tx.manifest.shards or INDEX in tx.dirty or INDEX in tx.dropped:
             return  # the previous layout: the rearranging write reads every shard's view
         core = self._view(tx, CORE)
+        head = None if shard is None else head_of(shard)
+        ids = None
         for (target, ref), (kind, record_id, field) in (outside_references(view) if needs is None else needs).items():
-            known = core.records[target] if target in CORE_KINDS else ids.get(target, {})
-            if ref not in known and self._locate(tx, target, ref) is None:
+            if target in CORE_KINDS:
+                if ref in core.records[target]:
+                    continue
+            elif target == "periods" and head is not None and head != shard and (
+                    ref in self._view(tx, head).records.get("periods", {})):
+                continue
+            else:
+                ids = self._where(tx) if ids is None else ids
+                if ids is not None and ref in ids.get(target, {}):
+                    continue
+            if self._locate(tx, target, ref) is None:
                 raise StoreError(
                     f"magasin corrompu : {where} : {KIND_LABELS.get(kind, kind)} « {record_id[:60]} », "
                     f"{field} renvoie à « {ref[:60]} », introuvable dans le magasin. {UNCHANGED} "
@@ -490,8 +502,8 @@ class Repository:
             else:
                 results = [r for part in parts for r in part if r.cohort_id == cohort_id]
                 results.sort(key=sort_key)
-            if made >= FREEZE_AFTER // 10:
-                gc.freeze()  # thousands of statuses (and views) built: out of the collector's scans
+            if made >= FREEZE_AFTER // 50:
+                gc.freeze()  # a thousand statuses or more (and their views) built: out of the collector's scans
         return results
 
     def _ranking(self, parts: list[list[CandidateStatus]], as_of: date, profile: str) -> list[CandidateStatus]:
@@ -552,7 +564,7 @@ class Repository:
         view = self._view(tx, shard)
         needs = outside_references(view)
         if file_name is not None:  # a « ghost » reference is refused, never counted for nobody
-            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)), needs)
+            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)), needs, shard=shard)
         part = shard_statuses(view, core.records["cohorts"], core.records["organisations"], as_of, profile)
         deps = self._dependencies(tx, shard, needs)
         fp = None if deps is None else self._fingerprint(tx, deps, core)
@@ -798,7 +810,8 @@ class Repository:
             raise ConflictError(kind, record.id, current, rev)
         file_name = tx.file_of(old_shard)
         if old_shard not in tx.dirty and file_name is not None:  # a stored « ghost » is the store's fault
-            self._check_outside_references(tx, self._view(tx, old_shard), str(self.store.path.with_name(file_name)))
+            self._check_outside_references(tx, self._view(tx, old_shard), str(self.store.path.with_name(file_name)),
+                                           shard=old_shard)
         self._check_refs(tx, kind, record)
         new_shard = self._shard_for(tx, kind, record)
         if new_shard != old_shard:
