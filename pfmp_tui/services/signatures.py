@@ -3,12 +3,14 @@ of a whole period (`domain.convention.signature_progress`)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
-from ..domain.convention import required_signatories
+from ..domain.convention import SOON_DAYS, SignatureProgress, is_signed, progress_of, required_signatories
 from ..domain.errors import FieldError, ValidationFailed
-from ..domain.model import SIGNATORIES, Dataset, Placement, Signatures
+from ..domain.model import SIGNATORIES, Dataset, Period, Placement, Signatures, Student
 from ..store.repository import Repository
 
 
@@ -68,3 +70,58 @@ def missing_signatures(data: Dataset, p: Placement) -> list[str]:
         return []
     sig = p.convention.signatures or Signatures()
     return [party for party in required_signatories(student, p) if getattr(sig, party) is None]
+
+
+# -- the dashboard's overview (issue 15 §1) ---------------------------------------------------------
+AHEAD_DAYS = 60  # a period whose start is this close has its conventions on the way
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSignatures:
+    period: Period
+    progress: SignatureProgress
+
+    @property
+    def urgent(self) -> int:
+        return len(self.progress.unsigned_soon) + len(self.progress.unsigned_started)
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureOverview:
+    """Where the conventions stand across the school, for the dashboard (R10).
+
+    `periods`: the periods in progress or starting within AHEAD_DAYS days, most urgent
+    first (placements unsigned and starting within 15 days or started, then periods with
+    conventions still to sign, by start), at most `limit`;
+    `more`: how many such periods are not shown; `unsigned_soon` / `unsigned_started`:
+    every placement of the school (with a period or not) starting within 15 days, or
+    started and not ended, without a signed convention."""
+
+    periods: tuple[PeriodSignatures, ...]
+    more: int
+    unsigned_soon: tuple[Placement, ...]
+    unsigned_started: tuple[Placement, ...]
+
+
+def overview(periods: list[Period], placements: list[Placement], student_of: Callable[[str], Student | None],
+             as_of: date, *, limit: int = 3, ahead_days: int = AHEAD_DAYS,
+             soon_days: int = SOON_DAYS) -> SignatureOverview:
+    """One pass over the placements (set lookups and date comparisons), then the signature
+    counts of the few periods concerned only: cheap at 15,000 learners."""
+    horizon = as_of + timedelta(days=ahead_days)
+    soon_end = as_of + timedelta(days=soon_days)
+    current = {p.id: p for p in periods if p.end >= as_of and p.start <= horizon}
+    grouped: dict[str, list[Placement]] = defaultdict(list)
+    soon: list[Placement] = []
+    started: list[Placement] = []
+    for p in placements:
+        if p.period_id in current:
+            grouped[p.period_id].append(p)
+        if p.end >= as_of and p.start <= soon_end and not is_signed(p):
+            (soon if p.start >= as_of else started).append(p)
+    rows = [PeriodSignatures(current[pid], progress_of(pid, mine, student_of, as_of, soon_days))
+            for pid, mine in grouped.items()]
+    rows.sort(key=lambda r: (-r.urgent, r.progress.signed == r.progress.placements, r.period.start, r.period.id))
+    order = lambda p: (p.start, p.student_id, p.id)  # noqa: E731
+    return SignatureOverview(tuple(rows[:limit]), max(0, len(rows) - limit), tuple(sorted(soon, key=order)),
+                             tuple(sorted(started, key=order)))

@@ -1,0 +1,113 @@
+"""Issue 15: what the TUI's visits and dashboard panel ask of the services — a visit changed
+elsewhere is never overwritten, one planned meanwhile is kept, and the school's
+signature overview agrees with the per-period progress (`pfmp convention progress`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from pfmp_tui.domain.convention import signature_progress
+from pfmp_tui.domain.interchange import parse_document
+from pfmp_tui.domain.visits import no_visit_by_mid_period, no_visit_by_mid_period_in
+from pfmp_tui.services import signatures, visits
+from pfmp_tui.services.ics import calendar_path
+from pfmp_tui.store.repository import Repository
+from pfmp_tui.store.storage import Store
+from tests.conftest import minimal_document
+from tests.tui_support import TODAY, demo_repo
+
+
+def _doc() -> dict:
+    doc = minimal_document()  # p1: 2026-01-05 → 2026-01-30, référent mdurand
+    doc["placements"][0]["convention"] = {"status": "none", "signed_on": None}
+    doc["placements"][0]["attestation"] = None
+    doc["assessments"] = []
+    return doc
+
+
+def test_a_visit_changed_or_removed_elsewhere_is_refused_and_nothing_is_written(repo, db_path):
+    repo.add_all(parse_document(_doc()), replace=True)
+    seen = visits.plan_visit(repo, "p1", date(2026, 1, 14), kind="visio")
+    other = Repository(Store(db_path))
+    theirs = visits.visit_done(other, "p1", "v1", date(2026, 1, 14), report="fait par l'autre")
+    with pytest.raises(visits.VisitChanged) as exc:
+        visits.visit_done(repo, "p1", "v1", date(2026, 1, 15), report="le mien", expected=seen)
+    assert exc.value.theirs == theirs
+    assert repo.get("placements", "p1")[0].visits == (theirs,)  # nothing written
+    # Knowingly over theirs: expected = their version.
+    mine = visits.visit_done(repo, "p1", "v1", date(2026, 1, 15), report="le mien", expected=theirs)
+    assert repo.get("placements", "p1")[0].visits == (mine,)
+    with pytest.raises(visits.VisitChanged):
+        visits.remove_visit(repo, "p1", "v1", expected=seen)
+    assert repo.get("placements", "p1")[0].visits == (mine,)
+    visits.remove_visit(other, "p1", "v1")
+    with pytest.raises(visits.VisitChanged) as exc:
+        visits.visit_done(repo, "p1", "v1", date(2026, 1, 16), expected=mine)
+    assert exc.value.theirs is None
+
+
+def test_visits_planned_by_two_sessions_are_both_kept(repo, db_path):
+    repo.add_all(parse_document(_doc()), replace=True)
+    other = Repository(Store(db_path))
+    repo.snapshot(), other.snapshot()  # both sessions have read the store
+    visits.plan_visit(repo, "p1", date(2026, 1, 14))
+    visits.plan_visit(other, "p1", date(2026, 1, 21), kind="telephone")
+    stored = repo.get("placements", "p1")[0].visits
+    assert [(v.id, v.planned_on, v.kind) for v in stored] == [
+        ("v1", date(2026, 1, 14), "sur_place"), ("v2", date(2026, 1, 21), "telephone")]
+
+
+def test_an_emptied_report_is_removed_and_none_keeps_it(repo):
+    repo.add_all(parse_document(_doc()), replace=True)
+    visits.plan_visit(repo, "p1", date(2026, 1, 14))
+    assert visits.visit_done(repo, "p1", "v1", date(2026, 1, 14), report="RAS").report == "RAS"
+    assert visits.visit_done(repo, "p1", "v1", date(2026, 1, 14)).report == "RAS"
+    assert visits.visit_done(repo, "p1", "v1", date(2026, 1, 14), report="  ").report is None
+
+
+def test_the_overview_agrees_with_each_periods_progress(db_path):
+    repo = demo_repo(db_path)
+    data = repo.dataset()
+    ov = signatures.overview(data.periods, data.placements, lambda sid: repo.snapshot().get("students", sid), TODAY,
+                             limit=50)
+    assert ov.periods
+    for row in ov.periods:
+        assert row.progress == signature_progress(data, row.period.id, TODAY)
+        assert row.period.end >= TODAY and (row.period.start - TODAY).days <= signatures.AHEAD_DAYS
+    urgent = [r.urgent for r in ov.periods]
+    assert urgent == sorted(urgent, reverse=True)  # the most urgent first
+    # Every placement of the school starting within 15 days (or started) unsigned, period or not.
+    soon = {p.id for p in data.placements
+            if p.convention.status != "signed" and TODAY <= p.start <= date.fromordinal(TODAY.toordinal() + 15)}
+    assert {p.id for p in ov.unsigned_soon} == soon
+    started = {p.id for p in data.placements if p.convention.status != "signed" and p.start < TODAY <= p.end}
+    assert {p.id for p in ov.unsigned_started} == started
+    limited = signatures.overview(data.periods, data.placements, lambda sid: None, TODAY, limit=1)
+    assert len(limited.periods) == 1 and limited.more == len(ov.periods) - 1
+
+
+def test_the_overview_counts_a_placement_starting_soon_unsigned(db_path):
+    repo = demo_repo(db_path)
+    data = repo.dataset()
+    p = next(p for p in data.placements if p.start > TODAY and p.period_id)
+    moved = replace(p, start=date(2026, 12, 7), end=date(2026, 12, 18),
+                    convention=replace(p.convention, status="sent", signed_on=None))
+    placements = [moved if x.id == p.id else x for x in data.placements]
+    ov = signatures.overview(data.periods, placements, lambda sid: None, TODAY)
+    assert moved in ov.unsigned_soon
+
+
+def test_no_visit_by_mid_period_in_is_the_cohort_free_reading(db_path):
+    data = demo_repo(db_path).dataset()
+    assert no_visit_by_mid_period_in(data.placements, TODAY) == no_visit_by_mid_period(data, TODAY)
+
+
+def test_the_calendar_path_is_new_each_time(tmp_path):
+    first = calendar_path(tmp_path, "mdurand")
+    assert first.name == "calendrier_mdurand.ics"
+    first.write_text("x")
+    assert calendar_path(tmp_path, "mdurand").name == "calendrier_mdurand-2.ics"
+    assert calendar_path(tmp_path, None).name == "calendrier_pfmp.ics"
