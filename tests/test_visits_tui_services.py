@@ -111,3 +111,47 @@ def test_the_calendar_path_is_new_each_time(tmp_path):
     first.write_text("x")
     assert calendar_path(tmp_path, "mdurand").name == "calendrier_mdurand-2.ics"
     assert calendar_path(tmp_path, None).name == "calendrier_pfmp.ics"
+
+
+def test_the_cache_follows_edits_learner_by_learner_and_agrees_with_a_fresh_reading(db_path):
+    """OverviewCache after edits (a convention signed, a visit done, a placement moved to another
+    learner, a learner gone) gives what a cold reading of the same placements gives."""
+    repo = demo_repo(db_path)
+    data = repo.dataset()
+    snap = repo.snapshot()
+    day = date(2026, 12, 2)
+    by_student: dict[str, list] = {}
+    for p in data.placements:
+        by_student.setdefault(p.student_id, []).append(p)
+
+    def fresh(groups):
+        return signatures.OverviewCache().compute(data.periods, groups, lambda sid: snap.get("students", sid), day,
+                                                  limit=50)
+
+    cache = signatures.OverviewCache()
+    first = cache.compute(data.periods, by_student, lambda sid: snap.get("students", sid), day, limit=50)
+    assert first == fresh(by_student) and first[1]  # some placements without visit that day
+    late = first[1][0]
+    soon = next(p for p in data.placements if p.start > day and p.convention.status != "signed" and p.period_id)
+    edited = dict(by_student)
+    # A visit done on the late one; the other moved to start within 15 days; one learner moved
+    # to another's list; one learner gone.
+    from pfmp_tui.domain.model import Visit
+
+    edited[late.student_id] = [replace(p, visits=(Visit("v9", done_on=day),)) if p.id == late.id else p
+                               for p in by_student[late.student_id]]
+    edited[soon.student_id] = [replace(p, start=date(2026, 12, 7)) if p.id == soon.id else p
+                               for p in edited[soon.student_id]]
+    a, b = sorted(by_student)[:2]
+    moved = by_student[a][0]
+    edited[a] = by_student[a][1:]
+    edited[b] = by_student[b] + [moved]
+    gone = sorted(by_student)[-1]
+    del edited[gone]
+    after = cache.compute(data.periods, edited, lambda sid: snap.get("students", sid), day, limit=50)
+    assert after[0].unsigned_soon == fresh(edited)[0].unsigned_soon
+    assert [p.id for p in after[1]] == [p.id for p in fresh(edited)[1]]
+    assert late.id not in {p.id for p in after[1]}
+    assert any(p.id == soon.id for p in after[0].unsigned_soon)
+    assert [(r.period.id, r.progress.placements, r.progress.signed) for r in after[0].periods] == [
+        (r.period.id, r.progress.placements, r.progress.signed) for r in fresh(edited)[0].periods]

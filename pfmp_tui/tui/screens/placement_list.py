@@ -26,6 +26,7 @@ from ...domain.wording import count
 from ...services.signatures import overview
 from .. import keys
 from ..formatting import fit, short_dates
+from ..role_gates import gate
 from ..state import AppState, cohort_short
 from ..tables import cursor_key
 from ..targets import CandidateFile, Visits, go
@@ -129,6 +130,9 @@ class PlacementListScreen(Screen):
         p = self.selected()
         if p is not None:
             go(self.app, CandidateFile(p.student_id, p.id))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return gate(self.app, "placement_list", action)
 
     def action_visits(self) -> None:
         p = self.selected()

@@ -7,9 +7,10 @@ no visit. Each count that names placements is a focusable line: entrée opens th
 of exactly those placements (`targets.PlacementList`). Every state is said in words
 (« ! », « ✓ »), never by colour alone.
 
-Cheap at any school size: one pass over the placements with set lookups and date
-comparisons (`services.signatures.overview`), the signature counts of the few periods
-shown only, and nothing again while the placements and the day are the same objects.
+Cheap at any school size (`services.signatures.OverviewCache`): after one edit, only the
+learners whose placements changed are read again (an identity check for the others),
+the signature counts are made for the few periods shown only, and nothing is done
+again while the placements and the day are the same objects.
 """
 
 from __future__ import annotations
@@ -21,12 +22,15 @@ from textual.markup import escape
 from textual.widgets import Static
 
 from ...domain.validation import format_date_fr
-from ...domain.visits import no_visit_by_mid_period_in
 from ...domain.wording import count
-from ...services.signatures import PeriodSignatures, SignatureOverview, overview
+from ...services.signatures import OverviewCache, PeriodSignatures, SignatureOverview
 from .. import keys
 from ..state import AppState, cohort_short
 from ..targets import PlacementList, Target, go
+
+# One for the app: the dashboard rebuilds its widgets when the cohorts change, the learners'
+# readings stay (a learner whose placements are the same list is not read again).
+_CACHE = OverviewCache()
 
 PARTY_SHORT = (("school", "établ."), ("organisation", "accueil"), ("student", "élève"),
                ("legal_representative", "resp. légal"))
@@ -139,9 +143,8 @@ class SignatureProgressPanel(Vertical):
         if not self.query("#sig-periods") or (self._key is not None and all(a is b or a == b for a, b in zip(key, self._key))):
             return  # not composed yet (its mount shows it), or the same records (shared between snapshots)
         self._key = key
-        ov = overview(data.periods, data.placements, lambda sid: state.get("students", sid), state.today,
-                      limit=limit)
-        late = no_visit_by_mid_period_in(data.placements, state.today)
+        ov, late = _CACHE.compute(data.periods, state.placements_by_student, lambda sid: state.get("students", sid),
+                                  state.today, limit=limit)
         self.query_one("#sig-r10", Shortcut).update(r10_line(ov))
         self.query_one("#sig-visits", Shortcut).update(visits_line(len(late)))
         if ov.periods:
