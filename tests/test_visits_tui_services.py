@@ -155,3 +155,16 @@ def test_the_cache_follows_edits_learner_by_learner_and_agrees_with_a_fresh_read
     assert any(p.id == soon.id for p in after[0].unsigned_soon)
     assert [(r.period.id, r.progress.placements, r.progress.signed) for r in after[0].periods] == [
         (r.period.id, r.progress.placements, r.progress.signed) for r in fresh(edited)[0].periods]
+
+
+def test_the_r10_line_says_each_case_in_words():
+    from pfmp_tui.services.signatures import SignatureOverview
+    from pfmp_tui.tui.widgets.signature_progress import r10_line
+
+    def line(soon: int, started: int) -> str:
+        return r10_line(SignatureOverview((), 0, (None,) * soon, (None,) * started)).plain
+
+    assert line(0, 0) == "✓ Aucune PFMP ne commence dans 15 jours sans convention signée (R10)"
+    assert line(3, 0) == "! 3 PFMP commencent dans 15 jours sans convention signée (R10)"
+    assert line(1, 2) == "! 1 PFMP commence dans 15 j sans convention signée (R10) · ✗ 2 commencées"
+    assert line(0, 45) == "✗ 45 PFMP commencées sans convention signée (R10) · aucune dans 15 j"

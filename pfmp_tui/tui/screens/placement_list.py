@@ -63,6 +63,7 @@ class PlacementListScreen(Screen):
         super().__init__()
         self.what = what
         self.placements: dict[str, Placement] = {}
+        self._shown: tuple | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,9 +84,14 @@ class PlacementListScreen(Screen):
 
     def show_state(self, state: AppState) -> None:
         table = self.query_one(DataTable)
+        rows = rows_for(state, self.what)
+        shown = ([(p.id, what) for p, what in rows], state.data.students, state.data.organisations)
+        if (self._shown is not None and shown[0] == self._shown[0] and shown[1] is self._shown[1]
+                and shown[2] is self._shown[2] and all(self.placements.get(p.id) is p for p, _ in rows)):
+            return  # the same placements, learners, hosts (a save elsewhere): the rows are not built again
+        self._shown = shown
         current = cursor_key(table)
         table.clear()
-        rows = rows_for(state, self.what)
         self.placements = {p.id: p for p, _ in rows}
         name_width = table.columns["name"].width if "name" in table.columns else 20
         for p, what in rows:

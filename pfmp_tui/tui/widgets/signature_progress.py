@@ -54,14 +54,19 @@ class Shortcut(Static, can_focus=True):
 
 
 def r10_line(ov: SignatureOverview) -> Content:
+    """« ! 3 PFMP commencent dans 15 jours sans convention signée (R10) », and those already
+    started without one (worse: R10 is already missed)."""
     soon, started = len(ov.unsigned_soon), len(ov.unsigned_started)
     if not soon and not started:
         return Content.from_markup("[$text-success]✓[/] Aucune PFMP ne commence dans 15 jours sans convention "
                                    "signée (R10)")
-    text = f"[$text-warning]![/] [b]{count(soon, 'PFMP commence', 'PFMP commencent')}[/] dans 15 jours " \
-           "sans convention signée (R10)"
+    if not soon:
+        return Content.from_markup(f"[$text-error]✗[/] [b]{count(started, 'PFMP commencée', 'PFMP commencées')}[/] "
+                                   "sans convention signée (R10) · aucune dans 15 j")
+    text = f"[$text-warning]![/] [b]{count(soon, 'PFMP commence', 'PFMP commencent')}[/] dans 15 " \
+           + ("j" if started else "jours") + " sans convention signée (R10)"
     if started:
-        text += f" · [$text-error]✗ {count(started, 'commencée', 'commencées')} sans[/]"
+        text += f" · [$text-error]✗ {count(started, 'commencée', 'commencées')}[/]"
     return Content.from_markup(text)
 
 
