@@ -362,3 +362,48 @@ async def test_the_dashboard_counts_the_pfmp_starting_soon_unsigned_and_lists_th
         app.reload()
         await settle(pilot, lambda: not app.screen.query_one(DataTable).row_count)
         assert "Aucun stage" in text(app.screen, "#plist-summary")
+
+
+async def test_a_whole_form_typed_in_one_burst_is_saved_as_typed(demo, tmp_path):
+    """Date, Tab, teacher, Tab, the kind chosen in the select's list, ^s: one read of the terminal."""
+    app = make_app(demo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_file_on(pilot, *TO_PLAN)
+        burst(app, "v")
+        await drained(pilot)
+        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
+        burst(app, "n", *"05/12/2026", "tab", "end", "ctrl+u", *"agueho", "tab", "enter", "down", "enter", "ctrl+s")
+        await drained(pilot)
+        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen) and app.screen.placement
+                     and app.screen.placement.visits)
+        [v] = stored(demo, TO_PLAN[1])
+        assert (v.planned_on, v.teacher, v.kind) == (date(2026, 12, 5), "agueho", "telephone")
+
+
+async def test_the_reading_role_has_no_visit_key(demo, tmp_path, monkeypatch):
+    access.set_role(demo, audit.current_login(), "coordination")
+    access.set_role(demo, "lecteur", "lecture")
+    monkeypatch.setattr(audit, "current_login", lambda: "lecteur")
+    app = make_app(demo, tmp_path, user="lecteur")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        file = await open_file_on(pilot, *TO_PLAN)
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        assert app.screen is file  # nothing opened
+        assert not file.check_action("visits", ())
+
+
+async def test_an_untouched_form_closes_at_once(demo, tmp_path):
+    app = make_app(demo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_file_on(pilot, *LATE)
+        await pilot.press("v")
+        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
+        assert stored(demo, LATE[1])[0].done_on is None
