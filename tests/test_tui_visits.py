@@ -53,6 +53,19 @@ async def open_file_on(pilot, student_id: str, placement_id: str) -> CandidateSc
     return app.screen
 
 
+async def open_form(pilot, target: tuple[str, str], key: str) -> VisitFormScreen:
+    """The file on `target`'s placement, « v » (its visits), then `key`: « n » plans a visit,
+    « enter » records the first one as done."""
+    app = pilot.app
+    await settle(pilot)
+    await open_file_on(pilot, *target)
+    await pilot.press("v")
+    await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
+    await pilot.press(key)
+    await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
+    return app.screen
+
+
 async def type_in(pilot, selector: str, value: str) -> None:
     """Clear the field, then type `value` as one burst (no pause between the keys)."""
     widget = pilot.app.screen.query_one(selector, Input)
@@ -110,13 +123,7 @@ async def test_plan_record_and_delete_a_visit_from_the_file(demo, tmp_path):
 async def test_bad_input_names_the_field_and_changes_nothing(demo, tmp_path, db_path):
     app = make_app(demo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_file_on(pilot, *TO_PLAN)
-        await pilot.press("v")
-        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
-        await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
-        form = app.screen
+        form = await open_form(pilot, TO_PLAN, "n")
         before = store_bytes(db_path.parent)
         for typed, expected in (("31/02/2026", "Date : date invalide « 31/02/2026 »"),
                                 ("", "Date : obligatoire (JJ/MM/AAAA)"),
@@ -137,12 +144,7 @@ async def test_bad_input_names_the_field_and_changes_nothing(demo, tmp_path, db_
 async def test_a_future_done_date_is_refused(demo, tmp_path, db_path):
     app = make_app(demo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_file_on(pilot, *LATE)
-        await pilot.press("v")
-        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
-        await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
+        form = await open_form(pilot, LATE, "enter")
         before = store_bytes(db_path.parent)
         await type_in(pilot, "#visit-date", "01/12/2026")
         await pilot.press("ctrl+s")
@@ -154,13 +156,7 @@ async def test_a_future_done_date_is_refused(demo, tmp_path, db_path):
 async def test_leaving_a_changed_visit_form_asks_first(demo, tmp_path, db_path):
     app = make_app(demo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_file_on(pilot, *TO_PLAN)
-        await pilot.press("v")
-        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
-        await pilot.press("n")
-        await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
-        form = app.screen
+        form = await open_form(pilot, TO_PLAN, "n")
         await type_in(pilot, "#visit-date", "03/12/2026")
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -179,13 +175,7 @@ async def test_leaving_a_changed_visit_form_asks_first(demo, tmp_path, db_path):
 async def test_a_visit_changed_by_another_session_shows_both_and_saves_only_when_asked(demo, tmp_path, db_path):
     app = make_app(demo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_file_on(pilot, *LATE)
-        await pilot.press("v")
-        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
-        await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
-        form = app.screen
+        form = await open_form(pilot, LATE, "enter")
         await type_in(pilot, "#visit-report", "le mien")
         other = Repository(Store(db_path))
         theirs = visits.visit_done(other, LATE[1], "v1", date(2026, 11, 26), report="celui de l'autre")
@@ -207,13 +197,7 @@ async def test_a_visit_changed_by_another_session_shows_both_and_saves_only_when
 async def test_a_visit_deleted_by_another_session_is_recreated_only_when_asked(demo, tmp_path, db_path):
     app = make_app(demo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_file_on(pilot, *LATE)
-        await pilot.press("v")
-        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
-        await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
-        form = app.screen
+        form = await open_form(pilot, LATE, "enter")
         await type_in(pilot, "#visit-report", "vu la tutrice")
         visits.remove_visit(Repository(Store(db_path)), LATE[1], "v1")
         await pilot.press("ctrl+s")
@@ -398,12 +382,7 @@ async def test_the_reading_role_has_no_visit_key(demo, tmp_path, monkeypatch):
 async def test_an_untouched_form_closes_at_once(demo, tmp_path):
     app = make_app(demo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        await open_file_on(pilot, *LATE)
-        await pilot.press("v")
-        await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
-        await pilot.press("enter")
-        await settle(pilot, lambda: isinstance(app.screen, VisitFormScreen))
+        form = await open_form(pilot, LATE, "enter")
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
         assert stored(demo, LATE[1])[0].done_on is None
