@@ -21,9 +21,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from ...domain.model import CONVENTION_LABELS, Placement
 from ...domain.validation import format_date_fr
-from ...domain.visits import midpoint, no_visit_by_mid_period_in
+from ...domain.visits import midpoint
 from ...domain.wording import count
-from ...services.signatures import overview
+from ...services.signatures import OverviewCache
 from .. import keys
 from ..formatting import fit, short_dates
 from ..role_gates import gate
@@ -41,17 +41,18 @@ COLUMNS = (("Élève", "name", 0), ("Cohorte", "cohort", 9), ("Stage", "dates", 
            ("État", "what", 16))
 
 
-def rows_for(state: AppState, what: str) -> list[tuple[Placement, str]]:
-    """(placement, what is wrong, in words) for `what`."""
+def rows_for(state: AppState, what: str, cache: OverviewCache | None = None) -> list[tuple[Placement, str]]:
+    """(placement, what is wrong, in words) for `what`; with `cache` (the screen's), only the
+    learners whose placements changed since the last state are read again."""
     today = state.today
+    cache = cache or OverviewCache()
+    ov, late = cache.compute(state.data.periods, state.placements_by_student, lambda sid: state.get("students", sid),
+                             today, limit=0)
     if what == "r10":
-        data = state.data
-        ov = overview(data.periods, data.placements, lambda sid: state.get("students", sid), today, limit=0)
         out = [(p, "✗ commencé") for p in ov.unsigned_started]
         out += [(p, f"! dans {(p.start - today).days} j") for p in ov.unsigned_soon]
         return out
-    return [(p, f"! passé le {format_date_fr(midpoint(p))[:5]}")
-            for p in no_visit_by_mid_period_in(state.data.placements, today)]
+    return [(p, f"! passé le {format_date_fr(midpoint(p))[:5]}") for p in late]
 
 
 class PlacementListScreen(Screen):
@@ -64,6 +65,7 @@ class PlacementListScreen(Screen):
         self.what = what
         self.placements: dict[str, Placement] = {}
         self._shown: tuple | None = None
+        self._cache = OverviewCache()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +86,7 @@ class PlacementListScreen(Screen):
 
     def show_state(self, state: AppState) -> None:
         table = self.query_one(DataTable)
-        rows = rows_for(state, self.what)
+        rows = rows_for(state, self.what, self._cache)
         shown = ([(p.id, what) for p, what in rows], state.data.students, state.data.organisations)
         if (self._shown is not None and shown[0] == self._shown[0] and shown[1] is self._shown[1]
                 and shown[2] is self._shown[2] and all(self.placements.get(p.id) is p for p, _ in rows)):
