@@ -31,12 +31,11 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from ...domain.errors import ValidationFailed
 from ...domain.model import VISIT_KIND_LABELS, VISIT_KINDS, Placement, Visit
 from ...domain.validation import format_date_fr, parse_french_date
-from ...domain.wording import count, plural
 from ...services import visits as visit_service
 from ...services.errors import ConflictError, StoreError
 from .. import keys
 from ..formatting import fit, placement_dates
-from .dialogs import ConfirmScreen
+from .dialogs import ConfirmScreen, ask_to_discard
 
 KIND_OPTIONS = [(VISIT_KIND_LABELS[k], k) for k in VISIT_KINDS]
 REPORT_MAX = 500  # a short compte rendu (the fiche shows the last one)
@@ -170,13 +169,7 @@ class VisitFormScreen(ModalScreen[bool]):
         if not changed:
             leave()
             return
-        n = len(changed)
-        names = ", ".join(FIELD_LABELS[k] for k in changed)
-        self.app.push_screen(ConfirmScreen(
-            "Abandonner la saisie ?",
-            f"{count(n, 'changement')} non {plural(n, 'enregistré', 'enregistrés')} ({names}) "
-            f"{plural(n, 'sera perdu', 'seront perdus')} (^s pour enregistrer d'abord).",
-            yes="Abandonner la saisie", no="Continuer la saisie"), lambda yes: leave() if yes else None)
+        ask_to_discard(self.app, len(changed), ", ".join(FIELD_LABELS[k] for k in changed), leave)
 
     def show_state(self, state) -> None:  # noqa: ANN001
         """The store changed: the placement deleted, or this visit changed elsewhere, is said
