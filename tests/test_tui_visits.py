@@ -386,3 +386,19 @@ async def test_an_untouched_form_closes_at_once(demo, tmp_path):
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, VisitsScreen))
         assert stored(demo, LATE[1])[0].done_on is None
+
+
+async def test_a_visit_planned_for_me_on_a_colleagues_learner_is_in_my_list(demo, tmp_path):
+    """As `pfmp todo`: the visits to do are the teacher's, whoever follows the placement."""
+    p = next(p for p in demo.dataset().placements if p.teacher == "agueho" and p.start <= TODAY <= p.end)
+    visits.plan_visit(demo, p.id, date(2026, 12, 3), teacher="mdurand")
+    app = make_app(demo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.action_my_students()
+        await settle(pilot, lambda: isinstance(app.screen, MyStudentsScreen) and app.screen.loaded)
+        rows = list(app.screen.rows.values())
+        mine = [r for r in rows if r.placement_id == p.id]
+        assert [r.visit.visit.planned_on for r in mine] == [date(2026, 12, 3)]
+        busy = [r for r in rows if r.flag is not None or r.visit is not None]
+        assert rows[:len(busy)] == busy  # with what waits, before the learners with nothing

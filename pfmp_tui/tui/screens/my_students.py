@@ -205,6 +205,13 @@ class MyStudentsScreen(Screen):
         colours = self.app.theme_variables
         # Something waiting (documents, then visits) first, then the others: the order of `waiting_for`.
         learners = sorted(self.learners, key=lambda f: not (f.waiting or visits.get(f.student.id)))
+        # A visit planned for this teacher on a learner a colleague follows (`pfmp todo` lists it
+        # too): with the others that have something waiting.
+        followed = {f.student.id for f in self.learners}
+        busy = sum(1 for f in learners if f.waiting or visits.get(f.student.id))
+        extra = [FollowedLearner(student, (), (), None) for sid in visits if sid not in followed
+                 and (student := state.get("students", sid) if state is not None else None) is not None]
+        learners[busy:busy] = extra
         for f in learners:
             s = f.student
             cohort = cohort_short(state.get("cohorts", s.cohort_id), s.cohort_id) if state is not None else ""
