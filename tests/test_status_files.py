@@ -20,28 +20,13 @@ import orjson
 import pytest
 
 from pfmp_tui.domain.rules import check_dataset
-from pfmp_tui.services.demo import build_demo
 from pfmp_tui.store import shard_cache, status_files
 from pfmp_tui.store.buckets import parse_bucket
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import Store, StoreError
+from tests.demo_store import TODAY, path, school_path  # noqa: F401 (fixtures)
 
-TODAY = date(2026, 11, 28)
 LATER = date(2027, 6, 1)
-
-
-@pytest.fixture(scope="module")
-def school_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "db" / "pfmp.json"
-    Repository(Store(path)).add_all(build_demo(150, 1, today=TODAY))
-    return path
-
-
-@pytest.fixture
-def path(school_path, tmp_path) -> Path:
-    target = tmp_path / "db"
-    shutil.copytree(school_path.parent, target)
-    return target / "pfmp.json"
 
 
 def fresh(path: Path) -> Repository:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
-from datetime import date
 from pathlib import Path
 
 import orjson
@@ -17,27 +15,11 @@ import pytest
 
 from pfmp_tui.domain.model import Dataset
 from pfmp_tui.domain.rules import check_dataset
-from pfmp_tui.services.demo import build_demo
 from pfmp_tui.store import storage
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import CORE, Store, StoreError
 from pfmp_tui.store.views import LazyUnion
-
-TODAY = date(2026, 11, 28)
-
-
-@pytest.fixture(scope="module")
-def school_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo") / "db" / "pfmp.json"
-    Repository(Store(path)).add_all(build_demo(150, 1, today=TODAY))
-    return path
-
-
-@pytest.fixture
-def path(school_path, tmp_path) -> Path:
-    target = tmp_path / "db"
-    shutil.copytree(school_path.parent, target)
-    return target / "pfmp.json"
+from tests.demo_store import TODAY, path, school_path  # noqa: F401 (fixtures)
 
 
 def edit_one(repo: Repository, i: int = 0) -> None:
