@@ -58,8 +58,12 @@ def code_version() -> str:
         root = Path(__file__).resolve().parent.parent
         h = hashlib.blake2b(digest_size=16)
         h.update(f"{FORMAT}/{VERSION}".encode())
-        files = sorted(p for p in (root / "domain").rglob("*") if p.is_file() and p.suffix != ".pyc")
-        files += [root / "store" / n for n in ("checks.py", "documents.py", "lazy.py", "views.py", "status_files.py")]
+        domain = sorted(p for p in (root / "domain").rglob("*") if p.is_file())
+        sources = [p for p in domain if p.suffix != ".pyc"]
+        # Sources, or (an installation without them) the compiled files: never nothing.
+        files = sources if any(p.suffix == ".py" for p in sources) else domain
+        files += [p for n in ("checks", "documents", "lazy", "views", "status_files")
+                  for p in [root / "store" / f"{n}.py"] if p.exists()]
         for p in files:
             h.update(str(p.relative_to(root)).encode() + b"\0")
             h.update(p.read_bytes())
