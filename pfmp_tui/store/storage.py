@@ -19,7 +19,10 @@ How a write stays all or nothing, whatever the number of files:
      (temp file, fsync, os.replace, then one fsync of the folder);
   4. commit by replacing the manifest the same way: this single os.replace is the
      instant the change happens;
-  5. delete the files the new manifest no longer names (and orphans of crashed writers).
+  5. delete the files the new manifest no longer names, with the statuses kept beside
+     them (status_files.py), without listing the folder; after a writer that was killed
+     (its name is still in the lock file) and every FULL_CLEANUP_EVERY commits, also
+     the orphans the folder holds.
 A crash before 4 leaves the old manifest naming the old, untouched files (the new
 ones are orphans, removed by the next writer); after 4, the new store. Readers take
 the shared lock, so they never see a half-written change nor a deleted file.
