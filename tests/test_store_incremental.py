@@ -176,3 +176,31 @@ def test_a_bulk_update_reads_the_buckets_of_its_records_only(path: Path, monkeyp
     all_files = len(manifest)
     assert len(set(read)) <= 4 < all_files, read  # core, index, the division's bucket (and its head)
     assert {p.teacher for p in Repository(Store(path)).dataset().placements if p.student_id in sids} == {"Mme Bulk"}
+
+
+def test_packed_sheets_give_what_the_stored_arrays_hold():
+    """A view keeps each sheet's levels packed (count, first level, the others as bytes):
+    everything read from it is what the stored arrays say, a malformed level is refused."""
+    from pfmp_tui.store.documents import _sheet_items
+    from pfmp_tui.store.lazy import LazySheets
+
+    docs = {
+        "p1": {"items": [["a1", "1.1.1", 2, "tuteur", "2026-02-04", None],
+                         ["a2", "1.1.2", 3, "tuteur", "2026-02-04", "bien"]]},
+        "p2": {"items": [["a3", "2.1.1", None, "prof", "2026-03-01", None]]},
+        "p3": {"items": []},
+        "p4": {"items": [["a4", "1.1.1", 1, "prof", "2026-03-01", None], ["bad"]]},
+    }
+    sheets = LazySheets(docs, where="f.json")
+    assert list(sheets) == ["p1", "p2", "p3", "p4"] and len(sheets) == 4 and "p3" in sheets
+    for pid in ("p1", "p2", "p3"):
+        assert sheets[pid] == _sheet_items(pid, docs[pid]["items"])
+        assert sheets.count(pid) == len(docs[pid]["items"])
+        assert sheets.heads(pid) == _sheet_items(pid, docs[pid]["items"][:1])
+    assert sheets.count_items() == 5
+    assert sheets.heads("p4")[0].id == "a4"
+    with pytest.raises(StoreError, match="f.json"):
+        sheets["p4"]
+    assert {k: v for k, v in sheets.item_ids().items() if k != "bad"} == {"a1": "p1", "a2": "p1", "a3": "p2", "a4": "p4"}
+    with pytest.raises(TypeError):
+        LazySheets({"p5": {"items": "not a list"}})
