@@ -188,6 +188,30 @@ async def test_a_learners_csv_with_responsables_is_refused_in_french(repo, tmp_p
         assert store_bytes(db_path.parent) == before
 
 
+async def test_another_file_typed_after_the_preview_is_not_written_with_the_old_preview(repo, tmp_path, db_path):
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = store_bytes(db_path.parent)
+        screen = await open_import(pilot, "students", ELEVES, RESP)
+        assert screen.report is not None
+        field = screen.query_one("#import-responsables", Input)
+        field.focus()
+        await pilot.press("end", "backspace")  # « ….xm »: not the file previewed
+        await pilot.pause()
+        assert screen.report is None and not preview(screen)
+        assert "Fichier changé" in text_of(screen, "#import-summary")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "rien n'est écrit sans aperçu" in text_of(screen, "#import-error")
+        assert store_bytes(db_path.parent) == before
+        await pilot.press("l", "enter")  # the same file again: a new preview, then ^s writes it
+        await settle(pilot, lambda: screen.report is not None)
+        await pilot.press("ctrl+s")
+        await settle(pilot, lambda: not isinstance(app.screen, ImportScreen))
+        assert len(representatives(repo)["CŒURDACIER Zoé"]) == 2
+
+
 async def test_representatives_complete_stored_learners_from_the_palette(repo, tmp_path, db_path):
     import_students(repo, ELEVES, COHORT)  # the learners first, without their representatives
     other = next(c.id for c in repo.dataset().cohorts if c.id != COHORT)

@@ -222,6 +222,7 @@ class ImportScreen(Screen):
         self.rows: list[PreviewRow] = []
         self.busy = False  # reading or writing (tests wait on it)
         self.sets_representatives = False  # the preview read SIECLE's responsables: their counts are shown
+        self._previewed: tuple[str, ...] = ()  # the files of the preview shown
         self._token = 0
 
     def compose(self) -> ComposeResult:
@@ -295,6 +296,21 @@ class ImportScreen(Screen):
         if self.report is not None:
             self.action_preview()
 
+    def _files(self) -> tuple[str, ...]:
+        return tuple(f.value.strip() for f in self.query(Input) if f.id in ("import-path", "import-responsables"))
+
+    @on(Input.Changed, "#import-path, #import-responsables")
+    def _file_changed(self) -> None:
+        """Another file typed after the preview (or while it is read): ^s must not write the previous
+        file's preview; a preview being read is dropped when it arrives (its token is old)."""
+        if (self.report is None and not self.busy) or self._files() == self._previewed:
+            return
+        self._token += 1
+        self.busy = False
+        self.report = None
+        self._show_report()
+        self.query_one("#import-summary", Static).update("Fichier changé : entrée ou ^r pour un nouvel aperçu.")
+
     def action_preview(self) -> None:
         text = self.query_one("#import-path", Input).value.strip()
         if not text:
@@ -318,6 +334,7 @@ class ImportScreen(Screen):
             cohort = str(value)
             division = self.query_one("#import-division", Input).value.strip() or None
         self._errors([])
+        self._previewed = self._files()
         self.sets_representatives = responsables is not None
         self._token += 1
         self.busy = True
@@ -441,6 +458,9 @@ class ImportScreen(Screen):
     def action_apply(self) -> None:
         report = self.report
         if self.busy:
+            if report is None:  # ^s typed while the file is read (a burst): said, not silently dropped
+                self._errors(["Aperçu en cours de lecture : rien n'est écrit sans aperçu ; ^s une fois "
+                              "l'aperçu affiché."])
             return
         if report is None:
             self._errors(["Prévisualisez d'abord (entrée) : rien n'est écrit sans aperçu."])
