@@ -16,22 +16,20 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from textual.widgets import Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, Select
 
 from pfmp_tui.domain import roles
 from pfmp_tui.domain.model import LegalRepresentative
 from pfmp_tui.services import access
-from pfmp_tui.services.demo import build_demo
 from pfmp_tui.services.importing import import_students
 from pfmp_tui.store import audit
 from pfmp_tui.store.repository import Repository
-from pfmp_tui.store.storage import Store
 from pfmp_tui.tui.screens.importing import ImportScreen
 from pfmp_tui.tui.screens.planning.commands import palette_commands
 from tests.conftest import store_bytes
+from tests.test_tui_import import preview, repo, text_of  # noqa: F401 - the fixture `repo` (demo of 20)
 from tests.test_tui_key_burst import burst, drained, typed
-from tests.tui_support import TODAY, make_app, settle
+from tests.tui_support import make_app, settle
 
 DATA = Path(__file__).parent / "data" / "siecle"
 ELEVES = DATA / "ExportXML_ElevesAvecAdresses.xml"
@@ -39,22 +37,6 @@ RESP = DATA / "ExportXML_ResponsablesAvecAdresses.xml"
 RESP_BAD = DATA / "ExportXML_ResponsablesAvecAdresses_erreurs.xml"
 COHORT = "2nde-agora-2029"
 NEW = {"CŒURDACIER Zoé", "LEFÈVRE Noël", "N'DIAYE Aïssata", "GARNIER Hugo"}
-
-
-@pytest.fixture
-def repo(db_path: Path) -> Repository:
-    repo = Repository(Store(db_path))
-    repo.add_all(build_demo(20, 1, today=TODAY), replace=True)
-    return repo
-
-
-def text_of(screen, selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
-
-
-def preview(screen) -> list[tuple[str, ...]]:
-    table = screen.query_one("#import-preview", DataTable)
-    return [tuple(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
 
 
 def representatives(repo: Repository) -> dict[str, list[tuple]]:
