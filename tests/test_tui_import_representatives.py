@@ -182,12 +182,18 @@ async def test_another_file_typed_after_the_preview_is_not_written_with_the_old_
         await pilot.press("end", "backspace")  # « ….xm »: not the file previewed
         await pilot.pause()
         assert screen.report is None and not preview(screen)
-        assert "Fichier changé" in text_of(screen, "#import-summary")
+        assert "Changé depuis l'aperçu" in text_of(screen, "#import-summary")
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "rien n'est écrit sans aperçu" in text_of(screen, "#import-error")
         assert store_bytes(db_path.parent) == before
         await pilot.press("l", "enter")  # the same file again: a new preview, then ^s writes it
+        await settle(pilot, lambda: screen.report is not None)
+        screen.query_one("#import-division", Input).value = "2AGORA2"  # another division: another preview
+        await pilot.pause()
+        assert screen.report is None and "Changé depuis l'aperçu" in text_of(screen, "#import-summary")
+        screen.query_one("#import-division", Input).value = ""
+        await pilot.press("ctrl+r")
         await settle(pilot, lambda: screen.report is not None)
         await pilot.press("ctrl+s")
         await settle(pilot, lambda: not isinstance(app.screen, ImportScreen))

@@ -297,9 +297,11 @@ class ImportScreen(Screen):
             self.action_preview()
 
     def _files(self) -> tuple[str, ...]:
-        return tuple(f.value.strip() for f in self.query(Input) if f.id in ("import-path", "import-responsables"))
+        """What the preview was read from: both files, and the division kept."""
+        return tuple(f.value.strip() for f in self.query(Input)
+                     if f.id in ("import-path", "import-responsables", "import-division"))
 
-    @on(Input.Changed, "#import-path, #import-responsables")
+    @on(Input.Changed, "#import-path, #import-responsables, #import-division")
     def _file_changed(self) -> None:
         """Another file typed after the preview (or while it is read): ^s must not write the previous
         file's preview; a preview being read is dropped when it arrives (its token is old)."""
@@ -309,7 +311,8 @@ class ImportScreen(Screen):
         self.busy = False
         self.report = None
         self._show_report()
-        self.query_one("#import-summary", Static).update("Fichier changé : entrée ou ^r pour un nouvel aperçu.")
+        self.query_one("#import-summary", Static).update(
+            "Changé depuis l'aperçu : entrée ou ^r pour un nouvel aperçu.")
 
     def action_preview(self) -> None:
         text = self.query_one("#import-path", Input).value.strip()
