@@ -200,6 +200,22 @@ async def test_another_file_typed_after_the_preview_is_not_written_with_the_old_
         assert len(representatives(repo)["CŒURDACIER Zoé"]) == 2
 
 
+async def test_save_asked_while_the_preview_is_read_is_said_then_forgotten(repo, tmp_path, db_path):
+    """« entrée ^s » in one read: the ^s finds the file still being read; it is told, nothing is written."""
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        before = store_bytes(db_path.parent)
+        screen = await open_import(pilot, "students", ELEVES, RESP)
+        screen.action_preview()  # reading again (a worker thread) ...
+        screen.action_apply()  # ... and ^s before its answer is handled
+        assert screen.busy and screen.report is None
+        assert "Aperçu en cours de lecture : rien n'est écrit sans aperçu" in text_of(screen, "#import-error")
+        await settle(pilot, lambda: screen.report is not None)
+        assert text_of(screen, "#import-error") == ""  # no longer true once the preview is shown
+        assert store_bytes(db_path.parent) == before
+
+
 async def test_representatives_complete_stored_learners_from_the_palette(repo, tmp_path, db_path):
     import_students(repo, ELEVES, COHORT)  # the learners first, without their representatives
     other = next(c.id for c in repo.dataset().cohorts if c.id != COHORT)

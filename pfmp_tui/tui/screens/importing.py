@@ -223,6 +223,7 @@ class ImportScreen(Screen):
         self.busy = False  # reading or writing (tests wait on it)
         self.sets_representatives = False  # the preview read SIECLE's responsables: their counts are shown
         self._previewed: tuple[str, ...] = ()  # the files of the preview shown
+        self._said_busy = False  # ^s came while the preview was read, and was told so
         self._token = 0
 
     def compose(self) -> ComposeResult:
@@ -381,6 +382,9 @@ class ImportScreen(Screen):
                 self.action_mapping()
             return
         self.headers = [h for h in message.report.headers if h]
+        if self._said_busy:  # « aperçu en cours de lecture » is no longer true
+            self._errors([])
+        self._said_busy = False
         self._show_report()
 
     def _show_report(self) -> None:
@@ -464,6 +468,7 @@ class ImportScreen(Screen):
             if report is None:  # ^s typed while the file is read (a burst): said, not silently dropped
                 self._errors(["Aperçu en cours de lecture : rien n'est écrit sans aperçu ; ^s une fois "
                               "l'aperçu affiché."])
+                self._said_busy = True
             return
         if report is None:
             self._errors(["Prévisualisez d'abord (entrée) : rien n'est écrit sans aperçu."])
