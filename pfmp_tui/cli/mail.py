@@ -88,7 +88,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
         return 0
     from ..services import access
 
-    access.require(repo, "export" if args.send else "papers")  # sending: coordination or administration
+    access.require(repo, "remind" if args.send else "papers")  # sending records in the placements: coordination
     what = _what(args.what)
     as_of = date.today() if args.as_of is None else parse_date(args.as_of, "--as-of")
     settings = load_settings(db)

@@ -165,25 +165,39 @@ def compose(data: Dataset, settings: Settings, due: list[rules.TutorDue], *, att
                     name = f"attestation_{slug(f'{s.last_name.upper()} {s.first_name}', lower=False, max_len=40)}.pdf"
                     path = attestation_pdf(data, item.placement.id, school.name, Path(tmp) / name)
                     attachments.append((name, path.read_bytes()))
-        to = formataddr((t.full_name, t.email)) if t is not None and t.email else None
+        to = _address(t.full_name, t.email) if t is not None and t.email else None
         drafts.append(Draft(entry, to, subject, body, tuple(attachments)))
     return drafts
+
+
+def _address(name: str, email: str) -> str:
+    """« Solène Traoré <s.traore@…> » as a person reads it (quoted if needed; the message's
+    header encodes it when sent), not the RFC 2047 form « =?utf-8?b?…?= » of `formataddr`."""
+    from email.errors import HeaderParseError
+    from email.headerregistry import Address
+
+    try:
+        return str(Address(display_name=name, addr_spec=email))
+    except (HeaderParseError, ValueError, IndexError):
+        return formataddr((name, email))
+
+
+def preview_block(d: Draft) -> str:
+    """What one message would be, as the dry run shows it (the TUI shows the same block)."""
+    if d.problem:
+        lines = [f"NON ENVOYABLE : {d.problem}"]
+        lines += [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items]
+        return "\n".join(lines)
+    head = [f"À : {d.to}", f"Objet : {d.subject}"]
+    head += [f"Pièce jointe : {name} ({len(blob) // 1024 + 1} Ko)" for name, blob in d.attachments]
+    return "\n".join(head) + "\n\n" + d.body.rstrip()
 
 
 def preview(drafts: list[Draft]) -> str:
     """Exactly what would be sent to whom (the dry run)."""
     if not drafts:
         return "Aucun rappel à envoyer."
-    blocks = []
-    for d in drafts:
-        if d.problem:
-            lines = [f"NON ENVOYABLE : {d.problem}"]
-            lines += [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items]
-            blocks.append("\n".join(lines))
-            continue
-        head = [f"À : {d.to}", f"Objet : {d.subject}"]
-        head += [f"Pièce jointe : {name} ({len(blob) // 1024 + 1} Ko)" for name, blob in d.attachments]
-        blocks.append("\n".join(head) + "\n\n" + d.body.rstrip())
+    blocks = [preview_block(d) for d in drafts]
     sendable = sum(1 for d in drafts if not d.problem)
     return ("\n\n" + "─" * 60 + "\n\n").join(blocks) + f"\n\n{sendable} message(s) à envoyer, {len(drafts) - sendable} impossible(s)."
 
@@ -272,3 +286,59 @@ def history(data: Dataset, placement_id: str) -> list[tuple[Reminder, str]]:
 
 def due_for(data: Dataset, settings: Settings, as_of: date, what: tuple[str, ...]) -> list[rules.TutorDue]:
     return rules.due(data, as_of, what, delays(settings))
+
+
+# -- what the TUI adds around the same use case ---------------------------------------------------
+SMTP_EXAMPLE = """\
+[smtp]
+host = "smtp.lycee.example"      # le serveur de courriel de l'établissement
+port = 587
+security = "starttls"            # starttls, ssl ou none
+login = "pfmp@lycee.example"     # sans identifiant : pas d'authentification
+password_env = "PFMP_SMTP_PASSWORD"   # ou password_file = "/chemin/mot-de-passe" (jamais le mot de passe lui-même)
+sender = "PFMP Lycée <pfmp@lycee.example>"
+reply_to = "ddfpt@lycee.example"
+"""
+
+
+def smtp_missing(settings: Settings) -> str | None:
+    """None when a server is configured; else what to put in which file, in French."""
+    if settings.smtp is not None:
+        return None
+    where = settings.path or "pfmp.toml (à côté du magasin)"
+    return (f"Aucun serveur de courriel configuré : ajoutez une section [smtp] au fichier {where}, par exemple :\n\n"
+            f"{SMTP_EXAMPLE}\nPuis « pfmp mail test VOTRE-ADRESSE » pour l'essayer. Le mot de passe est lu dans "
+            "le fichier ou la variable d'environnement nommés, jamais dans le magasin.")
+
+
+def require_sender(repo: Repository) -> None:
+    """Sending records each reminder in its placements: coordination only (domain/roles.py)."""
+    from . import access
+
+    access.require(repo, "remind")
+
+
+ALREADY_SENT = "déjà envoyé aujourd'hui (par une autre session ?) : rien n'est renvoyé"
+CHANGED = "ce qui est dû a changé depuis l'aperçu : recalculez l'aperçu (^r) avant d'envoyer"
+
+
+def still_due(data: Dataset, settings: Settings, as_of: date, what: tuple[str, ...],
+              drafts: list[Draft]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
+    """The previewed drafts that are still due exactly as previewed (read again just before
+    sending, so that a reminder another session sent meanwhile is never sent twice the same
+    day), and the others with the reason they are not sent."""
+    fresh: dict[str | None, set[tuple[str, str]]] = {}
+    for entry in due_for(data, settings, as_of, what):
+        fresh[entry.tutor.id if entry.tutor else None] = {(i.placement.id, i.document) for i in entry.items}
+    keep: list[Draft] = []
+    skipped: list[tuple[Draft, str]] = []
+    for d in drafts:
+        items = {(i.placement.id, i.document) for i in d.due.items}
+        now = fresh.get(d.due.tutor.id if d.due.tutor else None, set())
+        if items == now:
+            keep.append(d)
+        elif not items & now:
+            skipped.append((d, ALREADY_SENT))
+        else:
+            skipped.append((d, CHANGED))
+    return keep, skipped

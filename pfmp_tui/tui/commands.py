@@ -60,6 +60,8 @@ class PfmpCommands(Provider):
             ("Utilisateurs et rôles", "La liste des utilisateurs du magasin et leur rôle", app.action_users),
             ("Allocation PFMP", "Montants par élève et PFMP, et ce qui bloque chaque paiement (R17)",
              app.action_allocation),
+            ("Rappels aux tuteurs", "Conventions, attestations, évaluations : aperçu, puis envoi par courriel "
+             "(R10–R12)", app.action_reminders),
         ]
         state = app.state
         if state is not None:

@@ -53,6 +53,8 @@ SCOPES: dict[str, Scope] = {
            tooltip="Journal des modifications : qui a changé quoi, quand, avec filtres"),
         _b("a", "app.allocation", "Allocation", "dashboard.allocation", show=False,
            tooltip="Allocation PFMP de la cohorte choisie : montants et ce qui bloque chaque paiement (R17)"),
+        _b("r", "app.reminders", "Rappels", "dashboard.reminders", show=False,
+           tooltip="Rappels aux tuteurs par courriel : conventions, attestations, évaluations (R10–R12)"),
     )),
     "figure": Scope("Chiffre du tableau de bord", (
         _b("enter", "open", "Ouvrir la liste", "figure.open",
@@ -95,6 +97,15 @@ SCOPES: dict[str, Scope] = {
            key_display="^suppr", tooltip="Supprimer l'élève et tout son dossier, après confirmation"),
         _b("h", "history", "Historique", "candidate.history", show=False,
            tooltip="Historique de l'élève : qui a changé quoi dans son dossier, et quand (journal)"),
+    )),
+    "reminders": Scope("Rappels aux tuteurs", (
+        _b("escape", "back", "Retour", "reminders.back"),
+        _b("ctrl+s", "send", "Envoyer", "reminders.send", key_display="^s", priority=True,
+           tooltip="Envoyer les messages de l'aperçu, après confirmation ; chacun est consigné dans ses stages"),
+        _b("ctrl+r", "preview", "Aperçu", "reminders.preview", key_display="^r", priority=True,
+           tooltip="Relire le magasin et recalculer ce qui est dû (efface les résultats d'un envoi)"),
+        _b("f", "open_file", "Fiche", "reminders.file",
+           tooltip="Ouvrir la fiche de l'élève de la ligne choisie (aussi : entrée)"),
     )),
     "journal": Scope("Journal des modifications", (
         _b("escape", "back", "Retour", "journal.back"),

@@ -28,6 +28,7 @@ GATES: dict[tuple[str, str], tuple[str, ...]] = {
     ("app", "new_placement"): (C,),
     ("app", "import"): (C,),
     ("app", "users"): (C,),
+    ("app", "reminders"): (C,),  # issue 15: sending records in the placements
 }
 
 

@@ -120,8 +120,13 @@ class Users:
     """The store's users and their roles (issue 16)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Reminders:
+    """Reminders to tutors by e-mail (issue 15): preview, then send (coordination)."""
+
+
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation)
+          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation | Reminders)
 
 
 class Navigates(Protocol):
