@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.header import decode_header, make_header
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from ..domain import reminders as rules
@@ -87,6 +88,15 @@ class Draft:
         if self.to is None:
             return f"le tuteur {self.due.tutor.full_name} n'a pas d'adresse électronique"
         return None
+
+    @property
+    def shown_to(self) -> str:
+        """The recipient as a person reads it (`to` is RFC 2047-encoded for the wire)."""
+        if self.to is None:
+            return "—"
+        name, address = parseaddr(self.to)
+        name = str(make_header(decode_header(name))) if name else ""
+        return f"{name} <{address}>" if name else address
 
 
 def load_template(settings: Settings) -> tuple[str, str]:
@@ -165,21 +175,9 @@ def compose(data: Dataset, settings: Settings, due: list[rules.TutorDue], *, att
                     name = f"attestation_{slug(f'{s.last_name.upper()} {s.first_name}', lower=False, max_len=40)}.pdf"
                     path = attestation_pdf(data, item.placement.id, school.name, Path(tmp) / name)
                     attachments.append((name, path.read_bytes()))
-        to = _address(t.full_name, t.email) if t is not None and t.email else None
+        to = formataddr((t.full_name, t.email)) if t is not None and t.email else None
         drafts.append(Draft(entry, to, subject, body, tuple(attachments)))
     return drafts
-
-
-def _address(name: str, email: str) -> str:
-    """« Solène Traoré <s.traore@…> » as a person reads it (quoted if needed; the message's
-    header encodes it when sent), not the RFC 2047 form « =?utf-8?b?…?= » of `formataddr`."""
-    from email.errors import HeaderParseError
-    from email.headerregistry import Address
-
-    try:
-        return str(Address(display_name=name, addr_spec=email))
-    except (HeaderParseError, ValueError, IndexError):
-        return formataddr((name, email))
 
 
 def preview_block(d: Draft) -> str:
@@ -188,7 +186,7 @@ def preview_block(d: Draft) -> str:
         lines = [f"NON ENVOYABLE : {d.problem}"]
         lines += [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items]
         return "\n".join(lines)
-    head = [f"À : {d.to}", f"Objet : {d.subject}"]
+    head = [f"À : {d.shown_to}", f"Objet : {d.subject}"]
     head += [f"Pièce jointe : {name} ({len(blob) // 1024 + 1} Ko)" for name, blob in d.attachments]
     return "\n".join(head) + "\n\n" + d.body.rstrip()
 
