@@ -11,6 +11,7 @@ gets its ``generated_on`` date, and a convention « aucune » becomes « brouill
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -147,8 +148,11 @@ def _file_stem(data: Dataset, p: Placement) -> str:
 
 
 def generate(repo: Repository, settings: Settings, *, placement_id: str | None = None, period_id: str | None = None,
-             template: Path | None = None, out_dir: Path = Path("exports"), today: date | None = None) -> list[Generated]:
-    """Fill the template for one placement or a whole period; returns what was written."""
+             template: Path | None = None, out_dir: Path = Path("exports"), today: date | None = None,
+             on_progress: Callable[[int, int], None] | None = None) -> list[Generated]:
+    """Fill the template for one placement or a whole period; returns what was written.
+
+    `on_progress(done, total)` is called after each document is filled (a worker shows it)."""
     today = today or date.today()
     snap = repo.snapshot()
     data = snap.data
@@ -166,6 +170,8 @@ def generate(repo: Repository, settings: Settings, *, placement_id: str | None =
         unknown |= missing
         warnings = tuple(e.message for e in minor_hours_errors(students[p.student_id], p, p.terms))
         rendered.append((p, docx, warnings))
+        if on_progress is not None:
+            on_progress(len(rendered), len(targets))
     if unknown:
         raise ValidationFailed([FieldError(source, f"champ inconnu « {name} » (pfmp paper convention --fields "
                                                    "donne la liste)") for name in sorted(unknown)])

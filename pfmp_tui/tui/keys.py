@@ -95,6 +95,9 @@ SCOPES: dict[str, Scope] = {
            tooltip="Supprimer le stage (ou le justificatif) choisi, après confirmation"),
         _b("ctrl+delete", "delete_student", "Supprimer l'élève", "candidate.delete_student", show=False,
            key_display="^suppr", tooltip="Supprimer l'élève et tout son dossier, après confirmation"),
+        _b("c", "terms", "Conditions", "candidate.terms", show=False,
+           tooltip="Conditions de la convention du stage choisi : horaires, travail de nuit, compétences visées "
+                   "(annexe pédagogique), gratification, transport, restauration, assurance"),
         _b("h", "history", "Historique", "candidate.history", show=False,
            tooltip="Historique de l'élève : qui a changé quoi dans son dossier, et quand (journal)"),
     )),
@@ -213,6 +216,9 @@ SCOPES: dict[str, Scope] = {
         _b("o", "assign", "Organisation", "placing.assign",
            tooltip="Organisation d'accueil, tuteur et professeur référent de l'élève (aussi : entrée)"),
         _b("f", "timeline", "Frise", "placing.timeline", show=False, tooltip="Frise de la cohorte"),
+        _b("c", "terms", "Conditions", "placing.terms", show=False,
+           tooltip="Conditions de la convention du stage de l'élève choisi : horaires, travail de nuit, "
+                   "compétences visées, gratification, transport, restauration, assurance"),
     )),
     "assign": Scope("Organisation d'accueil et tuteur", (
         _b("ctrl+s", "save", "Enregistrer", "assign.save", key_display="^s", priority=True),

@@ -27,7 +27,7 @@ from ...domain.workdays import format_days, working_days
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..days_text import days_info, days_markup, placement_days_line
-from ..conventions import follow_up_lines, write_conventions
+from ..conventions import follow_up_lines, terms_subtitle, write_conventions
 from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
@@ -381,6 +381,17 @@ class CandidateScreen(Screen):
             return
         self.app.open_form("placements", record_id=p.id, subtitle=self.student.full_name)
 
+    def action_terms(self) -> None:
+        """What the convention fixes for the placement chosen (issue 15): hours, annexe pédagogique…"""
+        if not self._need_student():
+            return
+        p = self.selected_placement()
+        if p is None:
+            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
+            return
+        self.app.open_form("terms", record_id=p.id, context={"student": self.student},
+                           subtitle=terms_subtitle(self.student, p))
+
     def action_edit_student(self) -> None:
         if self._need_student():
             self.app.open_form("students", record_id=self.student_id)
@@ -434,6 +445,9 @@ class CandidateScreen(Screen):
              partial(self.action_paper, "liaison")),
             ("Convention DOCX du stage choisi", "Le modèle de l'établissement rempli, dans exports/ (R10)",
              self.action_convention),
+            ("Conditions de la convention du stage choisi",
+             "Horaires, travail de nuit, compétences visées, gratification, transport, repas, assurance",
+             self.action_terms),
         ]
 
     def action_convention(self) -> None:
