@@ -56,6 +56,14 @@ class ReminderOutcome(Message):
         self.index, self.error = index, error
 
 
+class AttachmentsProgress(Message):
+    """The attestations attached, made before the messages leave: `done` of `total`."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done, self.total = done, total
+
+
 class SendFinished(Message):
     def __init__(self, error: str | None) -> None:
         super().__init__()
@@ -97,6 +105,7 @@ class RemindersScreen(Screen):
         self.sending = False
         self._token = 0
         self._error: str | None = None
+        self.preparing = ""  # the attachments being made before sending
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -173,7 +182,8 @@ class RemindersScreen(Screen):
     def _compute(self, token: int, data, day: date, what: tuple[str, ...]) -> None:
         try:
             settings = load_settings(self.app.repo.store.path)
-            drafts = reminders.compose(data, settings, reminders.due_for(data, settings, day, what))
+            # The attestations attached are named, made when sending (≈ 0.7 s a PDF).
+            drafts = reminders.compose(data, settings, reminders.due_for(data, settings, day, what), attach=False)
         except ValidationFailed as exc:
             self.post_message(PreviewReady(token, None, None, _errors(exc)))
             return
@@ -255,6 +265,10 @@ class RemindersScreen(Screen):
             parts = [f"{sent} envoyé(s)", f"{failed} non envoyé(s)" if failed else "aucun échec"]
             if self.sending:
                 parts.insert(0, f"Envoi {len(self.results)}/{len(sendable)}…")
+        if self.sending and self.preparing:
+            parts.insert(0, self.preparing)
+        elif self.sending and not self.results:
+            parts.insert(0, "Envoi en cours…")
         missing = reminders.smtp_missing(self.settings) if self.settings is not None else None
         server = (f"serveur {self.settings.smtp.host}:{self.settings.smtp.port}" if not missing and self.settings
                   else "[$text-warning]! aucun serveur SMTP configuré (^s : quoi écrire dans pfmp.toml)[/]")
@@ -328,7 +342,8 @@ class RemindersScreen(Screen):
             reminders.require_sender(repo)
             settings = load_settings(repo.store.path)
             settings.require_smtp()
-            keep, skipped = reminders.still_due(repo.dataset(), settings, day, what, todo)
+            fresh = repo.dataset()
+            keep, skipped = reminders.still_due(fresh, settings, day, what, todo)
         except ValidationFailed as exc:
             self.post_message(SendFinished(_errors(exc)))
             return
@@ -341,9 +356,13 @@ class RemindersScreen(Screen):
         def progress(d, error) -> None:  # noqa: ANN001 - a Draft, its French reason
             self.post_message(ReminderOutcome(index[id(d)], error))
 
+        def prepared(done: int, total: int) -> None:
+            self.post_message(AttachmentsProgress(done, total))
+
         try:
             reminders.send(repo, settings, keep, now=lambda: datetime.combine(day, datetime.now().time()),
-                           on_progress=progress)  # `day` is today (`action_send`), pinned in tests
+                           on_progress=progress, data=fresh,  # `day` is today (`action_send`), pinned in tests
+                           on_prepare=prepared)
         except ValidationFailed as exc:
             self.post_message(SendFinished(_errors(exc)))
             return
@@ -352,12 +371,18 @@ class RemindersScreen(Screen):
             return
         self.post_message(SendFinished(None))
 
+    def on_attachments_progress(self, message: AttachmentsProgress) -> None:
+        self.preparing = (f"Pièces jointes : {message.done}/{message.total} attestations PDF faites…"
+                          if message.done < message.total else "")
+        self._show_summary()
+
     def on_reminder_outcome(self, message: ReminderOutcome) -> None:
         self.results[message.index] = message.error
         self._show()
 
     def on_send_finished(self, message: SendFinished) -> None:
         self.sending = False
+        self.preparing = ""
         self._show()
         self.app.reload()  # the files show the reminders just recorded
         if message.error:
