@@ -52,7 +52,7 @@ def fields_help() -> str:
     return "\n".join(lines)
 
 
-def template_bytes(template: Path | None) -> tuple[bytes, str]:
+def template_bytes(template: Path | None, field: str = "--template") -> tuple[bytes, str]:
     if template is None:
         from .convention_template import build_default_template
 
@@ -60,7 +60,7 @@ def template_bytes(template: Path | None) -> tuple[bytes, str]:
     try:
         return Path(template).read_bytes(), str(template)
     except OSError as exc:
-        raise ValidationFailed(FieldError("--template", f"modèle illisible « {template} » : {exc.strerror}")) from None
+        raise ValidationFailed(FieldError(field, f"modèle illisible « {template} » : {exc.strerror}")) from None
 
 
 def _environment(unknown: set[str]):
@@ -183,7 +183,12 @@ def generate(repo: Repository, settings: Settings, *, placement_id: str | None =
     snap = repo.snapshot()
     data = snap.data
     targets = placements_to_fill(data, placement_id, period_id)
-    blob, source = template_bytes(template)
+    # The model named (--template), else the school's (settings « [conventions] template »,
+    # what the TUI uses), else pfmp's default one.
+    if template is not None:
+        blob, source = template_bytes(template)
+    else:
+        blob, source = template_bytes(settings.convention_template, f"{settings.path or 'pfmp.toml'} : conventions.template")
     check_template(blob, source)
     school = school_info(settings)
     students = {s.id: s for s in data.students}
