@@ -256,7 +256,7 @@ class RemindersScreen(Screen):
         if not self.drafts:
             box.update(f"Aucun rappel dû au {format_date_fr(day)} pour ce qui est coché." if day else "")
             return
-        parts = [f"{count(len(sendable), 'message')} à envoyer"]
+        parts = [f"{count(len(sendable), 'message')} à envoyer" if sendable else "aucun message à envoyer"]
         if len(sendable) < len(self.drafts):
             parts.append(f"{len(self.drafts) - len(sendable)} impossible(s)")
         if self.results:
@@ -397,9 +397,14 @@ class RemindersScreen(Screen):
 
     # -- moving --------------------------------------------------------------------------------
     def action_open_file(self) -> None:
+        """The learner's file, the cursor on the (first) placement the reminder is about."""
         chosen = self.selected_draft()
-        if chosen is not None:
-            go(self.app, CandidateFile(chosen[1]))
+        if chosen is None or chosen[0] >= len(self.drafts):
+            return
+        index, student_id = chosen
+        placement = next((i.placement.id for i in self.drafts[index].due.items
+                          if i.placement.student_id == student_id), None)
+        go(self.app, CandidateFile(student_id, placement))
 
     @on(DataTable.RowSelected)
     def _row_chosen(self) -> None:
