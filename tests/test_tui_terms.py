@@ -180,3 +180,52 @@ def test_terms_form_at_80x24(snap_compare, tmp_path, db_path):
         await _open_terms(pilot)
 
     assert snap_compare(_app(repo, tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_only_coordination_changes_the_terms(tmp_path, db_path, monkeypatch):
+    from pfmp_tui.store import audit
+
+    repo = _repo(db_path)
+    with repo.store.write() as tx:
+        tx.users = {"cmartin": "coordination", "mdurand": "professeur"}
+    monkeypatch.setattr(audit, "current_login", lambda: "mdurand")
+    app = _app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_candidate("s1")
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        assert app.screen.check_action("terms", ()) is False  # « c » hidden for a professeur
+        # Reached anyway (a keymap, a script): the store refuses, the form says why.
+        student = app.state.get("students", "s1")
+        app.open_form("terms", record_id="p1", context={"student": student})
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen))
+        await pilot.press("7", "ctrl+s")
+        await settle(pilot)
+        assert "coordination" in str(app.screen.query_one("#form-error", Static).render())
+    assert _terms(repo) is None
+
+
+async def test_from_the_timeline(tmp_path, db_path):
+    from pfmp_tui.tui.screens.timeline import TimelineScreen
+    from pfmp_tui.tui.targets import Timeline
+
+    repo = _repo(db_path)
+    app = _app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_target(Timeline("c1"))
+        await settle(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        screen = app.screen
+        await pilot.press("home")  # the start of the cycle, then week by week to p1 (05/01/2026)
+        await settle(pilot)
+        for _ in range(120):
+            cell = screen.timeline.current_cell
+            if cell is not None and cell.placement.id == "p1":
+                break
+            await pilot.press("right")
+        assert screen.timeline.current_cell.placement.id == "p1"
+        await pilot.press("c")
+        await settle(pilot, lambda: isinstance(app.screen, FormScreen) and app.screen.form == "terms")
+        await pilot.press("8", "ctrl+s")
+        await settle(pilot, lambda: app.screen is screen)
+    assert _terms(repo) == PlacementTerms(daily_hours=8)

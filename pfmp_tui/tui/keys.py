@@ -246,6 +246,8 @@ SCOPES: dict[str, Scope] = {
         _b("o", "assign", "Organisation", "timeline.assign",
            tooltip="Organisation d'accueil et tuteur du stage sous le curseur"),
         _b("p", "periods", "Périodes", "timeline.periods", show=False, tooltip="Périodes de la cohorte"),
+        _b("c", "terms", "Conditions", "timeline.terms", show=False,
+           tooltip="Conditions de la convention du stage sous le curseur : horaires, compétences visées…"),
     )),
     "import": Scope("Importer", (
         _b("escape", "back", "Annuler", "import.back", tooltip="Fermer sans rien importer"),
