@@ -276,3 +276,23 @@ def test_reminders_screen_at_80x24(snap_compare, tmp_path, db_path):
         await settle(pilot, lambda: not pilot.app.screen.busy and len(_rows(pilot.app.screen)) == 3)
 
     assert snap_compare(_app(repo, tmp_path), terminal_size=(80, 24), run_before=run_before)
+
+
+async def test_keys_in_a_burst_reach_the_choices_in_order(tmp_path, db_path, smtp):  # noqa: F811
+    from tests.test_tui_key_burst import burst, drained
+
+    inbox, port = smtp
+    repo = _store(db_path, port)
+    app = _app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        screen.query_one("#rem-conventions").focus()
+        # One read from the terminal: untick conventions, move to the day, type another one.
+        burst(app, "space", "tab", "tab", "tab", "ctrl+u", *"01/03/2026")
+        await drained(pilot)
+        await settle(pilot, lambda: not screen.busy)
+        assert screen.query_one("#rem-date", Input).value == "01/03/2026"
+        assert screen.shown[1] == ("attestations", "assessments")
+        assert [r[:3] for r in _rows(screen)] == [("Anne Petit", "CŒURDACIER Zoé", "attest., éval."),
+                                                  ("Courriel Sans", "BENALI Inès", "attest., éval.")]
+    assert inbox.messages == []
