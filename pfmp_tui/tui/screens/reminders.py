@@ -377,8 +377,19 @@ class RemindersScreen(Screen):
         self._show_summary()
 
     def on_reminder_outcome(self, message: ReminderOutcome) -> None:
+        """One message's result: its lines' « État » only (the table is not rebuilt per message)."""
         self.results[message.index] = message.error
-        self._show()
+        state, _, style = outcome_text(message.error)
+        cell = Text(fit(state, COLUMNS[3][2]), style=self.app.theme_variables.get(style, ""))
+        table = self.query_one(DataTable)
+        prefix = f"{message.index}:"
+        for key in list(table.rows):
+            if (key.value or "").startswith(prefix):
+                table.update_cell(key, "state", cell)
+        self._show_summary()
+        chosen = self.selected_draft()
+        if chosen is not None and chosen[0] == message.index:
+            self._show_message()
 
     def on_send_finished(self, message: SendFinished) -> None:
         self.sending = False
