@@ -1,7 +1,7 @@
 """Issue 15: « Conventions DOCX de toute la période » from the TUI's placing screen, and the
 reminders preview, on a demo school; headless, run by hand.
 
-    .venv/bin/python benchmarks/bench_conventions.py [--students 1500] [--store DIR] [--runs 1]
+    .venv/bin/python benchmarks/bench_conventions.py [--students 1500] [--store DIR] [--runs 1] [--send]
 
 The school is made by the real command line (`pfmp demo --students N`) unless --store
 names one already made. The app runs headless (`App.run_test`, 80×24) on the period
@@ -13,6 +13,9 @@ with the most placements, and measures:
   as a long frame;
 - reminders preview: from opening the screen (« r ») to its table filled (PDF
   attachments included), and the longest frame meanwhile;
+- with --send: the reminders sent to a local aiosmtpd server (from ^s and the confirmation
+  to the last result shown: attestation PDFs made, messages sent, each recorded), the
+  messages received and the longest frame;
 - peak RSS of the process.
 No SQLite side: nothing here is a store write pattern (the batch write of the marks is
 i13's `upsert_all`, measured in bench_store.py).
@@ -50,8 +53,34 @@ class Frames:
         self.last, self.worst = time.perf_counter(), 0.0
 
 
+SMTP_PORT = 0  # --send: a local aiosmtpd server the reminders go to (this process)
+INBOX: list = []
+
+
+def start_smtp(db: Path) -> None:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd, its own thread), named in pfmp.toml."""
+    global SMTP_PORT
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
+            INBOX.append(len(envelope.original_content))
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        SMTP_PORT = s.getsockname()[1]
+    Controller(Inbox(), hostname="127.0.0.1", port=SMTP_PORT).start()
+    (db.parent / "pfmp.toml").write_text(
+        f'[school]\nname = "Lycée de démonstration"\n\n[smtp]\nhost = "127.0.0.1"\nport = {SMTP_PORT}\n'
+        'security = "none"\nsender = "PFMP <pfmp@lycee.example>"\n', encoding="utf-8")
+
+
 async def run(db: Path, out: Path) -> dict:
     from pfmp_tui.services.data_io import open_repository
+    from pfmp_tui.tui.screens.dialogs import ConfirmScreen
     from pfmp_tui.tui.app import PfmpApp
     from pfmp_tui.tui.screens.placing import PlacingScreen
     from pfmp_tui.tui.screens.reminders import RemindersScreen
@@ -98,6 +127,20 @@ async def run(db: Path, out: Path) -> dict:
         figures["reminders_preview_s"] = time.perf_counter() - t0
         figures["reminders_frame_ms"] = frames.worst * 1000
         figures["reminder_messages"] = len(app.screen.drafts)
+        if SMTP_PORT:
+            screen = app.screen
+            received = len(INBOX)
+            frames.reset()
+            t0 = time.perf_counter()
+            await pilot.press("ctrl+s")
+            while not isinstance(app.screen, ConfirmScreen):
+                await pilot.pause(0.02)
+            await pilot.press("o")
+            while app.screen is not screen or screen.sending:
+                await pilot.pause(0.05)
+            figures["send_s"] = time.perf_counter() - t0
+            figures["send_frame_ms"] = frames.worst * 1000
+            figures["messages_received"] = len(INBOX) - received
     figures["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
 
@@ -107,9 +150,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=1500)
     parser.add_argument("--store", type=Path, help="a folder holding db/pfmp.json already made")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--send", action="store_true", help="also send the reminders to a local aiosmtpd server")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        if args.send:
+            start_smtp(args.child)
         with tempfile.TemporaryDirectory() as out:
             print(repr(asyncio.run(run(args.child, Path(out)))))
         return
@@ -124,13 +170,17 @@ def main() -> None:
             # A fresh copy each run: generation marks the conventions « générées ».
             copy = Path(tmp) / f"run{len(results)}"
             subprocess.run(["cp", "-a", str(db.parent), str(copy)], check=True)
-            child = subprocess.run([sys.executable, __file__, "--child", str(copy / "pfmp.json")], check=True,
+            child = subprocess.run([sys.executable, __file__, "--child", str(copy / "pfmp.json")]
+                                   + (["--send"] if args.send else []), check=True,
                                    capture_output=True, text=True, cwd=ROOT)
             results.append(eval(child.stdout.strip().splitlines()[-1]))  # noqa: S307 - our own repr
         first = results[0]
         print(f"school: {args.students} learners · period {first['period']}: {first['placements']} placements")
-        for key in ("conventions_s", "conventions_frame_ms", "progress_texts", "written", "reminders_preview_s",
-                    "reminders_frame_ms", "reminder_messages", "rss_mb"):
+        keys = ["conventions_s", "conventions_frame_ms", "progress_texts", "written", "reminders_preview_s",
+                "reminders_frame_ms", "reminder_messages", "rss_mb"]
+        if args.send:
+            keys[-1:-1] = ["send_s", "send_frame_ms", "messages_received"]
+        for key in keys:
             values = [r[key] for r in results]
             med = statistics.median(values)
             print(f"  {key:<22} median {med:10.3f}   max {max(values):10.3f}   (runs: {len(values)})")
