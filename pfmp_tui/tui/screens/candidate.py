@@ -357,15 +357,18 @@ class CandidateScreen(Screen):
             self.app.open_form("placements", context={"student_id": self.student_id},
                                subtitle=self.student.full_name)
 
-    def action_attestation(self) -> None:
-        if not self._need_student():
-            return
-        p = self.selected_placement()
-        if p is None:
+    def _chosen_placement(self) -> Placement | None:
+        """The placement under the cursor, else None after saying how to choose one."""
+        p = self.selected_placement() if self._need_student() else None
+        if p is None and self.student is not None:
             self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
-            return
-        self.app.open_form("attestation", record_id=p.id,
-                           subtitle=f"{self.student.full_name} · {placement_dates(p)}")
+        return p
+
+    def action_attestation(self) -> None:
+        p = self._chosen_placement()
+        if p is not None:
+            self.app.open_form("attestation", record_id=p.id,
+                               subtitle=f"{self.student.full_name} · {placement_dates(p)}")
 
     def action_edit_item(self) -> None:
         if not self._need_student():
@@ -383,14 +386,10 @@ class CandidateScreen(Screen):
 
     def action_terms(self) -> None:
         """What the convention fixes for the placement chosen (issue 15): hours, annexe pédagogique…"""
-        if not self._need_student():
-            return
-        p = self.selected_placement()
-        if p is None:
-            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
-            return
-        self.app.open_form("terms", record_id=p.id, context={"student": self.student},
-                           subtitle=terms_subtitle(self.student, p))
+        p = self._chosen_placement()
+        if p is not None:
+            self.app.open_form("terms", record_id=p.id, context={"student": self.student},
+                               subtitle=terms_subtitle(self.student, p))
 
     def action_edit_student(self) -> None:
         if self._need_student():
@@ -451,11 +450,9 @@ class CandidateScreen(Screen):
         ]
 
     def action_convention(self) -> None:
-        p = self.selected_placement() if self._need_student() else None
-        if p is None:
-            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
-            return
-        write_conventions(self.app, placement_id=p.id)
+        p = self._chosen_placement()
+        if p is not None:
+            write_conventions(self.app, placement_id=p.id)
 
     def action_progress(self) -> None:
         if self._need_student():
