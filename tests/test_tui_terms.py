@@ -167,6 +167,8 @@ async def test_from_the_placing_screen_and_its_conventions_show_progress(tmp_pat
         placing.action_conventions()
         await app.workers.wait_for_complete()
         await settle(pilot, lambda: seen and seen[-1] == "")
+        # The app re-read the store: the screens know the convention was generated (no poll here).
+        await settle(pilot, lambda: app.state.get("placements", "p1").convention.generated_on == TODAY)
     assert seen == ["Conventions : 1/1 remplies, écriture des fichiers…", ""]
     assert len(list((tmp_path / "exports").glob("convention_*.docx"))) == 1
 

@@ -36,6 +36,7 @@ def write_conventions(app: App, *, placement_id: str | None = None, period_id: s
         return False
     exports_dir = app.exports_dir
     repo = app.repo
+    today = app.today  # the app's day (« générée le »), as every date it shows
     title = "Convention" if placement_id else "Conventions de la période"
     last = [0.0]
 
@@ -50,7 +51,7 @@ def write_conventions(app: App, *, placement_id: str | None = None, period_id: s
     def job() -> None:
         try:
             done = generate(repo, load_settings(repo.store.path), placement_id=placement_id, period_id=period_id,
-                            out_dir=exports_dir, on_progress=progress)
+                            out_dir=exports_dir, today=today, on_progress=progress)
         except ValidationFailed as exc:
             message = "\n".join(str(e) for e in exc.errors[:6])
         except (StoreError, OSError, ValueError) as exc:
@@ -67,6 +68,8 @@ def write_conventions(app: App, *, placement_id: str | None = None, period_id: s
         if on_progress is not None:
             on_progress("")
         app.notify(text, title=heading, timeout=15, severity=severity)
+        if severity != "error":
+            app.reload()  # « générées n/N » on the screens, without waiting for the poll
 
     app.notify("Écriture des conventions…", title=title, timeout=2)
     app.run_worker(job, thread=True, group="convention", exit_on_error=False, name="convention",

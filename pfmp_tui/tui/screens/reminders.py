@@ -204,10 +204,19 @@ class RemindersScreen(Screen):
         self._show()
 
     def show_state(self, state) -> None:
-        """Another session changed the store: the preview follows, unless results are shown."""
+        """The store changed: the preview follows, unless results are shown; computed when this
+        screen is shown again if it is under another one (a file opened from it)."""
         if not self.is_mounted or self.sending or self.results:
             return
+        if not self.is_current:
+            self._stale = True
+            return
         self.refresh_preview(force=True)
+
+    def on_screen_resume(self) -> None:
+        if getattr(self, "_stale", False) and not self.sending and not self.results:
+            self._stale = False
+            self.refresh_preview(force=True)
 
     # -- what is shown -------------------------------------------------------------------------
     def _show(self) -> None:
