@@ -296,3 +296,38 @@ async def test_keys_in_a_burst_reach_the_choices_in_order(tmp_path, db_path, smt
         assert [r[:3] for r in _rows(screen)] == [("Anne Petit", "CŒURDACIER Zoé", "attest., éval."),
                                                   ("Courriel Sans", "BENALI Inès", "attest., éval.")]
     assert inbox.messages == []
+
+
+async def test_choices_changed_while_sending_keep_the_lines_being_sent(tmp_path, db_path):
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    from tests.test_reminders import Inbox
+
+    class SlowInbox(Inbox):
+        async def handle_DATA(self, server, session, envelope):  # noqa: ANN001
+            await asyncio.sleep(1.0)  # a slow server: the person ticks something meanwhile
+            return await super().handle_DATA(server, session, envelope)
+
+    inbox, port = SlowInbox(), _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        repo = _store(db_path, port)
+        app = _app(repo, tmp_path)
+        async with app.run_test(size=(80, 24)) as pilot:
+            screen = await _open(pilot)
+            await pilot.press("ctrl+s")
+            await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await pilot.press("o")
+            await settle(pilot, lambda: app.screen is screen and screen.sending)
+            screen.query_one("#rem-conventions").value = False
+            screen.query_one("#rem-date", Input).value = "31/02/2026"  # not a day
+            await pilot.pause(0.1)
+            assert len(_rows(screen)) == 3  # still the lines being sent
+            await settle(pilot, lambda: not screen.sending)
+            assert [r[3] for r in _rows(screen)] == ["✓ envoyé", "✓ envoyé", "✗ sans adresse"]
+        assert len(inbox.messages) == 1
+    finally:
+        controller.stop()

@@ -156,6 +156,8 @@ class RemindersScreen(Screen):
         self.refresh_preview(force=True)
 
     def refresh_preview(self, force: bool = False) -> None:
+        if self.sending:  # the lines stay those being sent; ^r recomputes after
+            return
         day, what, error = self.choices()
         if error or not what:
             self._token += 1  # a preview still running is for other choices
@@ -165,8 +167,6 @@ class RemindersScreen(Screen):
             self._show()
             return
         if not force and self.shown == (day, what) and not self.busy:
-            return
-        if self.sending:
             return
         state = self.app.state
         if state is None:
