@@ -23,6 +23,7 @@ from .screens.candidate import CandidateScreen
 from .screens.candidates import CandidatesScreen
 from .screens.importing import ImportScreen
 from .screens.my_students import MyStudentsScreen
+from .screens.placement_list import PlacementListScreen
 from .screens.placing import AssignScreen, PlacingScreen
 from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
@@ -31,6 +32,7 @@ from .screens.records import RecordsScreen
 from .screens.reminders import RemindersScreen
 from .screens.timeline import TimelineScreen
 from .screens.users import UsersScreen
+from .screens.visits import VisitsScreen
 from .state import CandidateFilter, cohort_name
 from .targets import (
     Allocation,
@@ -43,12 +45,14 @@ from .targets import (
     MyStudents,
     Periods,
     Placing,
+    PlacementList,
     Progress,
     Records,
     Reminders,
     Target,
     Timeline,
     Users,
+    Visits,
 )
 
 Then = Callable[[Any], object] | None
@@ -213,7 +217,19 @@ def open_reminders(app: App, target: Reminders, then: Then = None) -> None:
         app.push_screen(RemindersScreen(), then)
 
 
+def open_placement_list(app: App, target: PlacementList, then: Then = None) -> None:
+    if isinstance(app.screen, PlacementListScreen) and app.screen.what == target.what:
+        return
+    app.push_screen(PlacementListScreen(target.what), then)
+
+
+def open_visits(app: App, target: Visits, then: Then = None) -> None:
+    app.push_screen(VisitsScreen(target.placement_id), then)
+
+
 OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
+    PlacementList: open_placement_list,
+    Visits: open_visits,
     Allocation: open_allocation,
     CandidateFile: open_candidate_file,
     AssessmentGrid: open_assessment_grid,

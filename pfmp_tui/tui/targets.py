@@ -125,8 +125,24 @@ class Reminders:
     """Reminders to tutors by e-mail (issue 15): preview, then send (coordination)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PlacementList:
+    """Placements the dashboard counts (issue 15): `what` = "r10" (starting within 15 days or
+    started without a signed convention) or "no_visit" (in progress, past their middle, no visit)."""
+
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class Visits:
+    """The visits of one placement (issue 15 §3): plan, record as done, delete."""
+
+    placement_id: str
+
+
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation | Reminders)
+          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation | PlacementList | Visits
+          | Reminders)
 
 
 class Navigates(Protocol):
