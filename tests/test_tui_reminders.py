@@ -331,3 +331,28 @@ async def test_choices_changed_while_sending_keep_the_lines_being_sent(tmp_path,
         assert len(inbox.messages) == 1
     finally:
         controller.stop()
+
+
+async def test_a_change_made_while_a_file_is_open_shows_when_coming_back(tmp_path, db_path, smtp):  # noqa: F811
+    inbox, port = smtp
+    repo = _store(db_path, port)
+    app = _app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _open(pilot)
+        await pilot.press("f")  # the file of the line chosen, over the reminders
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        table = app.screen.query_one("#placements", DataTable)
+        assert table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value == "p2"  # the one concerned
+        token = screen._token
+        # Another session sends Anne Petit's reminders; this app reads the store again.
+        settings = load_settings(db_path)
+        data = repo.dataset()
+        other = reminders.compose(data, settings, reminders.due_for(data, settings, AS_OF, ("conventions",)))
+        reminders.send(repo, settings, other, now=lambda: datetime(2026, 2, 20, 9, 0))
+        app.reload()
+        await settle(pilot, lambda: not app.loading_state and app.state.get("placements", "p2").reminders)
+        assert screen._token == token  # nothing computed behind the file
+        await pilot.press("escape")
+        await settle(pilot, lambda: app.screen is screen and screen._token > token and not screen.busy)
+        assert _rows(screen) == [("Anne Petit", "CŒURDACIER Zoé", "attest., éval.", "à envoyer"),
+                                 ("Courriel Sans", "BENALI Inès", "attest., éval.", "✗ sans adresse")]

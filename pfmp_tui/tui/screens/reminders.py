@@ -196,6 +196,8 @@ class RemindersScreen(Screen):
         if message.token != self._token:
             return  # the choices changed since: a newer preview is on its way
         self.busy = False
+        if self.sending:  # computed while the confirmation was open: the lines being sent stay
+            return
         day, what, _ = self.choices()
         self.drafts = message.drafts or []
         self.settings = message.settings
@@ -208,7 +210,7 @@ class RemindersScreen(Screen):
         screen is shown again if it is under another one (a file opened from it)."""
         if not self.is_mounted or self.sending or self.results:
             return
-        if not self.is_current:
+        if self.app.screen is not self:  # (Textual's `is_current` is also true under another screen)
             self._stale = True
             return
         self.refresh_preview(force=True)
