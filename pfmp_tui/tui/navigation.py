@@ -29,9 +29,11 @@ from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
 from .screens.journal import JournalScreen
 from .screens.records import RecordsScreen
+from .screens.reminders import RemindersScreen
 from .screens.timeline import TimelineScreen
 from .screens.users import UsersScreen
 from .screens.visits import VisitsScreen
+from .role_gates import gate
 from .state import CandidateFilter, cohort_name
 from .targets import (
     Allocation,
@@ -47,6 +49,7 @@ from .targets import (
     PlacementList,
     Progress,
     Records,
+    Reminders,
     Target,
     Timeline,
     Users,
@@ -185,6 +188,9 @@ def open_my_students(app: App, target: MyStudents, then: Then = None) -> None:
 
 
 def open_import(app: App, target: Import, then: Then = None) -> None:
+    if not gate(app, "app", "import"):  # issue 16: the palette hides it; anything else is told why
+        app.notify("Importer demande le rôle coordination : rien n'est ouvert.", title="Import", severity="warning")
+        return
     app.push_screen(ImportScreen(target.what, target.cohort_id), then)
 
 
@@ -199,6 +205,20 @@ def open_users(app: App, target: Users, then: Then = None) -> None:
 def open_allocation(app: App, target: Allocation, then: Then = None) -> None:
     with_cohort(app, target.cohort_id, "Allocation PFMP de quelle cohorte ?",
                 lambda c: app.push_screen(AllocationScreen(c), then))
+
+
+def open_reminders(app: App, target: Reminders, then: Then = None) -> None:
+    """Coordination only: sending records each reminder in its placements (domain/roles.py)."""
+    from ..services import access
+    from ..services.errors import StoreError
+
+    try:
+        access.require(app.repo, "remind")
+    except StoreError as exc:  # PermissionDenied (French, names the role needed), an unreadable store
+        app.notify(str(exc), title="Rappels aux tuteurs", severity="error", timeout=10)
+        return
+    if not isinstance(app.screen, RemindersScreen):
+        app.push_screen(RemindersScreen(), then)
 
 
 def open_placement_list(app: App, target: PlacementList, then: Then = None) -> None:
@@ -228,6 +248,7 @@ OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     Records: open_records,
     Journal: open_journal,
     Users: open_users,
+    Reminders: open_reminders,
 }
 
 
