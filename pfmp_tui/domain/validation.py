@@ -218,8 +218,7 @@ def parse_phone(value: Any, path: str) -> str | None:
     if not _PHONE.fullmatch(text) or not (
         _PHONE_FR.fullmatch(digits) or _PHONE_FR_INTL.fullmatch(digits) or _PHONE_INTL.fullmatch(digits)
     ):
-        raise _fail(path, f"numéro de téléphone invalide {show(value)} "
-                          "(10 chiffres, ex. « 02 31 45 67 89 », ou « +32 2 123 45 67 » à l'étranger)")
+        raise _fail(path, f"numéro de téléphone invalide {show(value)} (ex. 02 31 45 67 89, +32 2 123 45 67)")
     return text
 
 
@@ -230,7 +229,7 @@ def parse_website(value: Any, path: str) -> str | None:
     if text is None:
         return None
     if not _WEBSITE.fullmatch(text):
-        raise _fail(path, f"site web invalide {show(value)} (ex. « www.exemple.fr » ou « https://exemple.fr »)")
+        raise _fail(path, f"site web invalide {show(value)} (ex. www.exemple.fr)")
     return text
 
 

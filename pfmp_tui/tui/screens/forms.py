@@ -54,6 +54,9 @@ class FormScreen(ModalScreen[Saved | None]):
         self.touched: set[str] = set()
         self.errors: dict[str, list[str]] = {}
         self.deleted = False  # the record was deleted by another session since the form opened
+        self._top: list[str] = []  # the form's top lines: errors of no field, a change made elsewhere
+        self._bad: list[str] = []  # labels of the fields showing an error
+        self._summary = False  # a ^s was refused: the top names the fields to correct
         self._pending_merge: Any = None
 
     # -- layout --------------------------------------------------------------------------------
@@ -210,9 +213,8 @@ class FormScreen(ModalScreen[Saved | None]):
         self._stale("! Une autre session a modifié cet élément : ^s fusionnera vos changements avec les siens.")
 
     def _stale(self, message: str) -> None:
-        box = self.query_one("#form-error", Static)
-        box.update(message)
-        box.set_class(True, "-shown")
+        self._top = [message]  # kept until the form is saved or read again
+        self._show_top()
 
     def _rebase(self, record: Any, rev: int, values: dict[str, Any] | None) -> None:
         """Now editing `record` at `rev` (the stored version); the form shows `values` (or the record)."""
@@ -223,17 +225,31 @@ class FormScreen(ModalScreen[Saved | None]):
         self.show_errors({})
 
     def show_errors(self, errors: dict[str, list[str]], only: set[str] | None = None) -> None:
+        """Each field's messages under it (`only`: the fields already left); the top line keeps
+        what belongs to no field and, after a refused ^s, which fields refused it."""
         self.errors = errors
+        self._bad = []
         for f in self.spec.fields:
             messages = errors.get(f.key, []) if only is None or f.key in only else []
             err = self.query_one(f"#err-{widget_id(f.key)}", Static)
             err.update("\n".join(f"✗ {m}" for m in messages))
             err.set_class(bool(messages), "-shown")
             self.query_one(f"#{widget_id(f.key)}").set_class(bool(messages), "-invalid")
-        general = errors.get(editing.GENERAL, []) if only is None else []
+            if messages:
+                self._bad.append(f.label)
+        if only is None:
+            self._top = [f"✗ {m}" for m in errors.get(editing.GENERAL, [])]
+            self._summary = False
+        self._show_top()
+
+    def _show_top(self) -> None:
+        lines = list(self._top)
+        if self._summary and self._bad:
+            # At 80×24 a long form scrolls: the top says which fields refused it, by their label.
+            lines.insert(0, f"✗ Rien n'est enregistré : {', '.join(self._bad)} à corriger.")
         box = self.query_one("#form-error", Static)
-        box.update("\n".join(f"✗ {m}" for m in general))
-        box.set_class(bool(general), "-shown")
+        box.update("\n".join(lines))
+        box.set_class(bool(lines), "-shown")
 
     def _recheck(self) -> None:
         """Inline validation of the fields already left (no store access)."""
@@ -314,6 +330,8 @@ class FormScreen(ModalScreen[Saved | None]):
     def _refused(self, errors: dict[str, list[str]]) -> None:
         self.touched.update(f.key for f in self.spec.fields)
         self.show_errors(errors)
+        self._summary = True
+        self._show_top()
         self._focus_first_error(errors)
 
     def _conflict(self, conflict: Conflict, mine: dict[str, Any]) -> None:
