@@ -23,7 +23,7 @@ def organisation_lines(org: Organisation, tutors: list[Tutor], *, with_tutors: b
     if org.country != "FR":
         where = f"{where} ({org.country})" if where else org.country
     lines = [f"{org.name} · {where or 'adresse : —'}" + (f" · SIRET {org.siret}" if org.siret else "")]
-    lines.append(f"Tél. {_or_none(org.phone)} · Courriel {_or_none(org.email)} · Site {_or_none(org.website)}")
+    lines.append(organisation_contact(org))
     rep = ", ".join(x for x in (org.representative, org.representative_title) if x)
     lines.append(f"Représentant : {_or_none(rep)}")
     if with_tutors:
@@ -36,11 +36,20 @@ def organisation_lines(org: Organisation, tutors: list[Tutor], *, with_tutors: b
     return lines
 
 
+def organisation_contact(org: Organisation) -> str:
+    return f"Tél. {_or_none(org.phone)} · Courriel {_or_none(org.email)} · Site {_or_none(org.website)}"
+
+
+def tutor_contact(tutor: Tutor) -> str:
+    """The reminders go to the tutor's e-mail: without one, say so."""
+    return f"Courriel {tutor.email or '— (aucun rappel possible)'} · Tél. {_or_none(tutor.phone)}"
+
+
 def tutor_lines(tutor: Tutor, org: Organisation | None, placements: int) -> list[str]:
     where = org.name if org is not None else tutor.organisation_id
     return [
         f"{tutor.full_name}" + (f", {tutor.job_title}" if tutor.job_title else "") + f" · {where}",
-        f"Courriel {tutor.email or '— (aucun rappel possible)'} · Tél. {_or_none(tutor.phone)} · "
+        f"{tutor_contact(tutor)} · "
         + (f"{placements} stage{'s' if placements > 1 else ''}" if placements else "aucun stage"),
     ]
 

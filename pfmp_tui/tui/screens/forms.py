@@ -28,6 +28,7 @@ from .. import keys
 from ..state import cohort_name
 from ..widgets.toggles import StateCheckbox
 from .dialogs import ConfirmScreen, ConflictScreen
+from .pick import PickScreen
 
 
 def widget_id(key: str) -> str:
@@ -57,6 +58,7 @@ class FormScreen(ModalScreen[Saved | None]):
         self._top: list[str] = []  # the form's top lines: errors of no field, a change made elsewhere
         self._bad: list[str] = []  # labels of the fields showing an error
         self._summary = False  # a ^s was refused: the top names the fields to correct
+        self._creating: Field | None = None  # ^n on an organisation / tutor field: its form is open
         self._pending_merge: Any = None
 
     # -- layout --------------------------------------------------------------------------------
@@ -87,7 +89,8 @@ class FormScreen(ModalScreen[Saved | None]):
         if f.type in ("choice", "ref"):
             options = list(f.choices) if f.type == "choice" else self._ref_options(f, self.initial)
             legal = {v for _, v in options}
-            return Select(options, prompt="—", id=wid, compact=True,
+            prompt = "— (tapez pour chercher, ^n : créer)" if _searchable(f) else "—"
+            return Select(options, prompt=prompt, id=wid, compact=True,
                           value=value if value in legal and value is not None else Select.NULL)
         return Input(value or "", placeholder=f.placeholder, id=wid, compact=True)
 
@@ -271,16 +274,94 @@ class FormScreen(ModalScreen[Saved | None]):
     def _select_changed(self, event: Select.Changed) -> None:
         key = self._key_of(event.select)
         if key == "organisation_id" and self.form == "placements":
-            tutor_field = self.spec.field("tutor_id")
-            tutor = self.query_one(f"#{widget_id('tutor_id')}", Select)
-            current = None if tutor.value is Select.NULL else tutor.value
-            options = self._ref_options(tutor_field, self.values())
-            with tutor.prevent(Select.Changed):
-                tutor.set_options(options)
-                if current in {v for _, v in options}:
-                    tutor.value = current
+            self._select_changed_org()
         if key is not None and key in self.touched:
             self._recheck()
+
+    def _select_changed_org(self) -> None:
+        """The placement's organisation changed: its tutors only (the tutor kept if one of them)."""
+        tutor_field = self.spec.field("tutor_id")
+        tutor = self.query_one(f"#{widget_id('tutor_id')}", Select)
+        current = None if tutor.value is Select.NULL else tutor.value
+        options = self._ref_options(tutor_field, self.values())
+        with tutor.prevent(Select.Changed):
+            tutor.set_options(options)
+            if current in {v for _, v in options}:
+                tutor.value = current
+
+    # -- organisations and tutors: search as you type, create (issue 15) --------------------------
+    def _searchable_focused(self) -> Field | None:
+        key = self._key_of(self.focused)
+        if key is None:
+            return None
+        f = self.spec.field(key)
+        return f if _searchable(f) and isinstance(self.focused, Select) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("find", "create"):
+            return self._searchable_focused() is not None
+        return True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.refresh_bindings()  # ^f / ^n show on the organisation and tutor fields only
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed on the organisation or tutor field opens the search with it."""
+        f = self._searchable_focused()
+        if f is not None and event.is_printable and event.character and not event.character.isspace():
+            event.stop()
+            event.prevent_default()
+            self._pick(f, event.character)
+
+    def action_find(self) -> None:
+        f = self._searchable_focused()
+        if f is not None:
+            self._pick(f, "")
+
+    def _pick(self, f: Field, text: str) -> None:
+        values = self.values()
+        org = values.get("organisation_id") if f.ref == "tutors" else None
+        self.app.push_screen(PickScreen(f.ref, text=text, organisation_id=org, current=values.get(f.key)),
+                             lambda chosen: self._picked(f, chosen))
+
+    def action_create(self) -> None:
+        f = self._searchable_focused()
+        if f is None:
+            return
+        org = self.values().get("organisation_id") if f.ref == "tutors" else None
+        self._creating = f
+        self.app.open_form(f.ref, defaults={"organisation_id": org} if org else None)
+
+    def select_record(self, kind: str, record_id: str) -> None:
+        """The organisation or tutor created with ^n on its field: chosen in the form."""
+        f = getattr(self, "_creating", None)
+        if f is not None and f.ref == kind:
+            self._creating = None
+            self._picked(f, record_id)
+
+    def _picked(self, f: Field, record_id: str | None) -> None:
+        if not record_id or not self.is_mounted:
+            return
+        state = self.app.state
+        if f.ref == "tutors" and state is not None and any(x.key == "organisation_id" for x in self.spec.fields):
+            tutor = state.get("tutors", record_id)
+            org_select = self.query_one(f"#{widget_id('organisation_id')}", Select)
+            if tutor is not None and org_select.value != tutor.organisation_id:
+                # A tutor of another organisation: the form takes their organisation too.
+                org_field = self.spec.field("organisation_id")
+                with org_select.prevent(Select.Changed):
+                    org_select.set_options(self._ref_options(org_field, self.values()))
+                    org_select.value = tutor.organisation_id
+        widget = self.query_one(f"#{widget_id(f.key)}", Select)
+        widget.set_options(self._ref_options(f, self.values()))
+        try:
+            widget.value = record_id
+        except Exception:  # not among the options (another session deleted it meanwhile)
+            return
+        widget.focus()
+        if self.form == "placements" and f.key == "organisation_id":
+            self._select_changed_org()
+        self._recheck()  # a field left empty before is now filled: its message goes
 
     # -- saving --------------------------------------------------------------------------------
     def action_save(self, confirmed: bool = False) -> None:
@@ -393,6 +474,11 @@ class FormScreen(ModalScreen[Saved | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.confirm_leave(lambda: None)
+
+
+def _searchable(f: Field) -> bool:
+    """Organisations and tutors: too many for a drop-down alone (issue 15)."""
+    return f.type == "ref" and f.ref in ("organisations", "tutors")
 
 
 def _kept_keys(spec, base: Any) -> dict[str, Any]:
