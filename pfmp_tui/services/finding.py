@@ -54,7 +54,7 @@ class Finder:
     """The organisations and tutors of one dataset, sorted as lists show them, with their search text."""
 
     organisations: list[tuple[Organisation, str]]
-    tutors: list[tuple[Tutor, str]]
+    tutors: list[tuple[Tutor, str, str]]  # (tutor, search text, their name's search text)
     org_names: dict[str, str]
 
     def find_organisations(self, text: str, *, exclude: frozenset[str] = frozenset(),
@@ -74,9 +74,9 @@ class Finder:
         those whose own name matches every word come first."""
         words = _words(text)
         by_name, by_other = [], []
-        for t, key in self.tutors:
+        for t, key, name_key in self.tutors:
             if (organisation_id is None or t.organisation_id == organisation_id) and _matches(key, words):
-                (by_name if _matches(_key(t.first_name, t.last_name), words) else by_other).append(t)
+                (by_name if _matches(name_key, words) else by_other).append(t)
                 if limit is not None and len(by_name) >= limit:
                     break
         out = by_name + by_other
@@ -96,7 +96,8 @@ def finder(data: Dataset) -> Finder:
         return _last[2]
     names = {o.id: o.name for o in data.organisations}
     orgs = sorted(((o, organisation_text(o)) for o in data.organisations), key=lambda pair: fold(pair[0].name))
-    tutors = sorted(((t, tutor_text(t, names.get(t.organisation_id, ""))) for t in data.tutors),
+    tutors = sorted(((t, tutor_text(t, names.get(t.organisation_id, "")), _key(t.first_name, t.last_name))
+                     for t in data.tutors),
                     key=lambda pair: (fold(pair[0].last_name), fold(pair[0].first_name), pair[0].id))
     found = Finder(orgs, tutors, names)
     _last = (data.organisations, data.tutors, found)
