@@ -127,7 +127,7 @@ async def test_a_tutor_s_e_mail_is_editable_and_checked(repo, tmp_path, db_path)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form and "adresse électronique invalide" in error_of(form, "email")
-        assert "Courriel (reçoit les rappels) à corriger" in text_of(form, "#form-error")
+        assert "Courriel (rappels) à corriger" in text_of(form, "#form-error")
         assert stored(db_path, "tutors", "t1").email is None
         field(form, "email").value = "anne.petit@mairie-lyon.fr"
         field(form, "phone").value = "+33 4 72 10 30 30"

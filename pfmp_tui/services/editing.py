@@ -108,7 +108,7 @@ FORMS: dict[str, Form] = {
             Field("last_name", "Nom", required=True),
             Field("first_name", "Prénom", required=True),
             Field("job_title", "Fonction"),
-            Field("email", "Courriel (reçoit les rappels)", placeholder="ex. prenom.nom@exemple.fr"),
+            Field("email", "Courriel (rappels)", placeholder="ex. prenom.nom@exemple.fr"),
             Field("phone", "Téléphone", placeholder="ex. 02 31 45 67 89"),
         )),
         Form("placements", "placements", "Nouveau stage (PFMP)", "Modifier le stage (PFMP)", (

@@ -60,6 +60,7 @@ COLUMNS = {
     "organisations": (("Nom", 22), ("SIRET", 14), ("Ville", 11), ("Pays", 4), ("Tuteurs", 7), ("Stages", 6)),
     "tutors": (("Tuteur", 20), ("Organisation", 24), ("Fonction", 18), ("Courriel", 26), ("Téléphone", 14)),
 }
+DETAIL_HEIGHT = {"organisations": 5, "tutors": 2}  # lines of contacts under the table (issue 15)
 SEARCH_HINTS = {"organisations": "Rechercher (nom, SIRET, ville)…",
                 "tutors": "Rechercher (nom, organisation, fonction, courriel, téléphone)…"}
 NOUNS = {"cohorts": "cohorte", "organisations": "organisation", "tutors": "tuteur"}
@@ -137,7 +138,10 @@ class RecordsScreen(Screen):
         lines = (contact_lines(state, self.kind, record_id)
                  if state is not None and record_id is not None and self.kind != "cohorts" else [])
         box.update(Content("\n".join(lines)))
-        box.display = bool(lines)
+        # A fixed height per list: the table does not grow and shrink (nor hide the cursor's row)
+        # as the cursor moves between records with and without notes.
+        box.display = self.kind in DETAIL_HEIGHT
+        box.styles.height = DETAIL_HEIGHT.get(self.kind, 0)
 
     @on(DataTable.RowHighlighted, "#records")
     def _highlighted(self) -> None:
