@@ -306,9 +306,10 @@ class FormScreen(ModalScreen[Saved | None]):
         self.refresh_bindings()  # ^f / ^n show on the organisation and tutor fields only
 
     def on_key(self, event: events.Key) -> None:
-        """A letter typed on the organisation or tutor field opens the search with it."""
+        """A letter or digit typed on the organisation or tutor field opens the search with it
+        (« ? » still opens the help, space the drop-down)."""
         f = self._searchable_focused()
-        if f is not None and event.is_printable and event.character and not event.character.isspace():
+        if f is not None and event.is_printable and event.character and event.character.isalnum():
             event.stop()
             event.prevent_default()
             self._pick(f, event.character)
