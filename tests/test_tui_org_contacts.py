@@ -241,3 +241,21 @@ async def test_the_records_lists_find_tutors_by_organisation_and_e_mail(repo, tm
         table.move_cursor(row=table.get_row_index("t2"))
         await pilot.pause()
         assert "Courriel hugo.blanc@garage-du-port.fr · Tél. 06 12 34 56 78 · aucun stage" in text_of(screen, "#records-detail")
+
+
+async def test_find_and_create_keys_belong_to_the_organisation_and_tutor_fields(repo, tmp_path):  # noqa: F811
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "tutors")
+        assert app.focused is field(form, "organisation_id")
+        assert form.check_action("find", ()) and form.check_action("create", ())
+        await pilot.press("question_mark")  # punctuation does not open the search
+        await pilot.pause()
+        assert app.screen is form
+        field(form, "last_name").focus()
+        await pilot.pause()
+        assert not form.check_action("find", ()) and not form.check_action("create", ())
+        await pilot.press("ctrl+n")  # nothing to create from the name field
+        await pilot.pause()
+        assert app.screen is form

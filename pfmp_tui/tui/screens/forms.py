@@ -307,7 +307,7 @@ class FormScreen(ModalScreen[Saved | None]):
 
     def on_key(self, event: events.Key) -> None:
         """A letter or digit typed on the organisation or tutor field opens the search with it
-        (« ? » still opens the help, space the drop-down)."""
+        (punctuation is not a name's start; space still opens the drop-down)."""
         f = self._searchable_focused()
         if f is not None and event.is_printable and event.character and event.character.isalnum():
             event.stop()
