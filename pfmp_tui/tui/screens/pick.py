@@ -26,7 +26,7 @@ from ..formatting import fit
 from ..search_defaults import search_defaults
 
 LISTED = 50  # options listed at once: more means « précisez »
-WIDTH = 68  # an option's text, cut with « … » (the dialog is 76 wide at 80 columns)
+DIALOG_WIDTH = 76  # as pick.tcss says; narrower on a narrower terminal
 
 TITLES = {"organisations": "Choisir l'organisation d'accueil", "tutors": "Choisir le tuteur"}
 HINTS = {"organisations": "Rechercher (nom, ville, SIRET)…",
@@ -53,8 +53,7 @@ class PickScreen(ModalScreen[str | None]):
             yield Input(self.text, placeholder=HINTS[self.kind], id="pick-search", compact=True)
             yield OptionList(id="pick-list", compact=True)
             yield Static("", id="pick-count", classes="muted")
-            yield Static("entrée : choisir · ↓ : la liste · ^n : créer ce qui est cherché",
-                         classes="dialog-hint")
+            yield Static("entrée : choisir · ^n : créer ce qui est cherché", classes="dialog-hint")
 
     def on_mount(self) -> None:
         search = self.query_one("#pick-search", Input)
@@ -65,6 +64,9 @@ class PickScreen(ModalScreen[str | None]):
     def show_state(self, state: Any) -> None:
         if self.is_mounted:
             self._fill()
+
+    def on_resize(self) -> None:
+        self._fill()
 
     def select_record(self, kind: str, record_id: str) -> None:
         """The record created with ^n: chosen, and the dialog closes on it."""
@@ -79,12 +81,14 @@ class PickScreen(ModalScreen[str | None]):
             return
         find = finder(state.data)
         text = self.query_one("#pick-search", Input).value
+        # One line an option, cut with « … »: the dialog less its border, padding, mark and scrollbar.
+        width = min(DIALOG_WIDTH, self.app.size.width) - 9
         options: list[Option] = []
         if self.kind == "organisations":
             found = find.find_organisations(text, exclude=frozenset({PLACEHOLDER_ORG.id}), limit=LISTED + 1)
             total = len(find.organisations) - (1 if PLACEHOLDER_ORG.id in find.org_names else 0)
             options = [Option(self._mark(o.id) + fit(o.name + (f" ({o.city})" if o.city else "")
-                                                    + (f" · SIRET {o.siret}" if o.siret else ""), WIDTH), id=o.id)
+                                                    + (f" · SIRET {o.siret}" if o.siret else ""), width), id=o.id)
                        for o in found[:LISTED]]
         else:
             own = find.find_tutors(text, organisation_id=self.organisation_id) if self.organisation_id else []
@@ -93,7 +97,7 @@ class PickScreen(ModalScreen[str | None]):
             found = (own + others)[:LISTED + 1]
             total = len(find.tutors)
             options = [Option(self._mark(t.id) + fit(f"{t.full_name} · {find.organisation_name(t.organisation_id)}"
-                                                    + (f" · {t.email}" if t.email else ""), WIDTH), id=t.id)
+                                                    + (f" · {t.email}" if t.email else ""), width), id=t.id)
                        for t in found[:LISTED]]
         pick_list = self.query_one("#pick-list", OptionList)
         shown = len(options)
