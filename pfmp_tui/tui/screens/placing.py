@@ -53,6 +53,7 @@ from ..targets import Timeline, go
 from .base import TableDetailScreen
 from .dialogs import ConfirmScreen
 
+ASSIGN_WIDTH = 72  # .assign-dialog in placing.tcss
 TUTORS_LISTED = 30  # other organisations' tutors listed while searching (then « précisez »)
 
 PLACING_COLUMNS = (("", "mark", 1), ("Élève", "name", 20), ("Organisation d'accueil", "organisation", 22),
@@ -398,8 +399,9 @@ class AssignScreen(ModalScreen[bool]):
         if state is None:
             return
         found = finder(state.data).find_organisations(text, exclude=frozenset({PLACEHOLDER_ORG.id}))
-        options = [Option(("✓ " if o.id == self.organisation_id else "  ") + o.name + (f" ({o.city})" if o.city else ""),
-                          id=o.id) for o in found]
+        width = self._option_width()
+        options = [Option(("✓ " if o.id == self.organisation_id else "  ")
+                          + fit(o.name + (f" ({o.city})" if o.city else ""), width), id=o.id) for o in found]
         org_list = self.query_one("#org-list", OptionList)
         org_list.set_options(options or [Option("  aucune organisation ne correspond (^n : la créer)",
                                                 disabled=True)])
@@ -422,8 +424,9 @@ class AssignScreen(ModalScreen[bool]):
             options.append(Option(("✓ " if self.tutor_id is None else "  ") + "aucun tuteur pour l'instant "
                                   "(^n : le créer)", id=""))
             own = find.find_tutors(text, organisation_id=self.organisation_id)
-            options += [Option(("✓ " if t.id == self.tutor_id else "  ") + t.full_name
-                               + (f", {t.job_title}" if t.job_title else ""), id=t.id) for t in own]
+            options += [Option(("✓ " if t.id == self.tutor_id else "  ")
+                               + fit(t.full_name + (f", {t.job_title}" if t.job_title else ""), self._option_width()),
+                               id=t.id) for t in own]
         elif not words:
             tutor_list.set_options([Option("  tapez un nom, une organisation ou un courriel", disabled=True)])
             return
@@ -431,8 +434,8 @@ class AssignScreen(ModalScreen[bool]):
         if words:
             others = [t for t in find.find_tutors(text, limit=TUTORS_LISTED + len(own) + 1)
                       if t.organisation_id != self.organisation_id and t.organisation_id != PLACEHOLDER_ORG.id]
-            options += [Option(f"  {t.full_name} · {find.organisation_name(t.organisation_id)}", id=t.id)
-                        for t in others[:TUTORS_LISTED]]
+            options += [Option("  " + fit(f"{t.full_name} · {find.organisation_name(t.organisation_id)}",
+                                          self._option_width()), id=t.id) for t in others[:TUTORS_LISTED]]
             if len(others) > TUTORS_LISTED:
                 options.append(Option("  … d'autres encore : précisez la recherche", disabled=True))
         if not options:
@@ -440,6 +443,11 @@ class AssignScreen(ModalScreen[bool]):
         tutor_list.set_options(options)
         first = 1 if self.organisation_id is not None and words and len(options) > 1 else 0
         tutor_list.highlighted = first
+
+    def _option_width(self) -> int:
+        """An option on one line, cut with « … »: the dialog (72, or the terminal) less its border,
+        padding, mark and scrollbar."""
+        return min(ASSIGN_WIDTH, self.app.size.width) - 9
 
     def _show_chosen(self) -> None:
         state = self.app.state
