@@ -101,7 +101,8 @@ async def test_a_tutor_created_before_any_organisation_is_chosen(repo, tmp_path,
         # Leaving with a choice not saved asks first; « non » keeps the dialog.
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        assert "Non enregistré : Organisation, Tuteur" in text_of(app.screen, "#confirm-message")
+        assert "2 changements non enregistrés (Organisation, Tuteur) seront perdus" in text_of(
+            app.screen, "#confirm-message")
         await pilot.press("n")
         await settle(pilot, lambda: app.screen is assign)
         await pilot.press("ctrl+s")

@@ -33,6 +33,7 @@ from ..state import (
     week_of,
 )
 from ..widgets.figure import Figure
+from ..widgets.signature_progress import SignatureProgressPanel  # issue 15: conventions (R10), visits
 
 BAR_WIDTH = 30
 
@@ -195,6 +196,7 @@ class DashboardScreen(Screen):
                 with Vertical(id="watch", classes="panel") as panel:
                     panel.border_title = "À surveiller"
                     yield from self._widgets(self._watch)
+                yield SignatureProgressPanel(id="signatures")
             with Grid(id="cohorts"):
                 for card in self._cards:
                     with Vertical(classes="cohort-card"):
@@ -217,6 +219,8 @@ class DashboardScreen(Screen):
     def show_state(self, state: AppState) -> None:
         """New data: update the figures in place, or rebuild if the cohorts changed."""
         self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}"
+        for panel in self.query(SignatureProgressPanel):
+            panel.show_state(state)
         watch, cards = watch_items(state), cohort_items(state)
         old_items = self._watch + [i for c in self._cards for i in c]
         new_items = watch + [i for c in cards for i in c]

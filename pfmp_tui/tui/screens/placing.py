@@ -51,7 +51,7 @@ from ..state import AppState, cohort_name, fold
 from ..tables import cursor_key
 from ..targets import Timeline, go
 from .base import TableDetailScreen
-from .dialogs import ConfirmScreen
+from .dialogs import ConfirmScreen, ask_to_discard
 
 ASSIGN_WIDTH = 72  # .assign-dialog in placing.tcss
 TUTORS_LISTED = 30  # other organisations' tutors listed while searching (then « précisez »)
@@ -370,10 +370,7 @@ class AssignScreen(ModalScreen[bool]):
             return
         names = [label for label, a, b in zip(("Organisation", "Tuteur", "Professeur référent"),
                                               self._initial, self._chosen()) if a != b]
-        self.app.push_screen(ConfirmScreen(
-            "Abandonner la saisie ?",
-            f"Non enregistré : {', '.join(names)} (^s pour enregistrer d'abord).",
-            yes="Abandonner la saisie", no="Continuer la saisie"), lambda yes: leave() if yes else None)
+        ask_to_discard(self.app, len(names), ", ".join(names), leave)
 
     def show_state(self, state: AppState) -> None:
         """A new organisation (^n) or tutor saved: in the lists, and chosen."""
