@@ -143,3 +143,48 @@ def test_format_days():
     assert format_days(3) == "3 j"
     assert format_days(0) == "0 j"
     assert format_days(None) == "—"
+
+
+# Contact details of organisations and tutors (issue 15): one rule for every way in.
+@pytest.mark.parametrize("phone", ["02 31 45 67 89", "0231456789", "06.39.98.12.34", "02-31-45-67-89",
+                                   "+33 2 31 45 67 89", "+33 (0)2 31 45 67 89", "0033 2 31 45 67 89",
+                                   "+32 2 123 45 67", "+1 (555) 123-4567", "+352 26 12 34"])
+def test_valid_phone(phone):
+    assert v.parse_phone(f" {phone} ", "phone") == phone  # kept as typed, trimmed
+
+
+@pytest.mark.parametrize("phone", ["123456", "------", "02 31 45 67", "02 31 45 67 89 1", "00 00",
+                                   "+33 2 31 45 67", "+0 123456789", "12345678901", "abc",
+                                   "02 31 45 67 89 poste 12", "+33 2 31 45 67 89 +"])
+def test_bad_phone(phone):
+    text = message(v.parse_phone, phone, "organisations[0].phone")
+    assert text.startswith("organisations[0].phone: numéro de téléphone invalide") and "02 31 45 67 89" in text
+
+
+@pytest.mark.parametrize("site", ["www.exemple.fr", "exemple.fr", "https://exemple.fr/stages?x=1",
+                                  "http://www.mairie-caen.fr", "https://café-dupont.fr", "exemple.fr:8080/x"])
+def test_valid_website(site):
+    assert v.parse_website(site, "website") == site
+
+
+@pytest.mark.parametrize("site", ["exemple", "ma boulangerie.fr", "mailto:a@b.fr", "javascript:alert(1)",
+                                  "file:///etc/passwd", "-x.fr", "a_b.fr", "http://localhost", "www.exemple.f"])
+def test_bad_website(site):
+    assert message(v.parse_website, site, "organisations[0].website").startswith(
+        "organisations[0].website: site web invalide")
+
+
+def test_every_way_in_uses_the_same_contact_rules():
+    """`pfmp load` (interchange) refuses what the form refuses, naming the field."""
+    from pfmp_tui.domain.errors import ValidationFailed
+    from pfmp_tui.domain.interchange import parse_record
+
+    base = {"id": "o1", "name": "Mairie", "country": "FR"}
+    for key, bad in (("phone", "123"), ("email", "contact@mairie"), ("website", "mairie")):
+        with pytest.raises(ValidationFailed) as exc:
+            parse_record("organisations", {**base, key: bad}, "organisations[0]")
+        assert [e.path for e in exc.value.errors] == [f"organisations[0].{key}"]
+    with pytest.raises(ValidationFailed) as exc:
+        parse_record("tutors", {"id": "t1", "organisation_id": "o1", "last_name": "A", "first_name": "B",
+                                "phone": "1234"}, "tutors[0]")
+    assert [e.path for e in exc.value.errors] == ["tutors[0].phone"]

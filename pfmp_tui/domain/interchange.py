@@ -294,10 +294,7 @@ def _required_email(value: Any, path: str) -> str:
 
 
 def _website(value: Any, path: str) -> str | None:
-    text = _opt_text(value, path)
-    if text is not None and (" " in text or "." not in text):
-        raise ValidationFailed(FieldError(path, f"site web invalide {v.show(value)}"))
-    return text
+    return v.parse_website(value, path)
 
 
 def _attestation(value: Any, path: str) -> Attestation | None:

@@ -28,7 +28,16 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za
 # INE: 11 characters. INE-BEA: 10 digits + a key letter; INE-RNIE: 9 digits + 2 letters;
 # INE apprenti: 4 digits (year), "A", 5 digits, a key letter.
 _INE = re.compile(r"^([0-9]{10}[A-Z]|[0-9]{9}[A-Z]{2}|[0-9]{4}A[0-9]{5}[A-Z])$")
-_PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
+_PHONE = re.compile(r"^\+?[0-9(][0-9 .()/-]*[0-9]$")  # the characters a number is written with
+_PHONE_FR = re.compile(r"^0[1-9][0-9]{8}$")
+_PHONE_FR_INTL = re.compile(r"^(\+|00)33(0)?[1-9][0-9]{8}$")
+_PHONE_INTL = re.compile(r"^(\+|00)(?!33)[1-9][0-9]{6,14}$")
+# A host (labels of letters, digits, hyphens; a top-level domain of 2+ letters), then an optional
+# port and path; « http:// » or « https:// » optional. Letters include accented ones (IDN).
+_WEBSITE = re.compile(
+    r"^(https?://)?(?!-)([^\W_]|-)+(?<!-)(\.(?!-)([^\W_]|-)+(?<!-))*\.[^\W\d_]{2,}(:[0-9]{1,5})?([/?#][^\s]*)?$",
+    re.IGNORECASE,
+)
 _POSTCODE_FR = re.compile(r"^[0-9]{5}$")
 
 # SIREN of La Poste: its head office passes Luhn, its many establishments use
@@ -197,9 +206,30 @@ def parse_email(value: Any, path: str) -> str | None:
 
 
 def parse_phone(value: Any, path: str) -> str | None:
+    """A phone number as typed (« 02 31 45 67 89 », « +33 2 31 45 67 89 », « +32 2 123 45 67 »).
+
+    French: 10 digits starting with 0 (not 00), or +33 / 0033, an optional (0), then 9 digits.
+    Elsewhere: + or 00, a country code (not 0), 7 to 15 digits in all (ITU-T E.164).
+    Spaces, dots, hyphens and brackets between digits are allowed and kept."""
     text = optional_str(value, path, max_len=30)
-    if text is not None and not _PHONE.fullmatch(text):
-        raise _fail(path, f"numéro de téléphone invalide {show(value)}")
+    if text is None:
+        return None
+    digits = re.sub(r"[ .()/-]", "", text)
+    if not _PHONE.fullmatch(text) or not (
+        _PHONE_FR.fullmatch(digits) or _PHONE_FR_INTL.fullmatch(digits) or _PHONE_INTL.fullmatch(digits)
+    ):
+        raise _fail(path, f"numéro de téléphone invalide {show(value)} (ex. 02 31 45 67 89, +32 2 123 45 67)")
+    return text
+
+
+def parse_website(value: Any, path: str) -> str | None:
+    """A website address as typed: « www.exemple.fr », « exemple.fr/stages », « https://exemple.fr »
+    (http or https only: no mailto:, javascript: or file:)."""
+    text = optional_str(value, path, max_len=300)
+    if text is None:
+        return None
+    if not _WEBSITE.fullmatch(text):
+        raise _fail(path, f"site web invalide {show(value)} (ex. www.exemple.fr)")
     return text
 
 

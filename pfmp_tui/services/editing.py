@@ -97,14 +97,21 @@ FORMS: dict[str, Form] = {
             Field("postcode", "Code postal"),
             Field("city", "Ville"),
             Field("country", "Pays (code ISO)", required=True, placeholder="FR"),
+            # Contact details (issue 15): who to call, who signs the convention for the host.
+            Field("phone", "Téléphone", placeholder="ex. 02 31 45 67 89"),
+            Field("email", "Courriel", placeholder="ex. contact@exemple.fr"),
+            Field("website", "Site web", placeholder="ex. www.exemple.fr"),
+            Field("representative", "Représentant (signataire)", placeholder="Prénom Nom"),
+            Field("representative_title", "Qualité du représentant", placeholder="ex. gérant, DRH, maire"),
+            Field("notes", "Notes", "long_text"),
         )),
         Form("tutors", "tutors", "Nouveau tuteur", "Modifier le tuteur", (
             Field("organisation_id", "Organisation", "ref", True, ref="organisations"),
             Field("last_name", "Nom", required=True),
             Field("first_name", "Prénom", required=True),
             Field("job_title", "Fonction"),
-            Field("email", "Courriel"),
-            Field("phone", "Téléphone"),
+            Field("email", "Courriel (rappels)", placeholder="ex. prenom.nom@exemple.fr"),
+            Field("phone", "Téléphone", placeholder="ex. 02 31 45 67 89"),
         )),
         Form("placements", "placements", "Nouveau stage (PFMP)", "Modifier le stage (PFMP)", (
             Field("organisation_id", "Organisation d'accueil", "ref", True, ref="organisations"),

@@ -284,6 +284,18 @@ SCOPES: dict[str, Scope] = {
     "form": Scope("Formulaires", (
         _b("ctrl+s", "save", "Enregistrer", "form.save", key_display="^s", priority=True),
         _b("escape", "cancel", "Annuler", "form.cancel"),
+        _b("ctrl+f", "find", "Chercher", "form.find", key_display="^f",
+           tooltip="Sur le champ Organisation ou Tuteur : chercher en tapant (aussi : taper une lettre)"),
+        _b("ctrl+n", "create", "Créer", "form.create", key_display="^n",
+           tooltip="Sur le champ Organisation ou Tuteur : en créer un (le tuteur dans l'organisation choisie), "
+                   "il est ensuite choisi"),
+    )),
+    "pick": Scope("Choisir une organisation ou un tuteur", (
+        _b("escape", "cancel", "Annuler", "pick.cancel"),
+        _b("down", "to_list", "Vers la liste", "pick.to_list", show=False, key_display="↓",
+           tooltip="Depuis la recherche : aller dans la liste de ses résultats"),
+        _b("ctrl+n", "create", "Créer", "pick.create", key_display="^n",
+           tooltip="Créer l'organisation ou le tuteur cherché (ce qui était tapé est repris) ; il est ensuite choisi"),
     )),
     "confirm": Scope("Confirmation", (
         _b("o,y", "answer(True)", "Oui", "confirm.yes"),

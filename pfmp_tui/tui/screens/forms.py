@@ -28,6 +28,7 @@ from ..state import cohort_name
 from ..widgets.checklist import CheckList
 from ..widgets.toggles import StateCheckbox
 from .dialogs import ConfirmScreen, ConflictScreen, ask_to_discard
+from .pick import PickScreen
 
 
 def widget_id(key: str) -> str:
@@ -54,6 +55,10 @@ class FormScreen(ModalScreen[Saved | None]):
         self.touched: set[str] = set()
         self.errors: dict[str, list[str]] = {}
         self.deleted = False  # the record was deleted by another session since the form opened
+        self._top: list[str] = []  # the form's top lines: errors of no field, a change made elsewhere
+        self._bad: list[str] = []  # labels of the fields showing an error
+        self._summary = False  # a ^s was refused: the top names the fields to correct
+        self._creating: Field | None = None  # ^n on an organisation / tutor field: its form is open
         self._pending_merge: Any = None
 
     # -- layout --------------------------------------------------------------------------------
@@ -86,7 +91,8 @@ class FormScreen(ModalScreen[Saved | None]):
         if f.type in ("choice", "ref"):
             options = list(f.choices) if f.type == "choice" else self._ref_options(f, self.initial)
             legal = {v for _, v in options}
-            return Select(options, prompt="—", id=wid, compact=True,
+            prompt = "— (tapez pour chercher, ^n : créer)" if _searchable(f) else "—"
+            return Select(options, prompt=prompt, id=wid, compact=True,
                           value=value if value in legal and value is not None else Select.NULL)
         return Input(value or "", placeholder=f.placeholder, id=wid, compact=True)
 
@@ -202,9 +208,8 @@ class FormScreen(ModalScreen[Saved | None]):
         self._stale("! Une autre session a modifié cet élément : ^s fusionnera vos changements avec les siens.")
 
     def _stale(self, message: str) -> None:
-        box = self.query_one("#form-error", Static)
-        box.update(message)
-        box.set_class(True, "-shown")
+        self._top = [message]  # kept until the form is saved or read again
+        self._show_top()
 
     def _rebase(self, record: Any, rev: int, values: dict[str, Any] | None) -> None:
         """Now editing `record` at `rev` (the stored version); the form shows `values` (or the record)."""
@@ -215,17 +220,31 @@ class FormScreen(ModalScreen[Saved | None]):
         self.show_errors({})
 
     def show_errors(self, errors: dict[str, list[str]], only: set[str] | None = None) -> None:
+        """Each field's messages under it (`only`: the fields already left); the top line keeps
+        what belongs to no field and, after a refused ^s, which fields refused it."""
         self.errors = errors
+        self._bad = []
         for f in self.spec.fields:
             messages = errors.get(f.key, []) if only is None or f.key in only else []
             err = self.query_one(f"#err-{widget_id(f.key)}", Static)
             err.update("\n".join(f"✗ {m}" for m in messages))
             err.set_class(bool(messages), "-shown")
             self.query_one(f"#{widget_id(f.key)}").set_class(bool(messages), "-invalid")
-        general = errors.get(editing.GENERAL, []) if only is None else []
+            if messages:
+                self._bad.append(f.label)
+        if only is None:
+            self._top = [f"✗ {m}" for m in errors.get(editing.GENERAL, [])]
+            self._summary = False
+        self._show_top()
+
+    def _show_top(self) -> None:
+        lines = list(self._top)
+        if self._summary and self._bad:
+            # At 80×24 a long form scrolls: the top says which fields refused it, by their label.
+            lines.insert(0, f"✗ Rien n'est enregistré : {', '.join(self._bad)} à corriger.")
         box = self.query_one("#form-error", Static)
-        box.update("\n".join(f"✗ {m}" for m in general))
-        box.set_class(bool(general), "-shown")
+        box.update("\n".join(lines))
+        box.set_class(bool(lines), "-shown")
 
     def _recheck(self) -> None:
         """Inline validation of the fields already left (no store access)."""
@@ -247,16 +266,95 @@ class FormScreen(ModalScreen[Saved | None]):
     def _select_changed(self, event: Select.Changed) -> None:
         key = self._key_of(event.select)
         if key == "organisation_id" and self.form == "placements":
-            tutor_field = self.spec.field("tutor_id")
-            tutor = self.query_one(f"#{widget_id('tutor_id')}", Select)
-            current = None if tutor.value is Select.NULL else tutor.value
-            options = self._ref_options(tutor_field, self.values())
-            with tutor.prevent(Select.Changed):
-                tutor.set_options(options)
-                if current in {v for _, v in options}:
-                    tutor.value = current
+            self._select_changed_org()
         if key is not None and key in self.touched:
             self._recheck()
+
+    def _select_changed_org(self) -> None:
+        """The placement's organisation changed: its tutors only (the tutor kept if one of them)."""
+        tutor_field = self.spec.field("tutor_id")
+        tutor = self.query_one(f"#{widget_id('tutor_id')}", Select)
+        current = None if tutor.value is Select.NULL else tutor.value
+        options = self._ref_options(tutor_field, self.values())
+        with tutor.prevent(Select.Changed):
+            tutor.set_options(options)
+            if current in {v for _, v in options}:
+                tutor.value = current
+
+    # -- organisations and tutors: search as you type, create (issue 15) --------------------------
+    def _searchable_focused(self) -> Field | None:
+        key = self._key_of(self.focused)
+        if key is None:
+            return None
+        f = self.spec.field(key)
+        return f if _searchable(f) and isinstance(self.focused, Select) else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("find", "create"):
+            return self._searchable_focused() is not None
+        return True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        self.refresh_bindings()  # ^f / ^n show on the organisation and tutor fields only
+
+    def on_key(self, event: events.Key) -> None:
+        """A letter or digit typed on the organisation or tutor field opens the search with it
+        (punctuation is not a name's start; space still opens the drop-down)."""
+        f = self._searchable_focused()
+        if f is not None and event.is_printable and event.character and event.character.isalnum():
+            event.stop()
+            event.prevent_default()
+            self._pick(f, event.character)
+
+    def action_find(self) -> None:
+        f = self._searchable_focused()
+        if f is not None:
+            self._pick(f, "")
+
+    def _pick(self, f: Field, text: str) -> None:
+        values = self.values()
+        org = values.get("organisation_id") if f.ref == "tutors" else None
+        self.app.push_screen(PickScreen(f.ref, text=text, organisation_id=org, current=values.get(f.key)),
+                             lambda chosen: self._picked(f, chosen))
+
+    def action_create(self) -> None:
+        f = self._searchable_focused()
+        if f is None:
+            return
+        org = self.values().get("organisation_id") if f.ref == "tutors" else None
+        self._creating = f
+        self.app.open_form(f.ref, defaults={"organisation_id": org} if org else None)
+
+    def select_record(self, kind: str, record_id: str) -> None:
+        """The organisation or tutor created with ^n on its field: chosen in the form."""
+        f = getattr(self, "_creating", None)
+        if f is not None and f.ref == kind:
+            self._creating = None
+            self._picked(f, record_id)
+
+    def _picked(self, f: Field, record_id: str | None) -> None:
+        if not record_id or not self.is_mounted:
+            return
+        state = self.app.state
+        if f.ref == "tutors" and state is not None and any(x.key == "organisation_id" for x in self.spec.fields):
+            tutor = state.get("tutors", record_id)
+            org_select = self.query_one(f"#{widget_id('organisation_id')}", Select)
+            if tutor is not None and org_select.value != tutor.organisation_id:
+                # A tutor of another organisation: the form takes their organisation too.
+                org_field = self.spec.field("organisation_id")
+                with org_select.prevent(Select.Changed):
+                    org_select.set_options(self._ref_options(org_field, self.values()))
+                    org_select.value = tutor.organisation_id
+        widget = self.query_one(f"#{widget_id(f.key)}", Select)
+        widget.set_options(self._ref_options(f, self.values()))
+        try:
+            widget.value = record_id
+        except Exception:  # not among the options (another session deleted it meanwhile)
+            return
+        widget.focus()
+        if self.form == "placements" and f.key == "organisation_id":
+            self._select_changed_org()
+        self._recheck()  # a field left empty before is now filled: its message goes
 
     # -- saving --------------------------------------------------------------------------------
     def action_save(self, confirmed: bool = False) -> None:
@@ -306,6 +404,8 @@ class FormScreen(ModalScreen[Saved | None]):
     def _refused(self, errors: dict[str, list[str]]) -> None:
         self.touched.update(f.key for f in self.spec.fields)
         self.show_errors(errors)
+        self._summary = True
+        self._show_top()
         self._focus_first_error(errors)
 
     def _conflict(self, conflict: Conflict, mine: dict[str, Any]) -> None:
@@ -367,6 +467,11 @@ class FormScreen(ModalScreen[Saved | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.confirm_leave(lambda: None)
+
+
+def _searchable(f: Field) -> bool:
+    """Organisations and tutors: too many for a drop-down alone (issue 15)."""
+    return f.type == "ref" and f.ref in ("organisations", "tutors")
 
 
 def _kept_keys(spec, base: Any) -> dict[str, Any]:

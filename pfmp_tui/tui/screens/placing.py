@@ -39,9 +39,11 @@ from ...domain.planner import (
 from ...domain.requirements import required_days
 from ...domain.validation import format_date_fr
 from ...domain.wording import count
+from ...services.finding import finder
 from ...services.planning import PLACEHOLDER_ORG, assign, place
 from ...services.errors import ConflictError, StoreError
 from .. import keys
+from ..contact_lines import organisation_contact, tutor_contact
 from ..conventions import signature_line, terms_subtitle, write_conventions
 from ..formatting import fit, placement_dates
 from ..search_defaults import search_defaults
@@ -49,7 +51,10 @@ from ..state import AppState, cohort_name, fold
 from ..tables import cursor_key
 from ..targets import Timeline, go
 from .base import TableDetailScreen
-from .dialogs import ConfirmScreen
+from .dialogs import ConfirmScreen, ask_to_discard
+
+ASSIGN_WIDTH = 72  # .assign-dialog in placing.tcss
+TUTORS_LISTED = 30  # other organisations' tutors listed while searching (then « précisez »)
 
 PLACING_COLUMNS = (("", "mark", 1), ("Élève", "name", 20), ("Organisation d'accueil", "organisation", 22),
                    ("Tuteur", "tutor", 13), ("Réf.", "teacher", 8))
@@ -325,12 +330,14 @@ class AssignScreen(ModalScreen[bool]):
             yield Input(placeholder="Rechercher une organisation (nom, ville, SIRET)…", id="org-search", compact=True)
             yield OptionList(id="org-list", compact=True)
             yield Static("", id="org-chosen")
-            yield Input(placeholder="Rechercher un tuteur…", id="tutor-search", compact=True)
+            yield Input(placeholder="Rechercher un tuteur (nom, organisation, courriel)…", id="tutor-search",
+                        compact=True)
             yield OptionList(id="tutor-list", compact=True)
             with Horizontal(classes="field-row"):
                 yield Label("Professeur référent", classes="field-label")
                 yield Input(placeholder="identifiant, ex. mdurand", id="assign-teacher", compact=True)
-            yield Static("↓ : la liste · entrée : choisir · ^n : nouvelle organisation", classes="dialog-hint")
+            yield Static("↓ : la liste · entrée : choisir · ^n : créer ce qui est cherché",
+                         classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Enregistrer ^s", id="save", variant="primary", compact=True)
                 yield Button("Annuler échap", id="cancel", compact=True)
@@ -361,9 +368,32 @@ class AssignScreen(ModalScreen[bool]):
             self.organisation_id = p.organisation_id
             self.tutor_id = p.tutor_id
         self.query_one("#assign-teacher", Input).value = (p.teacher if p else None) or ""
+        self._initial = self._chosen()
         self._fill_orgs("")
         self._fill_tutors("")
         self._show_chosen()
+
+    # -- unsaved changes (issue 12's rule, for this dialog too) ----------------------------------------
+    def _chosen(self) -> tuple[str | None, str | None, str]:
+        return self.organisation_id, self.tutor_id, self.query_one("#assign-teacher", Input).value.strip()
+
+    @property
+    def dirty(self) -> bool:
+        initial = getattr(self, "_initial", None)
+        return initial is not None and self.is_mounted and self._chosen() != initial
+
+    def confirm_leave(self, then) -> None:
+        def leave() -> None:
+            if self.app.screen is self:
+                self.dismiss(False)
+            then()
+
+        if not self.dirty:
+            leave()
+            return
+        names = [label for label, a, b in zip(("Organisation", "Tuteur", "Professeur référent"),
+                                              self._initial, self._chosen()) if a != b]
+        ask_to_discard(self.app, len(names), ", ".join(names), leave)
 
     def show_state(self, state: AppState) -> None:
         """A new organisation (^n) or tutor saved: in the lists, and chosen."""
@@ -374,12 +404,11 @@ class AssignScreen(ModalScreen[bool]):
                 self._orgs_before = None
         tutors_before = getattr(self, "_tutors_before", None)
         if tutors_before is not None:
-            new = [t.id for t in state.data.tutors
-                   if t.id not in tutors_before and t.organisation_id == self.organisation_id]
+            new = [t.id for t in state.data.tutors if t.id not in tutors_before]
             if len(new) == 1:
                 self._tutors_before = None
-                self._fill_tutors("")
-                self._choose_tutor(new[0])
+                self.query_one("#tutor-search", Input).value = ""
+                self._choose_tutor(new[0])  # and their organisation, if none was chosen
                 return
         self._fill_orgs(self.query_one("#org-search", Input).value)
         self._fill_tutors(self.query_one("#tutor-search", Input).value)
@@ -389,15 +418,10 @@ class AssignScreen(ModalScreen[bool]):
         state = self.app.state
         if state is None:
             return
-        words = fold(text).split()
-        options = []
-        for o in sorted(state.data.organisations, key=lambda o: fold(o.name)):
-            if o.id == PLACEHOLDER_ORG.id:
-                continue
-            key = fold(" ".join(x for x in (o.name, o.city, o.postcode, o.siret) if x))
-            if all(w in key for w in words):
-                label = o.name + (f" ({o.city})" if o.city else "")
-                options.append(Option(("✓ " if o.id == self.organisation_id else "  ") + label, id=o.id))
+        found = finder(state.data).find_organisations(text, exclude=frozenset({PLACEHOLDER_ORG.id}))
+        width = self._option_width()
+        options = [Option(("✓ " if o.id == self.organisation_id else "  ")
+                          + fit(o.name + (f" ({o.city})" if o.city else ""), width), id=o.id) for o in found]
         org_list = self.query_one("#org-list", OptionList)
         org_list.set_options(options or [Option("  aucune organisation ne correspond (^n : la créer)",
                                                 disabled=True)])
@@ -405,23 +429,45 @@ class AssignScreen(ModalScreen[bool]):
             org_list.highlighted = 0
 
     def _fill_tutors(self, text: str) -> None:
+        """The chosen organisation's tutors matching `text` first, then, when something is typed,
+        the other organisations' (name, organisation, e-mail, phone): choosing one of those
+        chooses its organisation too. Nothing chosen yet: every organisation's tutors."""
         state = self.app.state
         tutor_list = self.query_one("#tutor-list", OptionList)
-        if state is None or self.organisation_id is None:
-            tutor_list.set_options([Option("  choisissez d'abord l'organisation", disabled=True)])
+        if state is None:
             return
-        words = fold(text).split()
-        options = [Option(("✓ " if self.tutor_id is None else "  ") + "aucun tuteur pour l'instant (^n : le créer)",
-                          id="")]
-        tutors = sorted((t for t in state.data.tutors if t.organisation_id == self.organisation_id),
-                        key=lambda t: (fold(t.last_name), fold(t.first_name)))
-        for t in tutors:
-            key = fold(f"{t.first_name} {t.last_name} {t.job_title or ''}")
-            if all(w in key for w in words):
-                label = t.full_name + (f", {t.job_title}" if t.job_title else "")
-                options.append(Option(("✓ " if t.id == self.tutor_id else "  ") + label, id=t.id))
+        find = finder(state.data)
+        words = text.split()
+        options: list[Option] = []
+        own: list = []
+        if self.organisation_id is not None:
+            options.append(Option(("✓ " if self.tutor_id is None else "  ") + "aucun tuteur pour l'instant "
+                                  "(^n : le créer)", id=""))
+            own = find.find_tutors(text, organisation_id=self.organisation_id)
+            options += [Option(("✓ " if t.id == self.tutor_id else "  ")
+                               + fit(t.full_name + (f", {t.job_title}" if t.job_title else ""), self._option_width()),
+                               id=t.id) for t in own]
+        elif not words:
+            tutor_list.set_options([Option("  tapez un nom, une organisation ou un courriel", disabled=True)])
+            return
+        others = []
+        if words:
+            others = [t for t in find.find_tutors(text, limit=TUTORS_LISTED + len(own) + 1)
+                      if t.organisation_id != self.organisation_id and t.organisation_id != PLACEHOLDER_ORG.id]
+            options += [Option("  " + fit(f"{t.full_name} · {find.organisation_name(t.organisation_id)}",
+                                          self._option_width()), id=t.id) for t in others[:TUTORS_LISTED]]
+            if len(others) > TUTORS_LISTED:
+                options.append(Option("  … d'autres encore : précisez la recherche", disabled=True))
+        if not options:
+            options = [Option("  aucun tuteur ne correspond (^n : le créer)", disabled=True)]
         tutor_list.set_options(options)
-        tutor_list.highlighted = 1 if len(options) > 1 and words else 0
+        first = 1 if self.organisation_id is not None and words and len(options) > 1 else 0
+        tutor_list.highlighted = first
+
+    def _option_width(self) -> int:
+        """An option on one line, cut with « … »: the dialog (72, or the terminal) less its border,
+        padding, mark and scrollbar."""
+        return min(ASSIGN_WIDTH, self.app.size.width) - 9
 
     def _show_chosen(self) -> None:
         state = self.app.state
@@ -430,6 +476,9 @@ class AssignScreen(ModalScreen[bool]):
         text = (f"[$text-success]✓[/] [b]{escape(org.name)}[/]" + (f" · tuteur : {escape(tutor.full_name)}" if tutor else
                                                                   " · [$text-muted]sans tuteur[/]")
                 if org else "[$text-warning]?[/] Organisation : à choisir dans la liste")
+        if org is not None:  # how to reach them (issue 15)
+            contact = tutor_contact(tutor) if tutor else organisation_contact(org)
+            text += "\n[$text-muted]" + escape(contact) + "[/]"
         self.query_one("#org-chosen", Static).update(Content.from_markup(text))
 
     def _choose_org(self, org_id: str) -> None:
@@ -477,6 +526,12 @@ class AssignScreen(ModalScreen[bool]):
         self._choose_tutor(event.option.id or None)
 
     def _choose_tutor(self, tutor_id: str | None) -> None:
+        state = self.app.state
+        tutor = state.get("tutors", tutor_id) if state is not None and tutor_id else None
+        if tutor is not None and tutor.organisation_id != self.organisation_id:
+            # A tutor found among every organisation's: their organisation is chosen with them.
+            self.organisation_id = tutor.organisation_id
+            self._fill_orgs(self.query_one("#org-search", Input).value)
         self.tutor_id = tutor_id
         self._fill_tutors(self.query_one("#tutor-search", Input).value)
         self._show_chosen()
@@ -497,11 +552,12 @@ class AssignScreen(ModalScreen[bool]):
         search goes into its form, and the new record is then chosen."""
         state = self.app.state
         focused = self.focused.id if self.focused is not None else ""
-        if focused in ("tutor-search", "tutor-list") and self.organisation_id is not None:
+        if focused in ("tutor-search", "tutor-list"):
+            # A tutor, attached to the organisation chosen (else the form asks which one).
             self._tutors_before = {t.id for t in state.data.tutors} if state else set()
             text = self.query_one("#tutor-search", Input).value
-            self.app.open_form("tutors", defaults={"organisation_id": self.organisation_id,
-                                                   **search_defaults("tutors", text)})
+            defaults = {"organisation_id": self.organisation_id} if self.organisation_id else {}
+            self.app.open_form("tutors", defaults={**defaults, **search_defaults("tutors", text)})
             return
         self._orgs_before = {o.id for o in state.data.organisations} if state else set()
         self.app.open_form("organisations",
@@ -549,4 +605,4 @@ class AssignScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        self.confirm_leave(lambda: None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
@@ -12,6 +13,7 @@ from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..tables import cursor_key
 from ..search_defaults import search_defaults
+from ..contact_lines import contact_lines
 from ..state import AppState, cohort_name, fold
 
 TITLES = {"cohorts": "Cohortes", "organisations": "Organisations d'accueil", "tutors": "Tuteurs"}
@@ -58,6 +60,9 @@ COLUMNS = {
     "organisations": (("Nom", 22), ("SIRET", 14), ("Ville", 11), ("Pays", 4), ("Tuteurs", 7), ("Stages", 6)),
     "tutors": (("Tuteur", 20), ("Organisation", 24), ("Fonction", 18), ("Courriel", 26), ("Téléphone", 14)),
 }
+DETAIL_HEIGHT = {"organisations": 5, "tutors": 2}  # lines of contacts under the table (issue 15)
+SEARCH_HINTS = {"organisations": "Rechercher (nom, SIRET, ville)…",
+                "tutors": "Rechercher (nom, organisation, fonction, courriel, téléphone)…"}
 NOUNS = {"cohorts": "cohorte", "organisations": "organisation", "tutors": "tuteur"}
 
 
@@ -78,9 +83,10 @@ class RecordsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Rechercher…", id="records-search", compact=True)
+        yield Input(placeholder=SEARCH_HINTS.get(self.kind, "Rechercher…"), id="records-search", compact=True)
         yield Static("", id="records-summary")
         yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="records-detail")  # contact details of the row under the cursor
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -122,6 +128,24 @@ class RecordsScreen(Screen):
                 pass
         noun = NOUNS[self.kind] + ("s" if shown > 1 else "")  # « 1 organisation sur 3 »
         self.query_one("#records-summary", Static).update(f"{shown} {noun} sur {len(rows)} · entrée : modifier")
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        """The contact details of the organisation or tutor under the cursor (issue 15)."""
+        box = self.query_one("#records-detail", Static)
+        state = self.app.state
+        record_id = self.current_id()
+        lines = (contact_lines(state, self.kind, record_id)
+                 if state is not None and record_id is not None and self.kind != "cohorts" else [])
+        box.update(Content("\n".join(lines)))
+        # A fixed height per list: the table does not grow and shrink (nor hide the cursor's row)
+        # as the cursor moves between records with and without notes.
+        box.display = self.kind in DETAIL_HEIGHT
+        box.styles.height = DETAIL_HEIGHT.get(self.kind, 0)
+
+    @on(DataTable.RowHighlighted, "#records")
+    def _highlighted(self) -> None:
+        self._show_detail()
 
     def select_record(self, kind: str, record_id: str) -> None:
         """A record just created: the cursor goes to it (the search is cleared if it hides it)."""
