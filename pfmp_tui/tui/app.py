@@ -10,6 +10,7 @@ else changed since it was opened.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 import re
@@ -174,6 +175,8 @@ class PfmpApp(OrderedKeys, App[None]):
             show = getattr(screen, "show_state", None)
             if show is not None:
                 show(state)
+        if state.whole:
+            self.call_after_refresh(_freeze_heap)
         if self._select_after_load is not None:
             kind, record_id = self._select_after_load
             self._select_after_load = None
@@ -445,6 +448,20 @@ class PfmpApp(OrderedKeys, App[None]):
         self.notify(f"{message.path}\n{count(message.rows, 'ligne')}.",
                     title="Fichier écrit", timeout=15)
 
+
+
+def _freeze_heap() -> None:
+    """Take every object alive now out of the cyclic collector's scans (`gc.freeze`).
+
+    A state of the whole school is hundreds of thousands of long-lived objects (records,
+    statuses, the screens' widgets): left to the collector, a full collection scans them
+    all every few saves, a frozen frame of 0.1–0.3 s at 1,500 learners (issue 13). Frozen
+    after the state computed for the whole school is drawn, a collection scans only what
+    was made since (one save's records). An object frozen here that later becomes garbage
+    in a reference cycle is not reclaimed (acyclic garbage still is, at once): one school's
+    worth of state per full recomputation, which happens at launch and when the core or the
+    day changes."""
+    gc.freeze()
 
 
 def _login() -> str:

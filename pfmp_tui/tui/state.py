@@ -100,13 +100,19 @@ class AppState:
     by_student: dict[str, CandidateStatus] = field(default_factory=dict)
     placements_by_student: dict[str, list[Placement]] = field(default_factory=dict)
     teachers_by_student: dict[str, frozenset[str]] = field(default_factory=dict)
-    search_keys: dict[str, str] = field(default_factory=dict)
     ending_this_week: dict[str, int] = field(default_factory=dict)  # student id -> placements ending
     overdue: dict[str, int] = field(default_factory=dict)  # student id -> overdue attestations (R11)
     abroad: dict[str, int] = field(default_factory=dict)  # student id -> placements outside France (R15)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # cohort id -> status -> candidates
     files: dict[str, str] | None = None  # shard -> file name read (`Repository.changes` since then)
-    _search_sources: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)
+    whole: bool = True  # computed for the whole school (`build_state`), not patched (`patch_state`)
+    students_of: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # cohort id -> its learners
+    # student id -> (the record, its folded search key): built on first search (not at launch).
+    _search_sources: dict[str, tuple[Any, str]] | None = field(default=None, repr=False)
+    _search_keys: dict[str, str] | None = field(default=None, repr=False)
     _ranked: list[tuple[tuple, CandidateStatus]] = field(default_factory=list, repr=False)  # worst first
+    _cohorts: list[Cohort] | None = field(default=None, repr=False)
+    _teachers: list[str] | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:  # never the school's records (a log line, a worker's description)
         return f"<AppState generation={self.generation} candidates={len(self.results)} today={self.today}>"
@@ -123,10 +129,26 @@ class AppState:
         return None if record_id is None else self.snapshot.get(kind, record_id)
 
     def cohorts(self) -> list[Cohort]:
-        return sorted(self.data.cohorts, key=lambda c: (c.exam_session, c.label.casefold(), c.id))
+        if self._cohorts is None:
+            self._cohorts = sorted(self.data.cohorts, key=lambda c: (c.exam_session, c.label.casefold(), c.id))
+        return self._cohorts
 
     def teachers(self) -> list[str]:
-        return sorted({t for ts in self.teachers_by_student.values() for t in ts}, key=str.casefold)
+        if self._teachers is None:
+            self._teachers = sorted(frozenset().union(*self.teachers_by_student.values()), key=str.casefold)
+        return self._teachers
+
+    @property
+    def search_keys(self) -> dict[str, str]:
+        """student id -> folded « nom prénom prénom nom INE »: built on the first search
+        (a worker's), then kept and patched per cohort by the next states."""
+        if self._search_keys is None:
+            sources = self._search_sources
+            if sources is None:
+                sources = _search_sources(self.data.students, None)
+                self._search_sources = sources
+            self._search_keys = {sid: key for sid, (_, key) in sources.items()}
+        return self._search_keys
 
     def names(self) -> dict[str, str]:
         """id -> readable name, for the "ref" fields of forms and the conflict dialog."""
@@ -139,85 +161,129 @@ class AppState:
 
 def build_state(snapshot: Snapshot, today: date, stamp: Any = None, *,
                 results: list[CandidateStatus] | None = None, previous: AppState | None = None) -> AppState:
-    """The state of `snapshot`: `results` are its statuses (the store's, kept per bucket);
-    without them the whole dataset is checked here (tests on a bare dataset).
+    """The state of `snapshot`, every cohort computed: `results` are its statuses (the
+    store's, kept per bucket); without them the whole dataset is checked here (tests on
+    a bare dataset). Search keys of records unchanged since `previous` (the same
+    objects: the store shares them between snapshots) are reused.
 
-    With `previous` (the state this one replaces), what is derived from records that
-    did not change — the same objects, the store shares them between snapshots — is
-    taken from it rather than computed again (issue 13: the cost of refreshing after
-    one edit must not be the school's)."""
+    After a commit that changed some cohorts only, `patch_state` does the same work for
+    those cohorts alone (issue 13)."""
     data = snapshot.data
     if results is None:
         results = check_dataset(data, today)
     state = AppState(snapshot=snapshot, stamp=stamp, today=today, results=results)
     state.by_student = {r.student_id: r for r in results}
-    placements = data.placements
-    if previous is not None and previous.data.placements is placements:
-        state.placements_by_student = previous.placements_by_student
-        state.teachers_by_student = previous.teachers_by_student
-        state.ending_this_week = previous.ending_this_week if previous.today == today else _ending(placements, today)
-    else:
-        grouped: dict[str, list[Placement]] = defaultdict(list)
-        for p in placements:
-            grouped[p.student_id].append(p)
-        old = previous.placements_by_student if previous is not None else {}
-        old_teachers = previous.teachers_by_student if previous is not None else {}
-        by_student: dict[str, list[Placement]] = {}
-        teachers: dict[str, frozenset[str]] = {}
-        for sid, items in grouped.items():
-            before = old.get(sid)
-            if before is not None and len(before) == len(items) and all(any(p is q for q in before) for p in items):
-                by_student[sid] = before  # the same placements: the same sorted list
-                teachers[sid] = old_teachers.get(sid, frozenset())
-                continue
-            items.sort(key=lambda p: (p.start, p.end, p.id))
-            by_student[sid] = items
-            teachers[sid] = frozenset(p.teacher for p in items if p.teacher)
-        state.placements_by_student = by_student
-        state.teachers_by_student = teachers
-        state.ending_this_week = _ending(placements, today)
-    before = previous.by_student if previous is not None else {}
-    old_overdue = previous.overdue if previous is not None else {}
-    if (previous is not None and previous.data.placements is placements
-            and previous.data.organisations is data.organisations):
-        state.abroad = previous.abroad
-    else:
-        state.abroad = _abroad(data)
-    for r in results:
-        if before.get(r.student_id) is r:  # the same result (its bucket unchanged): the same count
-            n = old_overdue.get(r.student_id, 0)
-        else:
-            n = sum(1 for f in r.flags if f.code in OVERDUE_CODES)
-        if n:
-            state.overdue[r.student_id] = n
-    state._search_sources = _search_sources(data.students, previous)
-    state.search_keys = {sid: key for sid, (_, key) in state._search_sources.items()}
+    _add_results(state, results)
+    _add_records(state, data.students, data.placements, _foreign(data), previous)
+    if previous is not None and previous._search_sources is not None:
+        state._search_sources = _search_sources(data.students, previous._search_sources)
+    if previous is not None and previous.data.cohorts is data.cohorts:
+        state._cohorts = previous._cohorts
     return state
 
 
-def _abroad(data) -> dict[str, int]:
-    """student id -> their placements hosted outside France (R15; the list's « à l'étranger »)."""
-    foreign = {o.id for o in data.organisations if is_abroad(o)}
-    out: dict[str, int] = {}
-    for p in data.placements if foreign else ():
-        if p.organisation_id in foreign:
-            out[p.student_id] = out.get(p.student_id, 0) + 1
-    return out
+def patch_state(previous: AppState, snapshot: Snapshot, stamp: Any, ranked: list[tuple[tuple, CandidateStatus]],
+                changed: dict[str, Any], fresh: list[CandidateStatus]) -> AppState:
+    """`previous` with the cohorts of `changed` (cohort id -> that cohort's dataset,
+    `Repository.cohort_dataset`) computed again and everything else kept: the state
+    after a commit that did not touch the core (cohorts, organisations, tutors), at a
+    cost that is the changed cohorts' size, not the school's. `ranked` is the merged
+    ranking, `fresh` the changed cohorts' statuses in it. Equal to `build_state` of the same
+    snapshot (tests/test_tui_incremental.py)."""
+    results = [r for _, r in ranked]
+    state = AppState(snapshot=snapshot, stamp=stamp, today=previous.today, results=results, whole=False)
+    state.by_student = dict(previous.by_student)
+    state.placements_by_student = dict(previous.placements_by_student)
+    state.teachers_by_student = dict(previous.teachers_by_student)
+    state.ending_this_week = dict(previous.ending_this_week)
+    state.overdue = dict(previous.overdue)
+    state.abroad = dict(previous.abroad)
+    state.counts = dict(previous.counts)
+    state.students_of = dict(previous.students_of)
+    sources = dict(previous._search_sources) if previous._search_sources is not None else None
+    keys = dict(previous._search_keys) if previous._search_keys is not None else None
+    per_student = (state.by_student, state.placements_by_student, state.teachers_by_student,
+                   state.ending_this_week, state.overdue, state.abroad)
+    for cohort_id in changed:
+        for sid in state.students_of.pop(cohort_id, ()):
+            for table in per_student:
+                table.pop(sid, None)
+            if sources is not None:
+                sources.pop(sid, None)
+            if keys is not None:
+                keys.pop(sid, None)
+        state.counts.pop(cohort_id, None)
+    for r in fresh:
+        state.by_student[r.student_id] = r
+    _add_results(state, fresh)
+    foreign = _foreign(snapshot.data)
+    for cohort_id, cohort_data in changed.items():
+        students = [s for s in cohort_data.students if s.cohort_id == cohort_id]
+        _add_records(state, students, cohort_data.placements, foreign, previous)
+        if sources is not None:
+            part = _search_sources(students, previous._search_sources)
+            sources.update(part)
+            if keys is not None:
+                keys.update((sid, key) for sid, (_, key) in part.items())
+    state._search_sources, state._search_keys = sources, keys
+    state._cohorts = previous._cohorts if previous.data.cohorts is snapshot.data.cohorts else None
+    return state
 
 
-def _ending(placements: list[Placement], today: date) -> dict[str, int]:
-    monday, sunday = week_of(today)
-    ending: dict[str, int] = {}
+def _foreign(data) -> frozenset[str]:
+    """Ids of the organisations outside France (R15: the list's « à l'étranger »)."""
+    return frozenset(o.id for o in data.organisations if is_abroad(o))
+
+
+def _add_results(state: AppState, results: list[CandidateStatus]) -> None:
+    """What the statuses of `results` add: overdue attestations (R11) and each cohort's counts."""
+    counts = state.counts
+    for r in results:
+        n = sum(1 for f in r.flags if f.code in OVERDUE_CODES)
+        if n:
+            state.overdue[r.student_id] = n
+        by_status = counts.get(r.cohort_id)
+        if by_status is None:
+            by_status = counts[r.cohort_id] = dict.fromkeys(STATUS_ORDER, 0)
+        by_status[r.status] += 1
+
+
+def _add_records(state: AppState, students: list, placements: list[Placement], foreign: frozenset[str],
+                 previous: AppState | None = None) -> None:
+    """What `students` and their `placements` add to the per-student tables."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for s in students:
+        members[s.cohort_id].append(s.id)
+    for cohort_id, ids in members.items():
+        state.students_of[cohort_id] = state.students_of.get(cohort_id, ()) + tuple(ids)
+    grouped: dict[str, list[Placement]] = defaultdict(list)
     for p in placements:
-        if monday <= p.end <= sunday:
-            ending[p.student_id] = ending.get(p.student_id, 0) + 1
-    return ending
+        grouped[p.student_id].append(p)
+    monday, sunday = week_of(state.today)
+    old = previous.placements_by_student if previous is not None else {}
+    for sid, items in grouped.items():
+        items.sort(key=lambda p: (p.start, p.end, p.id))
+        before = old.get(sid)
+        if before is not None and len(before) == len(items) and all(p is q for p, q in zip(before, items)):
+            state.placements_by_student[sid] = before  # the same placements: the same list
+        else:
+            state.placements_by_student[sid] = items
+        teachers = frozenset(p.teacher for p in items if p.teacher)
+        if teachers:
+            state.teachers_by_student[sid] = teachers
+        ending = sum(1 for p in items if monday <= p.end <= sunday)
+        if ending:
+            state.ending_this_week[sid] = ending
+        if foreign:
+            abroad = sum(1 for p in items if p.organisation_id in foreign)
+            if abroad:
+                state.abroad[sid] = abroad
 
 
-def _search_sources(students: list, previous: AppState | None) -> dict[str, tuple[Any, str]]:
+def _search_sources(students: list, old: dict[str, tuple[Any, str]] | None) -> dict[str, tuple[Any, str]]:
     """student id -> (the student record, its folded search key); a record unchanged
-    since `previous` (the same object) keeps its key."""
-    old = previous._search_sources if previous is not None else {}
+    since `old` (the same object) keeps its key."""
+    old = old or {}
     out: dict[str, tuple[Any, str]] = {}
     for s in students:
         known = old.get(s.id)
@@ -233,8 +299,9 @@ def load_state(repo: Repository, today: date, previous: AppState | None = None) 
 
     The store keeps a typed view of each shard file and its learners' statuses
     (issue 13). With `previous` (the state shown), only the cohorts whose shards a
-    commit wrote — this session's or another's — are checked again and merged into
-    the ranking; the rest of the state is reused where its records did not change."""
+    commit wrote — this session's or another's — are checked and derived again
+    (`patch_state`); a change of the core (cohorts, organisations, tutors) or of the
+    day computes the whole state (`build_state`)."""
     for _ in range(3):
         stamp = repo.store.stamp()  # before reading: a commit during the read shows up at the next poll
         since = previous.files if previous is not None and previous.today == today else None
@@ -242,15 +309,21 @@ def load_state(repo: Repository, today: date, previous: AppState | None = None) 
         snapshot = repo.snapshot()
         if changes is not None and (changes.core or changes.gone):
             changes = None  # cohorts, organisations or a whole cohort changed: the school's ranking again
+        changed: dict[str, Any] = {}
+        fresh: list[CandidateStatus] = []
         if changes is None:
             ranked = _ranked(repo.statuses(today))
         else:
-            ranked = _merge_ranked(previous._ranked, changes.cohorts,
-                                   [r for c in sorted(changes.cohorts) for r in repo.statuses(today, c)])
+            fresh = [r for c in sorted(changes.cohorts) for r in repo.statuses(today, c)]
+            ranked = _merge_ranked(previous._ranked, changes.cohorts, fresh)
+            changed = {c: repo.cohort_dataset(c) for c in sorted(changes.cohorts)}
         generation, files = repo.shard_files()
         if generation == snapshot.generation and (changes is None or changes.generation == generation):
             break  # the statuses are those of the snapshot (no commit in between)
-    state = build_state(snapshot, today, stamp, results=[r for _, r in ranked], previous=previous)
+    if changes is None:
+        state = build_state(snapshot, today, stamp, results=[r for _, r in ranked], previous=previous)
+    else:
+        state = patch_state(previous, snapshot, stamp, ranked, changed, fresh)
     state._ranked = ranked
     state.files = files
     return state
@@ -347,25 +420,23 @@ class CohortFigures:
     total: int
 
 
+_NONE = dict.fromkeys(STATUS_ORDER, 0)
+
+
 def cohort_figures(state: AppState) -> list[CohortFigures]:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUS_ORDER, 0))
-    for r in state.results:
-        counts[r.cohort_id][r.status] += 1
-    return [
-        CohortFigures(c, counts[c.id], sum(counts[c.id].values()))
-        for c in state.cohorts()
-    ]
+    """Each cohort's candidates by status: the counts the state keeps per cohort."""
+    out = []
+    for c in state.cohorts():
+        counts = state.counts.get(c.id, _NONE)
+        out.append(CohortFigures(c, counts, sum(counts.values())))
+    return out
 
 
 def upcoming_deadlines(state: AppState, limit: int = 3) -> list[tuple[Cohort, int]]:
     """The nearest dossier deadlines still to come, with the number of candidates at risk."""
-    at_risk: dict[str, int] = defaultdict(int)
-    for r in state.results:
-        if r.status == "a_risque":
-            at_risk[r.cohort_id] += 1
     coming = sorted((c for c in state.data.cohorts if c.dossier_deadline >= state.today),
                     key=lambda c: (c.dossier_deadline, c.id))
-    return [(c, at_risk[c.id]) for c in coming[:limit]]
+    return [(c, state.counts.get(c.id, _NONE)["a_risque"]) for c in coming[:limit]]
 
 
 def days_until(day: date, today: date) -> str:
