@@ -89,7 +89,7 @@ class CandidateFilter:
         return replace(self, **changes)
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)  # compared by identity: equality would walk the whole school
 class AppState:
     """One consistent picture of the store, and every candidate's status at `today`."""
 
@@ -256,28 +256,39 @@ def _add_records(state: AppState, students: list, placements: list[Placement], f
         members[s.cohort_id].append(s.id)
     for cohort_id, ids in members.items():
         state.students_of[cohort_id] = state.students_of.get(cohort_id, ()) + tuple(ids)
-    grouped: dict[str, list[Placement]] = defaultdict(list)
-    for p in placements:
-        grouped[p.student_id].append(p)
+    # One pass over the placements for the counts, then one sort per learner.
     monday, sunday = week_of(state.today)
+    grouped: dict[str, list[Placement]] = {}
+    teachers: dict[str, set[str]] = {}
+    ending, abroad = state.ending_this_week, state.abroad
+    for p in placements:
+        sid = p.student_id
+        items = grouped.get(sid)
+        if items is None:
+            grouped[sid] = [p]
+        else:
+            items.append(p)
+        if p.teacher:
+            teachers.setdefault(sid, set()).add(p.teacher)
+        if monday <= p.end <= sunday:
+            ending[sid] = ending.get(sid, 0) + 1
+        if p.organisation_id in foreign:
+            abroad[sid] = abroad.get(sid, 0) + 1
     old = previous.placements_by_student if previous is not None else {}
+    by_student = state.placements_by_student
     for sid, items in grouped.items():
-        items.sort(key=lambda p: (p.start, p.end, p.id))
+        if len(items) > 1:
+            items.sort(key=_placement_order)
         before = old.get(sid)
         if before is not None and len(before) == len(items) and all(p is q for p, q in zip(before, items)):
-            state.placements_by_student[sid] = before  # the same placements: the same list
+            by_student[sid] = before  # the same placements: the same list
         else:
-            state.placements_by_student[sid] = items
-        teachers = frozenset(p.teacher for p in items if p.teacher)
-        if teachers:
-            state.teachers_by_student[sid] = teachers
-        ending = sum(1 for p in items if monday <= p.end <= sunday)
-        if ending:
-            state.ending_this_week[sid] = ending
-        if foreign:
-            abroad = sum(1 for p in items if p.organisation_id in foreign)
-            if abroad:
-                state.abroad[sid] = abroad
+            by_student[sid] = items
+    state.teachers_by_student.update((sid, frozenset(ts)) for sid, ts in teachers.items())
+
+
+def _placement_order(p: Placement) -> tuple:
+    return (p.start, p.end, p.id)
 
 
 def _search_sources(students: list, old: dict[str, tuple[Any, str]] | None) -> dict[str, tuple[Any, str]]:
