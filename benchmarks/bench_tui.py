@@ -31,6 +31,7 @@ import asyncio
 import json
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -51,8 +52,8 @@ TARGETS = {  # issue 13: (M, L)
 
 def build_store(folder: Path, students: int) -> Path:
     path = folder / f"s{students}" / "pfmp.json"
-    if (path.parent / "pfmp.core.1.json").exists() or any(path.parent.glob("pfmp.core.*.json")):
-        return path  # reused (--stores)
+    if path.exists():
+        return path  # reused (--stores): the manifest is there
     path.parent.mkdir(parents=True, exist_ok=True)
     pfmp = Path(sys.executable).with_name("pfmp")  # the real entry point, beside this Python
     subprocess.run([str(pfmp), "--db", str(path), "demo", "--students", str(students)],
@@ -201,7 +202,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--saves", type=int, default=20)
-    parser.add_argument("--stores", help="folder of stores to reuse (made there if absent)")
+    parser.add_argument("--stores", help="folder of stores to reuse (made there if absent; measured on a copy)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -212,10 +213,16 @@ def main() -> None:
     for size in args.sizes.split(","):
         n = SIZES[size]
         t = time.perf_counter()
-        path = build_store(folder, n)
+        kept = build_store(folder, n)
+        # Measured on a copy: the saves change the store, and a store kept with --stores
+        # must give the next run the same school (the same attestations still to save).
+        work = Path(tempfile.mkdtemp(prefix=f"bench-tui-{size}-"))
+        shutil.copytree(kept.parent, work / kept.parent.name)
+        path = work / kept.parent.name / kept.name
         print(f"{size} ({n} learners): store ready in {time.perf_counter() - t:.1f} s", flush=True)
         run = subprocess.run([sys.executable, __file__, "--child", str(path), "--saves", str(args.saves)],
                              capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
+        shutil.rmtree(work, ignore_errors=True)
         if run.returncode:
             print(run.stderr[-3000:])
             raise SystemExit(f"{size}: the measuring process failed")
