@@ -103,9 +103,9 @@ def cmd_remind(args: argparse.Namespace) -> int:
 
     def progress(draft, error) -> None:  # noqa: ANN001
         if error is None:
-            print(f"envoyé : {draft.to} ({len(draft.due.items)} document(s))")
+            print(f"envoyé : {draft.shown_to} ({len(draft.due.items)} document(s))")
         else:
-            print(f"ÉCHEC : {draft.to or '—'} : {error}", file=sys.stderr)
+            print(f"ÉCHEC : {draft.shown_to} : {error}", file=sys.stderr)
 
     report = reminders.send(repo, settings, drafts, now=lambda: datetime.combine(as_of, datetime.now().time()),
                             on_progress=progress)

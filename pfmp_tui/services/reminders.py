@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from email.message import EmailMessage
-from email.utils import formataddr
+from email.header import decode_header, make_header
+from email.utils import formataddr, parseaddr
 from pathlib import Path
 
 from ..domain import reminders as rules
@@ -87,6 +88,15 @@ class Draft:
         if self.to is None:
             return f"le tuteur {self.due.tutor.full_name} n'a pas d'adresse électronique"
         return None
+
+    @property
+    def shown_to(self) -> str:
+        """The recipient as a person reads it (`to` is RFC 2047-encoded for the wire)."""
+        if self.to is None:
+            return "—"
+        name, address = parseaddr(self.to)
+        name = str(make_header(decode_header(name))) if name else ""
+        return f"{name} <{address}>" if name else address
 
 
 def load_template(settings: Settings) -> tuple[str, str]:
@@ -181,7 +191,7 @@ def preview(drafts: list[Draft]) -> str:
             lines += [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items]
             blocks.append("\n".join(lines))
             continue
-        head = [f"À : {d.to}", f"Objet : {d.subject}"]
+        head = [f"À : {d.shown_to}", f"Objet : {d.subject}"]
         head += [f"Pièce jointe : {name} ({len(blob) // 1024 + 1} Ko)" for name, blob in d.attachments]
         blocks.append("\n".join(head) + "\n\n" + d.body.rstrip())
     sendable = sum(1 for d in drafts if not d.problem)

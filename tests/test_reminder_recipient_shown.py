@@ -1,0 +1,24 @@
+"""Issue 15 §2: the preview and the CLI show the tutor's name as a person reads it,
+not the RFC 2047 form the wire needs (« =?utf-8?q?Sol=C3=A8ne?= »)."""
+
+from __future__ import annotations
+
+from pfmp_tui.services.reminders import Draft
+
+
+def _draft(to: str | None) -> Draft:
+    return Draft(due=None, to=to, subject="s", body="b", attachments=())  # type: ignore[arg-type]
+
+
+def test_an_accented_name_is_shown_decoded():
+    from email.utils import formataddr
+
+    wire = formataddr(("Solène Traoré", "solene.traore@example.fr"))
+    assert "=?utf-8?" in wire  # what Python writes for the header
+    assert _draft(wire).shown_to == "Solène Traoré <solene.traore@example.fr>"
+
+
+def test_plain_and_missing_addresses():
+    assert _draft("Anne Petit <a.petit@lyon.fr>").shown_to == "Anne Petit <a.petit@lyon.fr>"
+    assert _draft("a.petit@lyon.fr").shown_to == "a.petit@lyon.fr"
+    assert _draft(None).shown_to == "—"
