@@ -167,3 +167,28 @@ def test_a_change_made_by_another_process(store):
     assert after.get("students", student.id).first_name == "Autreprocessus"
     assert [r.student_id for r in filter_results(after, CandidateFilter(text="autreprocessus"))] == [student.id]
     assert_patched_like_full(before, after, store, {student.cohort_id})
+
+
+async def test_a_fiche_reads_its_own_levels_not_the_schools(store, tmp_path):
+    """The fiche's « Évaluation : » line (R12) comes from that placement's sheet: the
+    school's levels are never all built, and a grid saved shows in the next state."""
+    from pfmp_tui.tui.screens.candidate import CandidateScreen
+    from tests.tui_support import make_app, settle
+
+    repo = Repository(Store(store))
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        placement = next(p for p in app.state.data.placements if repo.sheet(p.id)[0])
+        levels, rev = repo.sheet(placement.id)
+        app.open_candidate(placement.student_id)
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        assert not app.state.data.assessments.materialised  # no whole-school build of 37 levels × PFMP
+        assert app.state.sheet(placement.id) == levels
+        kept = [a for a in levels if a.level is None] + [replace(a, level=None) for a in levels if a.level is not None]
+        repo.set_assessments(placement.id, kept, rev)  # every level cleared (as the grid does)
+        before = app.state
+        app.reload()
+        await settle(pilot, lambda: app.state is not before)
+        assert all(a.level is None for a in app.state.sheet(placement.id))
+        assert not app.state.data.assessments.materialised

@@ -14,16 +14,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from ..domain import wording
 from ..domain.mobility import is_abroad
-from ..domain.model import Cohort, Placement
+from ..domain.errors import ValidationFailed
+from ..domain.model import Assessment, Cohort, Placement
 from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset, sort_key
 from ..domain.text import fold
 from ..domain.validation import format_date_fr
 from ..domain.workdays import format_days
 from ..services.check import STATUS_MARKERS, VOIE_SHORT
+from ..services.errors import StoreError
 from ..services.handles import Repository, Snapshot
 
 # Theme variables for each status: the "text-" variants stay readable on light and dark themes.
@@ -113,6 +115,9 @@ class AppState:
     _ranked: list[tuple[tuple, CandidateStatus]] = field(default_factory=list, repr=False)  # worst first
     _cohorts: list[Cohort] | None = field(default=None, repr=False)
     _teachers: list[str] | None = field(default=None, repr=False)
+    # placement id -> its levels, from the store (`load_state`); None: from `data` (a bare dataset).
+    _read_sheet: Callable[[str], list[Assessment]] | None = field(default=None, repr=False)
+    _sheets: dict[str, list[Assessment]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:  # never the school's records (a log line, a worker's description)
         return f"<AppState generation={self.generation} candidates={len(self.results)} today={self.today}>"
@@ -149,6 +154,25 @@ class AppState:
                 self._search_sources = sources
             self._search_keys = {sid: key for sid, (_, key) in sources.items()}
         return self._search_keys
+
+    def sheet(self, placement_id: str) -> list[Assessment]:
+        """One placement's levels (R12), built for it alone and kept for this state.
+
+        `data.assessments` would build every level of the school (1.1 million at 15,000
+        learners: 6.9 s on the UI thread the first time a fiche was shown, and again after
+        every commit, issue 13). They are read from the store, at its current generation
+        (the next state, a second later at most, shows any newer change)."""
+        found = self._sheets.get(placement_id)
+        if found is None:
+            if self._read_sheet is not None:
+                try:
+                    found = self._read_sheet(placement_id)
+                except (StoreError, ValidationFailed, OSError):
+                    found = []  # unreadable now or the placement just deleted: the next state says so
+            else:
+                found = [a for a in self.data.assessments if a.placement_id == placement_id]
+            self._sheets[placement_id] = found
+        return found
 
     def names(self) -> dict[str, str]:
         """id -> readable name, for the "ref" fields of forms and the conflict dialog."""
@@ -337,6 +361,7 @@ def load_state(repo: Repository, today: date, previous: AppState | None = None) 
         state = patch_state(previous, snapshot, stamp, ranked, changed, fresh)
     state._ranked = ranked
     state.files = files
+    state._read_sheet = lambda placement_id: repo.sheet(placement_id)[0]
     return state
 
 
