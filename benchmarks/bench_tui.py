@@ -16,7 +16,7 @@ Python process per size runs the app headless (`App.run_test`, 80×24) and measu
 - save from a fiche: the same, made from a learner's fiche opened from the candidates
   list (the fiche, the list under it and the dashboard get the new state);
 - other session: another process commits an edit; time until this app shows it (the
-  app polls the store every second, as in production);
+  app polls the store as in production, `app.POLL_INTERVAL`);
 - frozen frame: the longest the event loop (the UI thread) went without running, per
   phase (a 5 ms ticker on the app's loop; the bootstrap's read happens before the
   loop starts and is not in it);
@@ -113,7 +113,7 @@ async def measure(path: Path, saves: int) -> dict:
     today = date.today()
     t0 = time.perf_counter()
     repo, state = open_state(path, today)
-    app = PfmpApp(repo, today=today, user="bench", state=state, poll_interval=1.0,
+    app = PfmpApp(repo, today=today, user="bench", state=state,  # the app's own poll interval
                   exports_dir=Path(tempfile.mkdtemp(prefix="bench-tui-")))
     tick = asyncio.create_task(ticker())
     async with app.run_test(size=(80, 24)) as pilot:

@@ -192,3 +192,53 @@ async def test_a_fiche_reads_its_own_levels_not_the_schools(store, tmp_path):
         await settle(pilot, lambda: app.state is not before)
         assert all(a.level is None for a in app.state.sheet(placement.id))
         assert not app.state.data.assessments.materialised
+
+
+def test_marks_tell_which_cohorts_a_state_changed(store):
+    repo = Repository(Store(store))
+    before = load_state(repo, TODAY)
+    student = before.data.students[0]
+    other = next(c.id for c in before.data.cohorts if c.id != student.cohort_id)
+    record, rev = repo.get("students", student.id)
+    repo.update("students", replace(record, first_name="Marquée"), rev)
+    after = load_state(repo, TODAY, before)
+    assert after.mark(other) == before.mark(other)
+    assert after.mark(student.cohort_id) != before.mark(student.cohort_id)
+    org = before.data.organisations[0]
+    record, rev = repo.get("organisations", org.id)
+    repo.update("organisations", replace(record, name=org.name + " (siège)"), rev)  # the core
+    core = load_state(repo, TODAY, after)
+    assert core.mark(other) != after.mark(other)
+
+
+async def test_a_fiche_is_redrawn_for_its_own_cohort_only(store, tmp_path):
+    from textual.widgets import Static
+
+    from pfmp_tui.tui.screens.candidate import CandidateScreen
+    from tests.tui_support import make_app, settle
+
+    repo = Repository(Store(store))
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        student = app.state.data.students[0]
+        app.open_candidate(student.id)
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        identity = app.screen.query_one("#identity", Static)
+        shown = identity.content
+        elsewhere = next(s for s in app.state.data.students if s.cohort_id != student.cohort_id)
+        record, rev = repo.get("students", elsewhere.id)
+        repo.update("students", replace(record, first_name="Ailleurs"), rev)
+        before = app.state
+        app.reload()
+        await settle(pilot, lambda: app.state is not before)
+        assert identity.content is shown  # not redrawn: nothing of this learner changed
+        mate = next(s for s in app.state.data.students if s.cohort_id == student.cohort_id and s.id != student.id)
+        record, rev = repo.get("students", mate.id)
+        repo.update("students", replace(record, first_name="Voisine"), rev)
+        record, rev = repo.get("students", student.id)
+        repo.update("students", replace(record, email="nouvelle@example.org"), rev)
+        before = app.state
+        app.reload()
+        await settle(pilot, lambda: app.state is not before)
+        assert "nouvelle@example.org" in identity.content.plain

@@ -109,6 +109,10 @@ class AppState:
     files: dict[str, str] | None = None  # shard -> file name read (`Repository.changes` since then)
     whole: bool = True  # computed for the whole school (`build_state`), not patched (`patch_state`)
     students_of: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # cohort id -> its learners
+    # What `mark` compares: a new epoch for a whole-school state, and per cohort the
+    # generation at which a patch last recomputed it.
+    _epoch: object = field(default_factory=object, repr=False)
+    _versions: dict[str, int] = field(default_factory=dict, repr=False)
     # student id -> (the record, its folded search key): built on first search (not at launch).
     _search_sources: dict[str, tuple[Any, str]] | None = field(default=None, repr=False)
     _search_keys: dict[str, str] | None = field(default=None, repr=False)
@@ -154,6 +158,12 @@ class AppState:
                 self._search_sources = sources
             self._search_keys = {sid: key for sid, (_, key) in sources.items()}
         return self._search_keys
+
+    def mark(self, cohort_id: str) -> tuple:
+        """Equal for two states when nothing a screen shows of `cohort_id`'s learners differs
+        between them: their records and statuses, the core (cohorts, organisations, tutors)
+        and the day. A fiche shown again for another cohort's save can skip its redraw."""
+        return (self._epoch, self._versions.get(cohort_id, 0))
 
     def sheet(self, placement_id: str) -> list[Assessment]:
         """One placement's levels (R12), built for it alone and kept for this state.
@@ -224,6 +234,8 @@ def patch_state(previous: AppState, snapshot: Snapshot, stamp: Any, ranked: list
     state.abroad = dict(previous.abroad)
     state.counts = dict(previous.counts)
     state.students_of = dict(previous.students_of)
+    state._epoch, state._versions = previous._epoch, dict(previous._versions)
+    state._versions.update(dict.fromkeys(changed, snapshot.generation))
     sources = dict(previous._search_sources) if previous._search_sources is not None else None
     keys = dict(previous._search_keys) if previous._search_keys is not None else None
     per_student = (state.by_student, state.placements_by_student, state.teachers_by_student,

@@ -188,8 +188,11 @@ class DashboardScreen(Screen):
         super().__init__()
         self._watch: list[Item] = []
         self._cards: list[list[Item]] = []
+        self._rebuilding = False  # a recompose is pending: it draws the latest items
 
     def compose(self) -> ComposeResult:
+        if not self._cards and self.app.state is not None:  # the first state already read: drawn once
+            self._watch, self._cards = watch_items(self.app.state), cohort_items(self.app.state)
         yield Header()
         with DashboardScroll(id="dashboard"):
             if not self._cards:
@@ -230,9 +233,10 @@ class DashboardScreen(Screen):
         watch, cards = watch_items(state), cohort_items(state)
         old_watch, old_cards = self._watch, self._cards
         self._watch, self._cards = watch, cards
+        if self._rebuilding:
+            return  # the pending recompose draws these (compose reads them)
         if not old_cards or not cards or [i.id for i in old_watch] != [i.id for i in watch]:
-            focused = self.focused.id if self.focused is not None else None
-            self.call_later(self._rebuild, focused)
+            self._schedule_rebuild()
             return
         self._update_items(old_watch, watch)
         # A card kept is one whose lines are the same (a cohort's heading and its four statuses).
@@ -241,8 +245,7 @@ class DashboardScreen(Screen):
                    if _card_id(c) in old_by_id and [i.id for i in old_by_id[_card_id(c)]] == [i.id for i in c]}
         leaving = old_by_id.keys() - new_ids
         if any(_card_id(c) in leaving for c in cards):  # a card's lines changed: ids must be free first
-            focused = self.focused.id if self.focused is not None else None
-            self.call_later(self._rebuild, focused)
+            self._schedule_rebuild()
             return
         grid = self.query_one("#cohorts", Grid)
         for card_id in leaving:  # the focus, if there, goes to a neighbour (Textual's _reset_focus)
@@ -275,8 +278,15 @@ class DashboardScreen(Screen):
             else:
                 widget.update(item.content, layout=item.content.cell_length != old.content.cell_length)
 
+    def _schedule_rebuild(self) -> None:
+        self._rebuilding = True
+        self.call_later(self._rebuild, self.focused.id if self.focused is not None else None)
+
     async def _rebuild(self, focused: str | None) -> None:
-        await self.recompose()
+        try:
+            await self.recompose()
+        finally:
+            self._rebuilding = False
         self._restore_focus(focused)
 
     def _restore_focus(self, widget_id: str | None) -> None:
