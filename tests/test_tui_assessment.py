@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Input, Static
 from pfmp_tui.domain.competences import COMPETENCES
 from pfmp_tui.domain.interchange import parse_document
 from pfmp_tui.domain.progress import waiting_for
+from pfmp_tui.domain.visits import teacher_visits
 from pfmp_tui.services import assessing
 from pfmp_tui.services.assessing import load_grid, save_grid
 from pfmp_tui.services.demo import build_demo
@@ -432,7 +433,7 @@ async def test_my_students_lists_what_is_waiting_and_opens_it(repo, tmp_path):
             ("MARTIN Zoé", "! évaluation R12", "01/09/25→19/12/25"),
             ("", "✗ attestation R11", "05/10/26→30/10/26"),
         ]
-        assert "« mdurand » suit 1 élève · 2 documents en attente" in text_of(screen, "#mine-summary")
+        assert "1 élève suivi · 2 documents en attente" in text_of(screen, "#mine-summary")  # login: in the header
         await pilot.press("enter")  # the assessment waiting: its grid
         await settle(pilot, lambda: isinstance(app.screen, AssessmentScreen))
         assert app.screen.placement_id == "p0"
@@ -460,10 +461,13 @@ async def test_my_students_for_a_demo_teacher_puts_waiting_first(tmp_path, db_pa
         rows = list(screen.rows.values())
         flagged = [(r.student_id, r.placement_id, r.flag.code) for r in rows if r.flag is not None]
         assert flagged == [(f.student.id, w.placement_id, w.code) for f in expected for w in f.waiting]
-        n_waiting = sum(1 for f in expected if f.waiting)
-        assert all(r.flag is None for r in rows[len(flagged):])  # nothing waiting: after
-        assert {r.student_id for r in rows[len(flagged):]} == {f.student.id for f in expected[n_waiting:]}
-        assert f"suit {len(expected)} élèves" in text_of(screen, "#mine-summary")
+        # Documents waiting (R11, R12) or visits to plan / to do (issue 15) first, nothing waiting after.
+        visits = {t.placement.student_id for t in teacher_visits(data, login, TODAY)}
+        busy = [r for r in rows if r.flag is not None or r.visit is not None]
+        assert rows[:len(busy)] == busy
+        assert {r.student_id for r in rows[len(busy):]} == {f.student.id for f in expected
+                                                           if not f.waiting and f.student.id not in visits}
+        assert f"{len(expected)} élèves suivis" in text_of(screen, "#mine-summary")
 
 
 async def test_my_students_of_an_unknown_login_says_so(repo, tmp_path):

@@ -148,6 +148,14 @@ def build_parser() -> FrenchParser:
     i.add_argument("file", metavar="FICHIER")
     i.add_argument("--cohort", metavar="ID", required=True)
     i.add_argument("--division", metavar="DIV", help="ne garder que cette division (ex. 2AGORA1)")
+    i.add_argument("--responsables", metavar="FICHIER",
+                   help="représentants légaux : l'export SIECLE ResponsablesAvecAdresses (XML, zippé ou non), "
+                        "avec l'export XML des élèves")
+    i = what.add_parser("representatives", help="représentants légaux (SIECLE ResponsablesAvecAdresses) des élèves "
+                                                "déjà enregistrés, sans les créer ni les changer de cohorte")
+    i.add_argument("file", metavar="FICHIER", help="l'export ResponsablesAvecAdresses (XML, zippé ou non)")
+    i.add_argument("--students", metavar="FICHIER", required=True,
+                   help="l'export XML des élèves (ElevesAvecAdresses ou ElevesSansAdresses) : il lie ELEVE_ID à l'INE")
     i = what.add_parser("organisations", help="organisations et tuteurs d'un CSV ou XLSX")
     i.add_argument("file", metavar="FICHIER")
     i.add_argument("--map", action="append", default=[], metavar="CHAMP=ENTÊTE",
@@ -342,16 +350,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
         mapping[key.strip()] = header.strip()
     if not args.dry_run:
         # Matched with the store and written in one transaction (issue 10: no duplicates).
-        if args.what == "students":
+        if args.what == "representatives":
+            report = importing.import_representatives(repo, args.file, args.students, keep_good=args.keep_good,
+                                                      exports_dir=EXPORTS_DIR)
+        elif args.what == "students":
             report = importing.import_students(repo, args.file, args.cohort, division=args.division,
-                                               keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
+                                               keep_good=args.keep_good, exports_dir=EXPORTS_DIR,
+                                               responsables=args.responsables)
         else:
             report = importing.import_organisations(repo, args.file, mapping=mapping or None,
                                                     keep_good=args.keep_good, exports_dir=EXPORTS_DIR)
         print(report.summary())
         return EXIT_OK
-    if args.what == "students":
-        report = importing.preview_students(repo, args.file, args.cohort, division=args.division)
+    if args.what == "representatives":
+        report = importing.preview_representatives(repo, args.file, args.students)
+    elif args.what == "students":
+        report = importing.preview_students(repo, args.file, args.cohort, division=args.division,
+                                            responsables=args.responsables)
     else:
         report = importing.preview_organisations(repo, args.file, mapping=mapping or None)
     if not args.keep_good:
@@ -547,9 +562,9 @@ COMMANDS = {
 
 def _verb_modules() -> tuple:
     """Verbs kept in their own modules: each has `add_parsers(sub)` and `COMMANDS`."""
-    from . import conventions, mail, visits
+    from . import contacts, conventions, mail, visits
 
-    return (conventions, mail, visits)
+    return (conventions, mail, visits, contacts)  # contacts: organisations' details, legal representatives (issue 15)
 
 
 for _module in _verb_modules():

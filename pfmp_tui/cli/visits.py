@@ -117,10 +117,8 @@ def cmd_visits(args: argparse.Namespace) -> int:
 
 
 def cmd_calendar(args: argparse.Namespace) -> int:
-    from ..domain.text import slug
     from ..services import data_io
-    from ..services.files import unique_path
-    from ..services.ics import write_calendar
+    from ..services.ics import calendar_path, write_calendar
 
     from ..services import access
 
@@ -130,7 +128,7 @@ def cmd_calendar(args: argparse.Namespace) -> int:
     if args.output:
         out = Path(args.output)
     else:
-        out = unique_path(EXPORTS_DIR, "calendrier_" + (slug(args.teacher, fallback="enseignant") if args.teacher else "pfmp"), ".ics")
+        out = calendar_path(EXPORTS_DIR, args.teacher)
     path = write_calendar(data, out, args.teacher)
     print(f"Calendrier écrit : {path}")
     return 0

@@ -86,17 +86,22 @@ class SignatureProgress:
 
 
 def signature_progress(data: Dataset, period_id: str, as_of: date, soon_days: int = SOON_DAYS) -> SignatureProgress:
-    mine = [p for p in data.placements if p.period_id == period_id]
+    students = {s.id: s for s in data.students}
+    return progress_of(period_id, [p for p in data.placements if p.period_id == period_id], students.get, as_of,
+                       soon_days)
+
+
+def progress_of(period_id: str, mine: list[Placement], student_of, as_of: date,  # noqa: ANN001
+                soon_days: int = SOON_DAYS) -> SignatureProgress:
+    """The progress of the placements `mine` of one period; `student_of(id)` gives a learner
+    (or None): callers that hold an index need not scan the school (the dashboard)."""
     horizon = as_of + timedelta(days=soon_days)
     generated = sum(1 for p in mine if p.convention.generated_on is not None or p.convention.status != "none")
     sent = sum(1 for p in mine if p.convention.sent_on is not None or p.convention.status in ("sent", "signed"))
-    students = {s.id: s for s in data.students}
+    minors = [p for p in mine if (s := student_of(p.student_id)) is not None and is_minor(s, p.start)]
     by_party: dict[str, tuple[int, int]] = {}
     for party in SIGNATORIES:
-        if party == "legal_representative":
-            concerned = [p for p in mine if p.student_id in students and is_minor(students[p.student_id], p.start)]
-        else:
-            concerned = mine
+        concerned = minors if party == "legal_representative" else mine
         by_party[party] = (sum(1 for p in concerned if signed_by(p, party)), len(concerned))
     unsigned = [p for p in mine if not is_signed(p)]
     order = lambda p: (p.start, p.student_id, p.id)  # noqa: E731

@@ -69,12 +69,19 @@ def no_visit_by_mid_period(data: Dataset, as_of: date, cohort_id: str | None = N
                            include_ended: bool = False) -> list[Placement]:
     """Placements in progress (or also ended, with `include_ended`) whose middle has passed
     with no visit done yet."""
-    cohort_of = {s.id: s.cohort_id for s in data.students}
+    placements = data.placements
+    if cohort_id is not None:
+        cohort_of = {s.id: s.cohort_id for s in data.students}
+        placements = [p for p in placements if cohort_of.get(p.student_id) == cohort_id]
+    return no_visit_by_mid_period_in(placements, as_of, include_ended)
+
+
+def no_visit_by_mid_period_in(placements: list[Placement], as_of: date, include_ended: bool = False) -> list[Placement]:
+    """`no_visit_by_mid_period` over `placements` (no index of the learners needed)."""
     out = [
-        p for p in data.placements
-        if (cohort_id is None or cohort_of.get(p.student_id) == cohort_id)
-        and as_of > midpoint(p)
-        and (include_ended or as_of <= p.end)
+        p for p in placements
+        if (include_ended or as_of <= p.end)  # cheap tests first: most placements have ended
+        and p.start < as_of and as_of > midpoint(p)
         and not any(v.done_on is not None and v.done_on <= as_of for v in p.visits)
     ]
     return sorted(out, key=lambda p: (p.start, p.student_id, p.id))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..domain.model import VISIT_KIND_LABELS, Dataset, Organisation
 from ..domain.visits import follows, visit_teacher
-from .files import write_private
+from .files import unique_path, write_private
 
 PRODID = "-//pfmp//Suivi des PFMP//FR"
 
@@ -92,3 +92,11 @@ def build_calendar(data: Dataset, teacher: str | None = None, now: datetime | No
 
 def write_calendar(data: Dataset, out: Path, teacher: str | None = None, now: datetime | None = None) -> Path:
     return write_private(Path(out), build_calendar(data, teacher, now))
+
+
+def calendar_path(exports_dir: Path, teacher: str | None) -> Path:
+    """``exports/calendrier_<login>.ics`` (``calendrier_pfmp.ics`` for everyone), never an existing file."""
+    from ..domain.text import slug
+
+    stem = "calendrier_" + (slug(teacher, fallback="enseignant") if teacher else "pfmp")
+    return unique_path(Path(exports_dir), stem, ".ics")

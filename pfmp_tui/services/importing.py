@@ -15,6 +15,11 @@ duplicating:
   same as a stored one when their names match (folded) and their e-mails match or
   one is blank. A non-empty cell replaces the stored value; a blank one keeps it.
 
+Legal representatives (issue 15): SIECLE ``ResponsablesAvecAdresses.xml``, linked to the
+learners' XML export by ELEVE_ID, with `import_students(..., responsables=)` or, for learners
+already stored, `import_representatives` (`merge_representatives` says how a re-import
+updates them).
+
 All or nothing: `import_*` writes nothing and raises `ValidationFailed` (one
 `FieldError` per bad field of each bad row, ``ligne 7, DATE_NAISS``) when a row is
 bad, unless `keep_good`: then the good rows are written and the bad ones go to a
@@ -42,11 +47,12 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from ..domain.errors import FieldError, ValidationFailed
-from ..domain.model import Dataset, Organisation, Student, Tutor
+from ..domain.model import Dataset, LegalRepresentative, Organisation, Student, Tutor
 from ..domain.rows.normalise import person_key
 from ..domain.rows.organisations import parse_organisations_table
-from ..domain.rows.records import OrganisationRow, Parsed, RowError, Skipped, StudentRow
-from ..domain.rows.siecle_xml import parse_students_xml
+from ..domain.rows.records import OrganisationRow, Parsed, RepresentativeRow, RowError, Skipped, StudentRow
+from ..domain.rows.siecle_responsables import ResponsablesParsed, parse_responsables_xml
+from ..domain.rows.siecle_xml import XML_FIELDS, parse_students_xml
 from ..domain.rows.students import parse_students_table
 from ..domain.rows.tables import Table, csv_rows
 from ..domain.text import fold
@@ -64,6 +70,7 @@ MAX_ROWS = 100_000  # rows of a CSV or of a sheet
 MAX_COLUMNS = 200
 MAX_SECONDS = 30.0  # reading a sheet
 REPORT_COLUMNS = ("ligne", "colonne", "motif")
+SIECLE_XML_HEADERS = (*XML_FIELDS, "CODE_STRUCTURE")  # the columns `parse_students_xml` reports
 
 FIELD_LABELS = {
     "last_name": "nom",
@@ -80,6 +87,7 @@ FIELD_LABELS = {
     "email": "courriel",
     "phone": "téléphone",
     "job_title": "fonction",
+    "legal_representatives": "représentants légaux",
 }
 
 
@@ -114,8 +122,10 @@ class Change:
 
 
 def _show(value: Any) -> str:
-    if value is None:
+    if value is None or value == ():
         return "—"
+    if isinstance(value, tuple) and all(isinstance(r, LegalRepresentative) for r in value):
+        return "; ".join(f"{r.first_name} {r.last_name}" + (f" ({r.relation})" if r.relation else "") for r in value)
     if isinstance(value, date):
         return format_date_fr(value)
     return str(value)
@@ -147,13 +157,18 @@ class ImportReport:
     def rejected_lines(self) -> list[int]:
         return sorted({e.line for e in self.rejected})
 
+    @property
+    def rejected_rows(self) -> list[tuple[str, int]]:
+        """(file, line) of each bad row: an import may read two files (learners and responsables)."""
+        return sorted({(e.source, e.line) for e in self.rejected})
+
     def counts(self) -> dict[str, int]:
         out = {
             "created": len(self.of(self.created)),
             "updated": len(self.of(self.updated)),
             "unchanged": len(self.of(self.unchanged)),
             "skipped": len(self.skipped),
-            "rejected": len(self.rejected_lines),
+            "rejected": len(self.rejected_rows),
         }
         if self.kind == "organisations":
             out["tutors_created"] = len(self.of(self.created, "tutors"))
@@ -176,6 +191,10 @@ class ImportReport:
                      f"{n['updated']} {_plural(n['updated'], 'mis', 'mis')} à jour",
                      f"{n['unchanged']} {_plural(n['unchanged'], 'inchangé')}"]
             text = "Élèves : " + ", ".join(parts)
+            reps = (sum(1 for c in self.of(self.created) if c.record.legal_representatives)
+                    + sum(1 for c in self.of(self.updated) if "legal_representatives" in c.fields))
+            if reps:
+                text += f" (représentants légaux de {reps} {_plural(reps, 'élève')} ajoutés ou mis à jour)"
         else:
             parts = [f"{n['created']} {_plural(n['created'], 'créée')}",
                      f"{n['updated']} {_plural(n['updated'], 'mise')} à jour",
@@ -369,6 +388,15 @@ def read_students(path: str | os.PathLike, division: str | None = None) -> tuple
     return source, parse_students_table(rows, division)
 
 
+def read_responsables(path: str | os.PathLike) -> tuple[str, ResponsablesParsed]:
+    """SIECLE ``ResponsablesAvecAdresses.xml`` (zipped or not): the legal representatives by ELEVE_ID."""
+    source, fmt, content = _load(path)
+    if fmt != "xml":
+        raise _bad(source, "--responsables : l'export XML SIECLE « ResponsablesAvecAdresses » est attendu "
+                           "(zippé ou non)")
+    return source, parse_responsables_xml(content, source)
+
+
 def read_organisations(path: str | os.PathLike, mapping: Mapping[str, str] | None = None) -> tuple[str, Parsed]:
     source, fmt, content = _load(path)
     if fmt == "xml":
@@ -400,13 +428,50 @@ def _match_student(row: StudentRow, by_ine: dict[str, Student],
     return (candidates[0] if candidates else None), None
 
 
-def _plan_students(snap: Snapshot, parsed: Parsed, cohort_id: str, report: ImportReport) -> None:
+def _representatives(row: RepresentativeRow) -> LegalRepresentative:
+    return LegalRepresentative(row.last_name, row.first_name, row.relation, row.email, row.phone, row.address)
+
+
+def merge_representatives(stored: tuple[LegalRepresentative, ...],
+                          imported: tuple[LegalRepresentative, ...]) -> tuple[LegalRepresentative, ...]:
+    """SIECLE's legal representatives, in its order (RESP_LEGAL 1, 2), replacing the stored ones.
+
+    A representative is the stored one with the same names (folded); a blank cell of the
+    export keeps the stored value. A stored representative SIECLE no longer lists is
+    dropped: SIECLE is where the school records who holds parental authority."""
+    out = []
+    for new in imported:
+        old = next((r for r in stored if person_key(r.last_name, r.first_name) == person_key(new.last_name, new.first_name)),
+                    None)
+        if old is not None:  # names as stored (they differ at most by case or accents)
+            new = replace(new, last_name=old.last_name, first_name=old.first_name,
+                          **{f: getattr(old, f) for f in ("relation", "email", "phone", "address")
+                             if getattr(new, f) is None})
+        out.append(new)
+    return tuple(out)
+
+
+def _imported_representatives(parsed: Parsed, responsables: ResponsablesParsed | None) -> dict[int, tuple]:
+    """Row line -> the learner's legal representatives in the export (rows without any keep theirs)."""
+    if responsables is None:
+        return {}
+    out = {}
+    for row in parsed.rows:
+        found = responsables.by_student.get(row.siecle_id or "")
+        if found:
+            out[row.line] = tuple(_representatives(r) for r in found)
+    return out
+
+
+def _plan_students(snap: Snapshot, parsed: Parsed, cohort_id: str, report: ImportReport,
+                   responsables: ResponsablesParsed | None = None) -> None:
     by_ine = {s.ine: s for s in snap.data.students if s.ine}
     by_person: dict[tuple, list[Student]] = {}
     for s in snap.data.students:
         by_person.setdefault(_student_key(s.last_name, s.first_name, s.birth_date), []).append(s)
     claimed: dict[str, int] = {}
     name_column = parsed.columns.get("last_name", "NOM")
+    representatives = _imported_representatives(parsed, responsables)
     for row in parsed.rows:
         match, why = _match_student(row, by_ine, by_person)
         if why:
@@ -416,6 +481,7 @@ def _plan_students(snap: Snapshot, parsed: Parsed, cohort_id: str, report: Impor
             student = Student(
                 id=new_id("stu"), last_name=row.last_name, first_name=row.first_name, cohort_id=cohort_id,
                 voie="scolaire", ine=row.ine, birth_date=row.birth_date, cycle_years=3, positioned=False,
+                legal_representatives=representatives.get(row.line, ()),
             )
             report.created.append(Change("students", student, lines=(row.line,)))
             continue
@@ -435,6 +501,10 @@ def _plan_students(snap: Snapshot, parsed: Parsed, cohort_id: str, report: Impor
             changes["ine"] = row.ine
         if match.cohort_id != cohort_id:
             changes["cohort_id"] = cohort_id
+        if row.line in representatives:
+            merged = merge_representatives(match.legal_representatives, representatives[row.line])
+            if merged != match.legal_representatives:
+                changes["legal_representatives"] = merged
         rev = snap.rev("students", match.id)
         if changes:
             report.updated.append(Change("students", replace(match, **changes), match, rev, (row.line,), tuple(changes)))
@@ -450,33 +520,115 @@ def _report_from(kind: str, source: str, parsed: Parsed) -> ImportReport:
 
 
 def preview_students(repo: Repository, path: str | os.PathLike, cohort_id: str, *,
-                     division: str | None = None) -> ImportReport:
+                     division: str | None = None, responsables: str | os.PathLike | None = None) -> ImportReport:
     """What `import_students` would do, without writing; bad rows are listed, not raised."""
     _check_cohort(repo.snapshot(), cohort_id)  # before reading a file for nothing
+    source, parsed, resp = _read_students_and_responsables(path, division, responsables)
+    return _plan_students_report(repo, source, parsed, cohort_id, resp)
+
+
+def _read_students_and_responsables(path: str | os.PathLike, division: str | None,
+                                    responsables: str | os.PathLike | None) -> tuple[str, Parsed, Any]:
     source, parsed = read_students(path, division)
-    return _plan_students_report(repo, source, parsed, cohort_id)
+    if responsables is None:
+        return source, parsed, None
+    if parsed.headers != SIECLE_XML_HEADERS:  # a CSV has no ELEVE_ID to link the two
+        raise _bad("--responsables", "les responsables se lient aux élèves par ELEVE_ID : importez l'export XML "
+                                     "des élèves (ElevesAvecAdresses ou ElevesSansAdresses), pas une liste CSV")
+    resp_source, resp = read_responsables(responsables)
+    # Two files: each bad row names its own.
+    parsed.errors = [replace(e, source=source) if not e.source else e for e in parsed.errors]
+    parsed.errors += resp.errors
+    return source, parsed, resp
 
 
-def _plan_students_report(repo: Repository, source: str, parsed: Parsed, cohort_id: str) -> ImportReport:
+def _plan_students_report(repo: Repository, source: str, parsed: Parsed, cohort_id: str,
+                          responsables: ResponsablesParsed | None = None) -> ImportReport:
     snap = repo.snapshot()
     _check_cohort(snap, cohort_id)
     report = _report_from("students", source, parsed)
-    _plan_students(snap, parsed, cohort_id, report)
-    report.rejected.sort(key=lambda e: e.line)
+    _plan_students(snap, parsed, cohort_id, report, responsables)
+    report.rejected.sort(key=lambda e: (e.source, e.line))
     return report
 
 
 def import_students(repo: Repository, path: str | os.PathLike, cohort_id: str, *, division: str | None = None,
-                    keep_good: bool = False, exports_dir: Path = Path("exports")) -> ImportReport:
+                    keep_good: bool = False, exports_dir: Path = Path("exports"),
+                    responsables: str | os.PathLike | None = None) -> ImportReport:
     """Learners of a SIECLE export (XML, zipped or not, or CSV) into `cohort_id`, all or nothing.
+
+    With `responsables` (SIECLE ``ResponsablesAvecAdresses.xml``, linked to the learners'
+    XML export by ELEVE_ID), each learner's legal representatives (RESP_LEGAL 1 and 2) are
+    imported too (`merge_representatives`); a bad row of either file refuses the whole
+    import, and with `keep_good` a learner with a bad responsable row keeps the stored ones.
 
     The file is read first; matching it with the store and writing happen in one
     transaction, so that imports running at once never create a learner twice (issue 10).
     """
     _check_cohort(repo.snapshot(), cohort_id)
-    source, parsed = read_students(path, division)
+    source, parsed, resp = _read_students_and_responsables(path, division, responsables)
     with repo.transaction():
-        report = _plan_students_report(repo, source, parsed, cohort_id)
+        report = _plan_students_report(repo, source, parsed, cohort_id, resp)
+        return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
+
+
+# -- legal representatives only -------------------------------------------------------------------------
+def _plan_representatives(snap: Snapshot, parsed: Parsed, responsables: ResponsablesParsed,
+                          report: ImportReport) -> None:
+    """Only the legal representatives of learners already stored (any cohort): nothing else changes."""
+    by_ine = {s.ine: s for s in snap.data.students if s.ine}
+    by_person: dict[tuple, list[Student]] = {}
+    for s in snap.data.students:
+        by_person.setdefault(_student_key(s.last_name, s.first_name, s.birth_date), []).append(s)
+    representatives = _imported_representatives(parsed, responsables)
+    name_column = parsed.columns.get("last_name", "NOM")
+    claimed: dict[str, int] = {}
+    for row in parsed.rows:
+        match, why = _match_student(row, by_ine, by_person)
+        if why:
+            report.rejected.append(RowError(row.line, name_column, why, report.source))
+            continue
+        if match is None:
+            report.skipped.append(Skipped(row.line, row.label, "absent du magasin (importez d'abord les élèves)"))
+            continue
+        if match.id in claimed:
+            report.rejected.append(RowError(row.line, name_column, f"même élève que la ligne {claimed[match.id]} "
+                                            f"({match.full_name})", report.source))
+            continue
+        claimed[match.id] = row.line
+        rev = snap.rev("students", match.id)
+        merged = (merge_representatives(match.legal_representatives, representatives[row.line])
+                  if row.line in representatives else match.legal_representatives)
+        if merged != match.legal_representatives:
+            report.updated.append(Change("students", replace(match, legal_representatives=merged), match, rev,
+                                         (row.line,), ("legal_representatives",)))
+        else:
+            report.unchanged.append(Change("students", match, match, rev, (row.line,)))
+
+
+def _plan_representatives_report(repo: Repository, source: str, parsed: Parsed,
+                                 responsables: ResponsablesParsed) -> ImportReport:
+    report = _report_from("students", source, parsed)
+    _plan_representatives(repo.snapshot(), parsed, responsables, report)
+    report.rejected.sort(key=lambda e: (e.source, e.line))
+    return report
+
+
+def preview_representatives(repo: Repository, path: str | os.PathLike,
+                            students: str | os.PathLike) -> ImportReport:
+    """What `import_representatives` would do, without writing; bad rows are listed, not raised."""
+    source, parsed, resp = _read_students_and_responsables(students, None, path)
+    return _plan_representatives_report(repo, source, parsed, resp)
+
+
+def import_representatives(repo: Repository, path: str | os.PathLike, students: str | os.PathLike, *,
+                           keep_good: bool = False, exports_dir: Path = Path("exports")) -> ImportReport:
+    """The legal representatives of SIECLE ``ResponsablesAvecAdresses`` for the learners of the
+    learners' XML export `students` who are already stored, whatever their cohort; learners
+    are neither created nor moved. All or nothing, as `import_students`."""
+    source, parsed, resp = _read_students_and_responsables(students, None, path)
+    with repo.transaction():
+        report = _plan_representatives_report(repo, source, parsed, resp)
         return apply_import(repo, report, keep_good=keep_good, exports_dir=exports_dir)
 
 
@@ -663,8 +815,11 @@ def rejected_report_bytes(report: ImportReport) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([*REPORT_COLUMNS, *(neutralise(h) for h in report.headers)])  # the file's headers too
     for e in report.rejected:
-        cells = report.raw.get(e.line, ())
-        writer.writerow([str(e.line), neutralise(e.column), neutralise(e.reason), *(neutralise(c) for c in cells)])
+        # Another file's line (the responsables' export) has no cells among this file's columns.
+        other = e.source and e.source != report.source
+        cells = () if other else report.raw.get(e.line, ())
+        column = f"{e.source} : {e.column}" if other else e.column
+        writer.writerow([str(e.line), neutralise(column), neutralise(e.reason), *(neutralise(c) for c in cells)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

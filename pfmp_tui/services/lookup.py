@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Sequence
 
 from ..domain.errors import FieldError, ValidationFailed
-from ..domain.model import Dataset, Organisation, Period, Tutor
+from ..domain.model import Dataset, Organisation, Period, Student, Tutor
 from ..domain.text import fold
 
 # At most this many candidates are listed in an « ambiguous » message.
@@ -33,13 +33,34 @@ def _describe_period(p: Period) -> str:
     return f"{p.id} ({p.label}, {p.cohort_id}, du {p.start:%d/%m/%Y} au {p.end:%d/%m/%Y})"
 
 
+def _describe_student(s: Student) -> str:
+    extra = ", ".join(x for x in (s.cohort_id, f"INE {s.ine}" if s.ine else None,
+                                  f"né(e) le {s.birth_date:%d/%m/%Y}" if s.birth_date else None) if x)
+    return f"{s.id} ({s.full_name}, {extra})"
+
+
+def student_id(data: Dataset, text: str, option: str = "ÉLÈVE") -> str:
+    """The learner `text` names: their id, their INE, or « NOM Prénom » / « Prénom NOM »."""
+    students = data.students
+    if any(s.id == text for s in students):
+        return text
+    ine = text.strip().upper()
+    by_ine = [s for s in students if s.ine and s.ine == ine]
+    if by_ine:
+        return by_ine[0].id
+    key = fold(text)
+    matches = [s for s in students
+               if key in (fold(f"{s.last_name} {s.first_name}"), fold(f"{s.first_name} {s.last_name}"))]
+    return _choose(option, text, "élève", False, matches, _describe_student)
+
+
 def _choose(option: str, text: str, what: str, feminine: bool, matches: Sequence, describe) -> str:
     if len(matches) == 1:
         return matches[0].id
     if not matches:
         raise ValidationFailed(FieldError(
             option, f"aucun{'e' if feminine else ''} {what} ne correspond à « {text} » (identifiant, nom"
-                    + (" ou SIRET" if what == "organisation" else "") + ")"))
+                    + {"organisation": " ou SIRET", "élève": ", INE"}.get(what, "") + ")"))
     listed = "; ".join(describe(m) for m in matches[:MAX_LISTED])
     more = f"; et {len(matches) - MAX_LISTED} autres" if len(matches) > MAX_LISTED else ""
     raise ValidationFailed(FieldError(

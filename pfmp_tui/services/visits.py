@@ -13,12 +13,20 @@ from ..domain.validation import format_date_fr
 from ..store.repository import Repository
 
 
+class VisitChanged(Exception):
+    """The visit was changed (or removed: `theirs` None) by another session since it was
+    shown: nothing was written. The TUI shows both versions and saves again only if asked."""
+
+    def __init__(self, theirs: Visit | None) -> None:
+        super().__init__("visite modifiée par une autre session" if theirs else "visite supprimée par une autre session")
+        self.theirs = theirs
+
+
 def _placement(repo: Repository, placement_id: str) -> tuple[Placement, int]:
-    snap = repo.snapshot()
-    p = snap.get("placements", placement_id)
-    if p is None:
+    found = repo.get("placements", placement_id)  # one record, not the school (issue 13)
+    if found is None:
         raise ValidationFailed(FieldError("STAGE", f"stage « {placement_id} » introuvable"))
-    return p, snap.rev("placements", placement_id)
+    return found
 
 
 def _check(p: Placement, visits: tuple[Visit, ...]) -> tuple[Visit, ...]:
@@ -35,6 +43,15 @@ def _save(repo: Repository, p: Placement, rev: int, visits: tuple[Visit, ...]) -
     return saved
 
 
+def _expect(p: Placement, visit_id: str, expected: Visit | None) -> None:
+    """`expected`: the visit as the person saw it; another version in the store is refused."""
+    if expected is None:
+        return
+    current = next((v for v in p.visits if v.id == visit_id), None)
+    if current != expected:
+        raise VisitChanged(current)
+
+
 def _kind(kind: str | None) -> str:
     if kind is None:
         return "sur_place"
@@ -46,18 +63,25 @@ def _kind(kind: str | None) -> str:
 
 def plan_visit(repo: Repository, placement_id: str, planned_on: date | None, *, teacher: str | None = None,
                kind: str | None = None, done_on: date | None = None, report: str | None = None) -> Visit:
-    p, rev = _placement(repo, placement_id)
-    taken = {v.id for v in p.visits}
-    n = len(p.visits) + 1
-    while f"v{n}" in taken:
-        n += 1
-    visit = Visit(f"v{n}", planned_on=planned_on, done_on=done_on, teacher=teacher or p.teacher, kind=_kind(kind),
-                  report=report)
-    if planned_on is not None and not (p.start <= planned_on <= p.end):
-        raise ValidationFailed(FieldError("--on", f"le {format_date_fr(planned_on)} est hors du stage "
-                                                  f"(du {format_date_fr(p.start)} au {format_date_fr(p.end)})"))
-    _save(repo, p, rev, p.visits + (visit,))
-    return visit
+    """A new visit, added to what the store holds at the instant of the write (under its lock:
+    a visit another session planned meanwhile is kept)."""
+    kind_key = _kind(kind)
+
+    def write(r: Repository) -> Visit:
+        p, rev = _placement(r, placement_id)
+        taken = {v.id for v in p.visits}
+        n = len(p.visits) + 1
+        while f"v{n}" in taken:
+            n += 1
+        visit = Visit(f"v{n}", planned_on=planned_on, done_on=done_on, teacher=teacher or p.teacher, kind=kind_key,
+                      report=report)
+        if planned_on is not None and not (p.start <= planned_on <= p.end):
+            raise ValidationFailed(FieldError("--on", f"le {format_date_fr(planned_on)} est hors du stage "
+                                                      f"(du {format_date_fr(p.start)} au {format_date_fr(p.end)})"))
+        _save(r, p, rev, p.visits + (visit,))
+        return visit
+
+    return repo.atomically(write)
 
 
 def _find(p: Placement, visit_id: str) -> Visit:
@@ -68,19 +92,31 @@ def _find(p: Placement, visit_id: str) -> Visit:
 
 
 def visit_done(repo: Repository, placement_id: str, visit_id: str, done_on: date, *, report: str | None = None,
-               kind: str | None = None) -> Visit:
-    p, rev = _placement(repo, placement_id)
-    v = _find(p, visit_id)
-    new = replace(v, done_on=done_on, report=report if report is not None else v.report,
-                  kind=_kind(kind) if kind is not None else v.kind)
-    _save(repo, p, rev, tuple(new if x.id == visit_id else x for x in p.visits))
-    return new
+               kind: str | None = None, expected: Visit | None = None) -> Visit:
+    """Record the visit as done (`report` None keeps the compte rendu, "" removes it); with
+    `expected`, refused (`VisitChanged`) if the stored visit is no longer the one the person saw."""
+    kind_key = _kind(kind) if kind is not None else None
+
+    def write(r: Repository) -> Visit:
+        p, rev = _placement(r, placement_id)
+        _expect(p, visit_id, expected)
+        v = _find(p, visit_id)
+        new = replace(v, done_on=done_on, report=(report.strip() or None) if report is not None else v.report,
+                      kind=kind_key if kind_key is not None else v.kind)
+        _save(r, p, rev, tuple(new if x.id == visit_id else x for x in p.visits))
+        return new
+
+    return repo.atomically(write)
 
 
-def remove_visit(repo: Repository, placement_id: str, visit_id: str) -> None:
-    p, rev = _placement(repo, placement_id)
-    _find(p, visit_id)
-    _save(repo, p, rev, tuple(x for x in p.visits if x.id != visit_id))
+def remove_visit(repo: Repository, placement_id: str, visit_id: str, *, expected: Visit | None = None) -> None:
+    def write(r: Repository) -> None:
+        p, rev = _placement(r, placement_id)
+        _expect(p, visit_id, expected)
+        _find(p, visit_id)
+        _save(r, p, rev, tuple(x for x in p.visits if x.id != visit_id))
+
+    repo.atomically(write)
 
 
 def describe(v: Visit) -> str:

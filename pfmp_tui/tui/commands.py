@@ -11,6 +11,7 @@ from .liaison import palette_commands
 from .screens.planning import palette_commands as planning_commands
 from ..domain.wording import count
 from .state import CandidateFilter, cohort_name, fold
+from .targets import PlacementList
 
 Command = tuple[str, str, Callable[[], object]]
 
@@ -60,6 +61,10 @@ class PfmpCommands(Provider):
             ("Utilisateurs et rôles", "La liste des utilisateurs du magasin et leur rôle", app.action_users),
             ("Allocation PFMP", "Montants par élève et PFMP, et ce qui bloque chaque paiement (R17)",
              app.action_allocation),
+            ("Stages sans visite à mi-parcours", "Stages en cours passé leur milieu sans visite faite (visites)",
+             partial(app.open_target, PlacementList("no_visit"))),
+            ("Conventions non signées (R10)", "PFMP qui commencent dans 15 jours, ou commencées, sans convention signée",
+             partial(app.open_target, PlacementList("r10"))),
         ]
         state = app.state
         if state is not None:

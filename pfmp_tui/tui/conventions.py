@@ -68,12 +68,12 @@ def follow_up_lines(p: Placement) -> list[str]:
         for v in p.visits:
             when = f"faite le {format_date_fr(v.done_on)}" if v.done_on else f"prévue le {format_date_fr(v.planned_on)}"
             parts.append(f"{VISIT_KIND_LABELS[v.kind]} {when}" + (f" ({escape(v.teacher)})" if v.teacher else ""))
-        lines.append("Visites : " + " · ".join(parts))
+        lines.append("Visites : " + " · ".join(parts) + " [dim]· v : visites[/]")
         reports = [v.report for v in p.visits if v.report]
         if reports:
             lines.append(f"  compte rendu : {escape(reports[-1])}")
     else:
-        lines.append("Visites : aucune")
+        lines.append("Visites : aucune [dim]· v : planifier une visite[/]")
     if p.reminders:
         last = sorted(p.reminders, key=lambda r: r.sent_at, reverse=True)
         shown = [f"{format_date_fr(r.sent_on)} {REMINDER_DOCUMENT_LABELS[r.document].split(' (')[0]} → {escape(r.to)}"

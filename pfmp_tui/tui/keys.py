@@ -95,6 +95,23 @@ SCOPES: dict[str, Scope] = {
            key_display="^suppr", tooltip="Supprimer l'élève et tout son dossier, après confirmation"),
         _b("h", "history", "Historique", "candidate.history", show=False,
            tooltip="Historique de l'élève : qui a changé quoi dans son dossier, et quand (journal)"),
+        _b("v", "visits", "Visites", "candidate.visits", show=False,
+           tooltip="Visites de stage du stage choisi : planifier, noter faite (compte rendu), supprimer"),
+    )),
+    "visits": Scope("Visites de stage", (
+        _b("n", "plan", "Planifier", "visits.plan", tooltip="Planifier une visite : date, professeur, modalité"),
+        _b("enter", "done", "Visite faite", "visits.done", key_display="entrée",
+           tooltip="Noter la visite choisie comme faite : date, modalité, compte rendu"),
+        _b("delete", "delete", "Supprimer", "visits.delete", key_display="suppr",
+           tooltip="Supprimer la visite choisie, après confirmation"),
+        _b("escape", "close", "Fermer", "visits.close"),
+    )),
+    "placement_list": Scope("Stages à suivre", (
+        _b("escape", "back", "Retour", "placement_list.back"),
+        _b("enter", "open", "Fiche", "placement_list.open", key_display="entrée",
+           tooltip="Ouvrir la fiche de l'élève sur ce stage"),
+        _b("v", "visits", "Visites", "placement_list.visits",
+           tooltip="Visites du stage choisi : planifier, noter faite, supprimer"),
     )),
     "journal": Scope("Journal des modifications", (
         _b("escape", "back", "Retour", "journal.back"),
@@ -165,6 +182,8 @@ SCOPES: dict[str, Scope] = {
            tooltip="Ouvrir la fiche de l'élève (entrée : la grille à remplir, ou la fiche)"),
         _b("r", "choose_teacher", "Référent", "my_students.teacher",
            tooltip="Voir les élèves d'un autre professeur référent"),
+        _b("v", "visits", "Visites", "my_students.visits",
+           tooltip="Visites du stage de la ligne choisie : planifier, noter faite, supprimer"),
     )),
     # -- planning (issue 5) and import (issue 7) ------------------------------------------------------
     "allocation": Scope("Allocation PFMP d'une cohorte", (

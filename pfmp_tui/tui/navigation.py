@@ -23,6 +23,7 @@ from .screens.candidate import CandidateScreen
 from .screens.candidates import CandidatesScreen
 from .screens.importing import ImportScreen
 from .screens.my_students import MyStudentsScreen
+from .screens.placement_list import PlacementListScreen
 from .screens.placing import AssignScreen, PlacingScreen
 from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
@@ -30,6 +31,7 @@ from .screens.journal import JournalScreen
 from .screens.records import RecordsScreen
 from .screens.timeline import TimelineScreen
 from .screens.users import UsersScreen
+from .screens.visits import VisitsScreen
 from .state import CandidateFilter, cohort_name
 from .targets import (
     Allocation,
@@ -42,11 +44,13 @@ from .targets import (
     MyStudents,
     Periods,
     Placing,
+    PlacementList,
     Progress,
     Records,
     Target,
     Timeline,
     Users,
+    Visits,
 )
 
 Then = Callable[[Any], object] | None
@@ -197,7 +201,19 @@ def open_allocation(app: App, target: Allocation, then: Then = None) -> None:
                 lambda c: app.push_screen(AllocationScreen(c), then))
 
 
+def open_placement_list(app: App, target: PlacementList, then: Then = None) -> None:
+    if isinstance(app.screen, PlacementListScreen) and app.screen.what == target.what:
+        return
+    app.push_screen(PlacementListScreen(target.what), then)
+
+
+def open_visits(app: App, target: Visits, then: Then = None) -> None:
+    app.push_screen(VisitsScreen(target.placement_id), then)
+
+
 OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
+    PlacementList: open_placement_list,
+    Visits: open_visits,
     Allocation: open_allocation,
     CandidateFile: open_candidate_file,
     AssessmentGrid: open_assessment_grid,

@@ -20,6 +20,9 @@ GATES: dict[tuple[str, str], tuple[str, ...]] = {
                                         "new_justificatif", "delete_item", "delete_student")},
     ("candidate", "attestation"): (C, P),
     ("candidate", "assess"): (C, P),
+    ("candidate", "visits"): (C, P),  # issue 15: a professeur, on the placements they follow (store's check)
+    ("my_students", "visits"): (C, P),
+    ("placement_list", "visits"): (C, P),
     ("candidate", "paper"): (C, P, A),
     **{("records", a): (C,) for a in ("new", "edit", "delete")},
     ("candidates", "export"): (C, A),

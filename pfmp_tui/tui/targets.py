@@ -120,8 +120,23 @@ class Users:
     """The store's users and their roles (issue 16)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PlacementList:
+    """Placements the dashboard counts (issue 15): `what` = "r10" (starting within 15 days or
+    started without a signed convention) or "no_visit" (in progress, past their middle, no visit)."""
+
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class Visits:
+    """The visits of one placement (issue 15 §3): plan, record as done, delete."""
+
+    placement_id: str
+
+
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation)
+          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation | PlacementList | Visits)
 
 
 class Navigates(Protocol):

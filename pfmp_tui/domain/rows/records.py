@@ -18,10 +18,12 @@ class RowError:
     line: int
     column: str
     reason: str
+    source: str = ""  # the file, when an import reads two (learners and responsables)
 
     @property
     def path(self) -> str:
-        return f"ligne {self.line}, {self.column}" if self.column else f"ligne {self.line}"
+        where = f"ligne {self.line}, {self.column}" if self.column else f"ligne {self.line}"
+        return f"{self.source}, {where}" if self.source else where
 
     def field_error(self) -> FieldError:
         return FieldError(self.path, self.reason)
@@ -48,10 +50,26 @@ class StudentRow:
     ine: str | None = None
     division: str | None = None
     mef: str | None = None
+    siecle_id: str | None = None  # ELEVE_ID of a SIECLE XML export (links the responsables' export)
 
     @property
     def label(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}"
+
+
+@dataclass(frozen=True, slots=True)
+class RepresentativeRow:
+    """A legal representative of one learner (SIECLE RESPONSABLE_ELEVE with RESP_LEGAL 1 or 2)."""
+
+    line: int  # line of the RESPONSABLE_ELEVE element
+    eleve_id: str
+    rank: int  # RESP_LEGAL: 1 or 2
+    last_name: str
+    first_name: str
+    relation: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

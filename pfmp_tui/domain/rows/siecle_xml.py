@@ -4,7 +4,9 @@
 ``NOM_DE_FAMILLE``, ``PRENOM``, ``DATE_NAISS`` JJ/MM/AAAA, ``DATE_SORTIE`` when the
 learner left, ``CODE_MEF``) and ``BEE_ELEVES/DONNEES/STRUCTURES/STRUCTURES_ELEVE``
 (same ELEVE_ID; ``STRUCTURE`` with ``CODE_STRUCTURE`` and ``TYPE_STRUCTURE`` « D » for
-the division). A DOCTYPE (never in a SIECLE export, and the way to an entity bomb) is
+the division). ``ExportXML_ElevesAvecAdresses.xml`` is the same with an ``ADRESSES`` part,
+which is not read: each row keeps its ELEVE_ID (``StudentRow.siecle_id``), the key of the
+responsables' export (`siecle_responsables`). A DOCTYPE (never in a SIECLE export, and the way to an entity bomb) is
 refused.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 from xml.parsers import expat
 from xml.parsers.expat import errors as expat_errors
 
@@ -44,33 +47,59 @@ def _too_much(line: int, why: str) -> ValidationFailed:
     return ValidationFailed(FieldError(f"ligne {line}", f"fichier refusé : {why} (ce n'est pas un export SIECLE)"))
 
 
-class _SiecleHandler:
-    """Expat callbacks collecting ELEVE and STRUCTURES_ELEVE, with the line of each field."""
+class BoundedHandler:
+    """What every SIECLE export's expat callbacks share: the path of open elements, the
+    text of the current one, and the bounds checked on each start tag (issue 10)."""
 
     def __init__(self, parser: expat.XMLParserType):
         self.parser = parser
         self.stack: list[str] = []
         self.text: list[str] = []
+        self.elements = 0
+        self.deadline = time.monotonic() + MAX_SECONDS
+
+    def enter(self, name: str) -> str:
+        """Bounds, then `name` opened; returns the path of open elements (« A/B/C »)."""
+        self.elements += 1
+        line = self.parser.CurrentLineNumber
+        if len(self.stack) >= MAX_DEPTH:
+            raise _too_much(line, f"éléments imbriqués sur plus de {MAX_DEPTH} niveaux")
+        if self.elements > MAX_ELEMENTS:
+            raise _too_much(line, f"plus de {MAX_ELEMENTS:,} éléments".replace(",", " "))
+        if self.elements % 4096 == 0 and time.monotonic() > self.deadline:
+            raise _too_much(line, f"lecture plus longue que {MAX_SECONDS:g} s")
+        self.stack.append(name)
+        self.text = []
+        return "/".join(self.stack)
+
+    def leave(self) -> None:
+        self.stack.pop()
+        self.text = []
+
+    def chars(self, data: str) -> None:
+        self.text.append(data)
+
+    def refuse_dtd(self, *args: object) -> None:
+        raise ValidationFailed(FieldError(
+            f"ligne {self.parser.CurrentLineNumber}",
+            "déclaration DOCTYPE ou ENTITY refusée : un export SIECLE n'en contient pas",
+        ))
+
+
+class _SiecleHandler(BoundedHandler):
+    """Expat callbacks collecting ELEVE and STRUCTURES_ELEVE, with the line of each field."""
+
+    def __init__(self, parser: expat.XMLParserType):
+        super().__init__(parser)
         self.eleves: list[dict] = []  # {"id", "line", "fields": {tag: (text, line)}}
         self.structures: dict[str, list[tuple[str, str]]] = {}  # ELEVE_ID -> [(code, type)]
         self._eleve: dict | None = None
         self._structures_of: str | None = None
         self._structure: dict[str, str] = {}
         self._field_line = 0
-        self.elements = 0
-        self.deadline = time.monotonic() + MAX_SECONDS
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        self.elements += 1
-        if len(self.stack) >= MAX_DEPTH:
-            raise _too_much(self.parser.CurrentLineNumber, f"éléments imbriqués sur plus de {MAX_DEPTH} niveaux")
-        if self.elements > MAX_ELEMENTS:
-            raise _too_much(self.parser.CurrentLineNumber, f"plus de {MAX_ELEMENTS:,} éléments".replace(",", " "))
-        if self.elements % 4096 == 0 and time.monotonic() > self.deadline:
-            raise _too_much(self.parser.CurrentLineNumber, f"lecture plus longue que {MAX_SECONDS:g} s")
-        self.stack.append(name)
-        self.text = []
-        path = "/".join(self.stack)
+        path = self.enter(name)
         if path == "BEE_ELEVES/DONNEES/ELEVES/ELEVE":
             self._eleve = {"id": attrs.get("ELEVE_ID", ""), "line": self.parser.CurrentLineNumber, "fields": {}}
         elif path == "BEE_ELEVES/DONNEES/STRUCTURES/STRUCTURES_ELEVE":
@@ -101,17 +130,7 @@ class _SiecleHandler:
             )
         elif path == "BEE_ELEVES/DONNEES/STRUCTURES/STRUCTURES_ELEVE":
             self._structures_of = None
-        self.stack.pop()
-        self.text = []
-
-    def chars(self, data: str) -> None:
-        self.text.append(data)
-
-    def refuse_dtd(self, *args: object) -> None:
-        raise ValidationFailed(FieldError(
-            f"ligne {self.parser.CurrentLineNumber}",
-            "déclaration DOCTYPE ou ENTITY refusée : un export SIECLE n'en contient pas",
-        ))
+        self.leave()
 
 
 _EXPAT_FRENCH = {
@@ -133,6 +152,17 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
     """SIECLE ``ExportXML_ElevesSansAdresses.xml`` (bytes: its prolog declares ISO-8859-15)."""
     parser = expat.ParserCreate()
     handler = _SiecleHandler(parser)
+    run_expat(parser, handler, data)
+    if not handler.eleves and not handler.structures:
+        raise ValidationFailed(FieldError(
+            "BEE_ELEVES",
+            "ce n'est pas un export SIECLE des élèves : aucun élément BEE_ELEVES/DONNEES/ELEVES/ELEVE",
+        ))
+    return _rows(handler, division)
+
+
+def run_expat(parser: expat.XMLParserType, handler: BoundedHandler, data: bytes) -> None:
+    """Parse `data` with `handler`'s start/end/chars; every XML error in French with its line."""
     parser.StartElementHandler = handler.start
     parser.EndElementHandler = handler.end
     parser.CharacterDataHandler = handler.chars
@@ -155,11 +185,9 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
             f"XML invalide : {_EXPAT_FRENCH.get(expat.ErrorString(exc.code), 'document mal formé')} "
             f"(colonne {exc.offset + 1})",
         )) from None
-    if not handler.eleves and not handler.structures:
-        raise ValidationFailed(FieldError(
-            "BEE_ELEVES",
-            "ce n'est pas un export SIECLE des élèves : aucun élément BEE_ELEVES/DONNEES/ELEVES/ELEVE",
-        ))
+
+
+def _rows(handler: _SiecleHandler, division: str | None) -> Parsed:
     columns = {f: tag for f, tag in _XML_COLUMNS.items()}
     columns["division"] = "CODE_STRUCTURE"
     parsed = Parsed(columns=columns, headers=tuple(XML_FIELDS) + ("CODE_STRUCTURE",))
@@ -179,6 +207,8 @@ def parse_students_xml(data: bytes, division: str | None = None) -> Parsed:
             continue
         errors: list[RowError] = []
         row = check_student(line, values, columns, div, errors)
+        if row is not None and eleve["id"]:
+            row = replace(row, siecle_id=eleve["id"])  # links the responsables' export (ELEVE_ID)
         # Point each error at the line of its own element when the element is there.
         for e in errors:
             tag = e.column

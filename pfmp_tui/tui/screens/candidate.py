@@ -32,7 +32,7 @@ from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
 from ..tables import cursor_key
-from ..targets import AssessmentGrid, Journal, Progress, go
+from ..targets import AssessmentGrid, Journal, Progress, Visits, go
 
 CERTIFICATE_VOIES = ("fpc_perfectionnement", "experience")  # R6, R8
 CONTRACT_VOIES = ("apprentissage",)  # R7
@@ -447,6 +447,15 @@ class CandidateScreen(Screen):
             self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
             return
         write_conventions(self.app, placement_id=p.id)
+
+    def action_visits(self) -> None:
+        """The visits of the placement under the cursor (issue 15 §3)."""
+        p = self.selected_placement() if self._need_student() else None
+        if p is None:
+            if self.student is not None:
+                self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
+            return
+        go(self.app, Visits(p.id))
 
     def action_progress(self) -> None:
         if self._need_student():

@@ -33,6 +33,7 @@ from ..state import (
     week_of,
 )
 from ..widgets.figure import Figure
+from ..widgets.signature_progress import SignatureProgressPanel  # issue 15: conventions (R10), visits
 
 BAR_WIDTH = 30
 
@@ -204,6 +205,7 @@ class DashboardScreen(Screen):
                 with Vertical(id="watch", classes="panel") as panel:
                     panel.border_title = "À surveiller"
                     yield from self._widgets(self._watch)
+                yield SignatureProgressPanel(id="signatures")
             with Grid(id="cohorts"):
                 for card in self._cards:
                     yield self._card_widget(card)
@@ -230,6 +232,8 @@ class DashboardScreen(Screen):
         urgent is removed or mounted alone (issue 13: a save's frame must not rebuild the
         whole dashboard); rebuild only if the « à surveiller » lines or the first cards change."""
         self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}"
+        for panel in self.query(SignatureProgressPanel):
+            panel.show_state(state)
         watch, cards = watch_items(state), cohort_items(state)
         old_watch, old_cards = self._watch, self._cards
         self._watch, self._cards = watch, cards

@@ -53,6 +53,16 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
+def ask_to_discard(app, n: int, fields: str, leave) -> None:  # noqa: ANN001
+    """« Abandonner la saisie ? » for a form with `n` changed fields (named in `fields`):
+    `leave()` only if the person says so; the safe answer is the default."""
+    app.push_screen(ConfirmScreen(
+        "Abandonner la saisie ?",
+        f"{count(n, 'changement')} non {plural(n, 'enregistré', 'enregistrés')} ({fields}) "
+        f"{plural(n, 'sera perdu', 'seront perdus')} (^s pour enregistrer d'abord).",
+        yes="Abandonner la saisie", no="Continuer la saisie"), lambda yes: leave() if yes else None)
+
+
 class ConflictScreen(ModalScreen[object]):
     """A save refused because someone else saved first: both versions, field by field.
 

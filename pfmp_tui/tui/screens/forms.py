@@ -18,7 +18,6 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from ...domain.wording import count, plural
 from ...services import editing
 from ...services.editing import Conflict, Field, FormErrors, Saved
 from ...services.errors import StoreError
@@ -27,7 +26,7 @@ from ...services.soft_checks import soft_warnings
 from .. import keys
 from ..state import cohort_name
 from ..widgets.toggles import StateCheckbox
-from .dialogs import ConfirmScreen, ConflictScreen
+from .dialogs import ConfirmScreen, ConflictScreen, ask_to_discard
 
 
 def widget_id(key: str) -> str:
@@ -177,17 +176,7 @@ class FormScreen(ModalScreen[Saved | None]):
             leave()
             return
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                leave()
-
-        n = len(changed)
-        self.app.push_screen(ConfirmScreen(
-            "Abandonner la saisie ?",
-            f"{count(n, 'changement')} non {plural(n, 'enregistré', 'enregistrés')} "
-            f"({labels(self.form, changed)}) {plural(n, 'sera perdu', 'seront perdus')} "
-            "(^s pour enregistrer d'abord).",
-            yes="Abandonner la saisie", no="Continuer la saisie"), answered)
+        ask_to_discard(self.app, len(changed), labels(self.form, changed), leave)
 
     def show_state(self, state) -> None:
         """The store changed underneath: follow it if nothing was typed, else say so (never drop input)."""
