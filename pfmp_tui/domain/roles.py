@@ -42,6 +42,8 @@ ACTIONS = {
     "users": ((COORDINATION,), "gérer les utilisateurs"),
     "revert": ((COORDINATION,), "annuler une entrée du journal"),
     "papers": ((COORDINATION, PROFESSEUR, ADMINISTRATION), "produire des documents PDF"),
+    # Sending records each reminder in its placements (issue 15): only coordination may.
+    "remind": ((COORDINATION,), "envoyer des rappels aux tuteurs"),
 }
 
 

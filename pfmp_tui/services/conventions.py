@@ -11,6 +11,7 @@ gets its ``generated_on`` date, and a convention « aucune » becomes « brouill
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -51,7 +52,7 @@ def fields_help() -> str:
     return "\n".join(lines)
 
 
-def template_bytes(template: Path | None) -> tuple[bytes, str]:
+def template_bytes(template: Path | None, field: str = "--template") -> tuple[bytes, str]:
     if template is None:
         from .convention_template import build_default_template
 
@@ -59,24 +60,48 @@ def template_bytes(template: Path | None) -> tuple[bytes, str]:
     try:
         return Path(template).read_bytes(), str(template)
     except OSError as exc:
-        raise ValidationFailed(FieldError("--template", f"modèle illisible « {template} » : {exc.strerror}")) from None
+        raise ValidationFailed(FieldError(field, f"modèle illisible « {template} » : {exc.strerror}")) from None
 
 
 def _environment(unknown: set[str]):
-    from jinja2 import Environment, Undefined
+    """A jinja environment whose unknown fields are added to `unknown` (see `Renderer`)."""
+    return Renderer(unknown).env
 
-    class Recording(Undefined):
-        """An unknown field: remembered by its full name, rendered empty."""
 
-        __slots__ = ()
+class Renderer:
+    """One jinja environment for every document of a run: docxtpl hands it the same XML for
+    each placement, compiled once here (compiling was half the time of a document), while
+    the fields unknown to each document are recorded in the set given for it."""
 
-        def __init__(self, hint=None, obj=None, name=None, exc=None):  # noqa: ANN001
-            super().__init__(hint, obj, name, exc)
-            if name is not None:
-                base = getattr(obj, "path", None)
-                unknown.add(f"{base}.{name}" if base else str(name))
+    def __init__(self, unknown: set[str] | None = None) -> None:
+        from jinja2 import Environment, Undefined
 
-    return Environment(undefined=Recording, autoescape=True)
+        holder = self
+        self.unknown: set[str] = unknown if unknown is not None else set()
+
+        class Recording(Undefined):
+            """An unknown field: remembered by its full name, rendered empty."""
+
+            __slots__ = ()
+
+            def __init__(self, hint=None, obj=None, name=None, exc=None):  # noqa: ANN001
+                super().__init__(hint, obj, name, exc)
+                if name is not None:
+                    base = getattr(obj, "path", None)
+                    holder.unknown.add(f"{base}.{name}" if base else str(name))
+
+        compiled: dict[str, Any] = {}
+
+        class Compiling(Environment):
+            def from_string(self, source, globals=None, template_class=None):  # noqa: ANN001, A002
+                if globals is not None or template_class is not None or not isinstance(source, str):
+                    return super().from_string(source, globals, template_class)
+                found = compiled.get(source)
+                if found is None:
+                    found = compiled[source] = super().from_string(source)
+                return found
+
+        self.env = Compiling(undefined=Recording, autoescape=True)
 
 
 def _open_template(blob: bytes, source: str):
@@ -108,13 +133,15 @@ def check_template(blob: bytes, source: str, sample: Fields | None = None) -> No
                                                    "donne la liste)") for name in bad])
 
 
-def _render(blob: bytes, source: str, context: Fields) -> tuple[bytes, set[str]]:
+def _render(blob: bytes, source: str, context: Fields, renderer: Renderer | None = None) -> tuple[bytes, set[str]]:
     from jinja2 import TemplateError
 
     tpl = _open_template(blob, source)
     unknown: set[str] = set()
+    renderer = renderer or Renderer()
+    renderer.unknown = unknown
     try:
-        tpl.render(context, jinja_env=_environment(unknown), autoescape=True)
+        tpl.render(context, jinja_env=renderer.env, autoescape=True)
     except TemplateError as exc:
         raise ValidationFailed(FieldError(source, f"modèle invalide : {exc}")) from None
     out = io.BytesIO()
@@ -147,25 +174,36 @@ def _file_stem(data: Dataset, p: Placement) -> str:
 
 
 def generate(repo: Repository, settings: Settings, *, placement_id: str | None = None, period_id: str | None = None,
-             template: Path | None = None, out_dir: Path = Path("exports"), today: date | None = None) -> list[Generated]:
-    """Fill the template for one placement or a whole period; returns what was written."""
+             template: Path | None = None, out_dir: Path = Path("exports"), today: date | None = None,
+             on_progress: Callable[[int, int], None] | None = None) -> list[Generated]:
+    """Fill the template for one placement or a whole period; returns what was written.
+
+    `on_progress(done, total)` is called after each document is filled (a worker shows it)."""
     today = today or date.today()
     snap = repo.snapshot()
     data = snap.data
     targets = placements_to_fill(data, placement_id, period_id)
-    blob, source = template_bytes(template)
+    # The model named (--template), else the school's (settings « [conventions] template »,
+    # what the TUI uses), else pfmp's default one.
+    if template is not None:
+        blob, source = template_bytes(template)
+    else:
+        blob, source = template_bytes(settings.convention_template, f"{settings.path or 'pfmp.toml'} : conventions.template")
     check_template(blob, source)
     school = school_info(settings)
     students = {s.id: s for s in data.students}
 
     rendered: list[tuple[Placement, bytes, tuple[str, ...]]] = []
     unknown: set[str] = set()
+    renderer = Renderer()
     for p in targets:
         context = convention_context(data, p, school, teacher_info(settings, p.teacher), today)
-        docx, missing = _render(blob, source, context)
+        docx, missing = _render(blob, source, context, renderer)
         unknown |= missing
         warnings = tuple(e.message for e in minor_hours_errors(students[p.student_id], p, p.terms))
         rendered.append((p, docx, warnings))
+        if on_progress is not None:
+            on_progress(len(rendered), len(targets))
     if unknown:
         raise ValidationFailed([FieldError(source, f"champ inconnu « {name} » (pfmp paper convention --fields "
                                                    "donne la liste)") for name in sorted(unknown)])

@@ -21,6 +21,8 @@ from datetime import date
 from typing import Any, Mapping
 
 from ..domain import validation as v
+from ..domain.competences import COMPETENCES
+from ..domain.convention import minor_hours_errors
 from ..domain.errors import ValidationFailed
 from ..domain.interchange import SPECS, parse_record, record_to_dict
 from ..domain.model import CONVENTION_LABELS, VOIE_LABELS, Placement
@@ -39,7 +41,7 @@ class Field:
 
     key: str
     label: str
-    type: str = "text"  # text | long_text | date | int | bool | choice | ref
+    type: str = "text"  # text | long_text | date | int | hours | bool | choice | ref | codes
     required: bool = False
     choices: tuple[tuple[str, Any], ...] = ()  # (label, value) for "choice"
     ref: str | None = None  # the kind a "ref" field points to (its choices come from the store)
@@ -132,6 +134,22 @@ FORMS: dict[str, Form] = {
             Field("employer", "Employeur", required=True),
             Field("start", "Début", "date", True, placeholder=_DATE),
             Field("end", "Fin", "date", True, placeholder=_DATE),
+        )),
+        # What the convention fixes for one placement (issue 15): hours (a minor's are refused
+        # beyond 8 h a day, 35 h a week, or with night work: the store checks it, as `pfmp terms`),
+        # the annexe pédagogique (competences among the 37), gratification, travel, meals, insurance.
+        Form("terms", "placements", "Conditions de la convention", "Conditions de la convention (annexe pédagogique)", (
+            Field("terms.daily_hours", "Heures par jour", "hours", placeholder="7 (mineur : 8 au plus)"),
+            Field("terms.weekly_hours", "Heures par semaine", "hours", placeholder="35 (mineur : 35 au plus)"),
+            Field("terms.schedule", "Horaires", placeholder="lundi–vendredi 9 h–12 h, 13 h 30–17 h"),
+            Field("terms.night_work", "Travail de nuit (22h–6h)", "bool"),
+            Field("terms.competences", "Compétences visées", "codes",
+                  choices=tuple((f"{c.code} {c.label}", c.code) for c in COMPETENCES)),
+            Field("terms.activities", "Activités prévues", "long_text"),
+            Field("terms.gratification", "Gratification"),
+            Field("terms.travel", "Transport (frais)"),
+            Field("terms.meals", "Restauration, hébergement"),
+            Field("terms.insurance", "Assurance (accueil)"),
         )),
     )
 }
@@ -246,6 +264,10 @@ def initial_values(form: str, record: Any | None = None, **defaults: Any) -> dic
 def _display(f: Field, value: Any) -> Any:
     if f.type == "bool":
         return bool(value)
+    if f.type == "codes":  # a tuple of codes among f.choices (the competences targeted)
+        return tuple(value or ())
+    if f.type == "hours" and value is not None:
+        return f"{value:g}".replace(".", ",")  # 7,5 as a person writes it
     if f.type in ("choice", "ref"):
         return value
     if value is None:
@@ -290,6 +312,8 @@ def readable(form: str, record: Any | None, names: Mapping[str, str] | None = No
             text = next((label for label, key in f.choices if key == value), "—" if value is None else str(value))
         elif f.type == "ref":
             text = "—" if value is None else (names or {}).get(value, str(value))
+        elif f.type == "codes":
+            text = ", ".join(value) or "—"
         else:
             text = value or "—"
         out.append((f.label, text))
@@ -309,6 +333,8 @@ def _convert(f: Field, value: Any, raw: _Raw) -> Any:
     """A form value → its interchange value; conversion errors go to `raw.errors`."""
     if f.type == "bool":
         return bool(value)
+    if f.type == "codes":
+        return list(value or ())
     if f.type in ("choice", "ref"):
         if value is None or value == "":
             if f.required:
@@ -334,6 +360,12 @@ def _convert(f: Field, value: Any, raw: _Raw) -> Any:
             return None
         # Not a number: hand the text over, the domain says « nombre entier attendu, reçu … ».
         return int(text) if re.fullmatch(r"[+-]?\d{1,9}", text) else text
+    if f.type == "hours":
+        if not text:
+            return None
+        number = text.replace(",", ".").removesuffix("h").strip()
+        # Not a number: hand the text over, the domain says « nombre d'heures invalide … ».
+        return float(number) if re.fullmatch(r"\d{1,3}(\.\d{1,2})?", number) else text
     if f.key == "country":
         return text.upper()
     return text  # an empty optional text: the domain's parsers read "" as null
@@ -354,6 +386,10 @@ def build(
     """
     spec = FORMS[form]
     kind = spec.kind
+    # The terms form (issue 15) is given the learner, to refuse a minor's hours as the store
+    # will (`domain.convention`) while the person types: not a key of the record.
+    student = (context or {}).get("student")
+    context = {k: val for k, val in (context or {}).items() if k != "student"}
     if base is not None:
         data = record_to_dict(kind, base)
     else:
@@ -391,6 +427,9 @@ def build(
             elif key == GENERAL:
                 raw.fail(key, e.message)
         raise FormErrors(raw.errors) from None
+    if form == "terms" and student is not None:
+        for e in minor_hours_errors(student, record, record.terms, "terms"):
+            raw.fail(e.path if any(f.key == e.path for f in spec.fields) else GENERAL, e.message)
     if raw.errors:
         raise FormErrors(raw.errors)
     return record

@@ -40,9 +40,11 @@ def new_message(config: SmtpConfig, to: str, subject: str, body: str) -> EmailMe
     msg["Date"] = formatdate(localtime=True)
     domain = config.sender.rsplit("@", 1)[-1].rstrip(">").strip() or None
     msg["Message-ID"] = make_msgid(domain=domain)
-    msg["Content-Language"] = "fr"
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies loops
     msg.set_content(body, charset="utf-8")
+    # After set_content, which drops every Content-* header set before it (the header then
+    # moves with the French text into its part when an attachment is added).
+    msg["Content-Language"] = "fr"
     return msg
 
 

@@ -80,6 +80,9 @@ class Draft:
     subject: str
     body: str
     attachments: tuple[tuple[str, bytes], ...]
+    # Attachments named but not made yet (file name, placement id): a preview does not pay for
+    # the PDFs (about 0.7 s each, font loading in fpdf2); `send` makes them just before sending.
+    pending: tuple[tuple[str, str], ...] = ()
 
     @property
     def problem(self) -> str | None:
@@ -127,8 +130,7 @@ def _render(text: str, source: str, values: dict) -> tuple[str, str]:
 
 
 def compose(data: Dataset, settings: Settings, due: list[rules.TutorDue], *, attach: bool = True) -> list[Draft]:
-    from .papers import attestation_pdf
-
+    """One draft per tutor; `attach=False` names the attachments without making them (`pending`)."""
     text, source = load_template(settings)
     students = {s.id: s for s in data.students}
     cohorts = {c.id: c for c in data.cohorts}
@@ -165,35 +167,50 @@ def compose(data: Dataset, settings: Settings, due: list[rules.TutorDue], *, att
             "objet": ", ".join(kinds), "referents": teachers,
         }
         subject, body = _render(text, source, values)
-        attachments: list[tuple[str, bytes]] = []
-        if attach and t is not None:
-            with tempfile.TemporaryDirectory(prefix="pfmp-") as tmp:
-                for item in entry.items:
-                    if item.document != "attestation":
-                        continue
+        pending: list[tuple[str, str]] = []
+        if t is not None:
+            for item in entry.items:
+                if item.document == "attestation":
                     s = students[item.placement.student_id]
                     name = f"attestation_{slug(f'{s.last_name.upper()} {s.first_name}', lower=False, max_len=40)}.pdf"
-                    path = attestation_pdf(data, item.placement.id, school.name, Path(tmp) / name)
-                    attachments.append((name, path.read_bytes()))
+                    pending.append((name, item.placement.id))
         to = formataddr((t.full_name, t.email)) if t is not None and t.email else None
-        drafts.append(Draft(entry, to, subject, body, tuple(attachments)))
+        draft = Draft(entry, to, subject, body, (), tuple(pending))
+        drafts.append(with_attachments(data, settings, draft) if attach else draft)
     return drafts
+
+
+def with_attachments(data: Dataset, settings: Settings, draft: Draft) -> Draft:
+    """`draft` with its pending attachments made (the pre-filled attestation PDFs)."""
+    from .papers import attestation_pdf
+
+    if not draft.pending:
+        return draft
+    made = list(draft.attachments)
+    with tempfile.TemporaryDirectory(prefix="pfmp-") as tmp:
+        for name, placement_id in draft.pending:
+            path = attestation_pdf(data, placement_id, settings.school.name, Path(tmp) / name)
+            made.append((name, path.read_bytes()))
+    return replace(draft, attachments=tuple(made), pending=())
+
+
+def preview_block(d: Draft) -> str:
+    """What one message would be, as the dry run shows it (the TUI shows the same block)."""
+    if d.problem:
+        lines = [f"NON ENVOYABLE : {d.problem}"]
+        lines += [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items]
+        return "\n".join(lines)
+    head = [f"À : {d.shown_to}", f"Objet : {d.subject}"]
+    head += [f"Pièce jointe : {name} ({len(blob) // 1024 + 1} Ko)" for name, blob in d.attachments]
+    head += [f"Pièce jointe : {name} (PDF pré-rempli, fait à l'envoi)" for name, _ in d.pending]
+    return "\n".join(head) + "\n\n" + d.body.rstrip()
 
 
 def preview(drafts: list[Draft]) -> str:
     """Exactly what would be sent to whom (the dry run)."""
     if not drafts:
         return "Aucun rappel à envoyer."
-    blocks = []
-    for d in drafts:
-        if d.problem:
-            lines = [f"NON ENVOYABLE : {d.problem}"]
-            lines += [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items]
-            blocks.append("\n".join(lines))
-            continue
-        head = [f"À : {d.shown_to}", f"Objet : {d.subject}"]
-        head += [f"Pièce jointe : {name} ({len(blob) // 1024 + 1} Ko)" for name, blob in d.attachments]
-        blocks.append("\n".join(head) + "\n\n" + d.body.rstrip())
+    blocks = [preview_block(d) for d in drafts]
     sendable = sum(1 for d in drafts if not d.problem)
     return ("\n\n" + "─" * 60 + "\n\n").join(blocks) + f"\n\n{sendable} message(s) à envoyer, {len(drafts) - sendable} impossible(s)."
 
@@ -240,14 +257,27 @@ def record(repo: Repository, draft: Draft, when: datetime) -> None:
 
 
 def send(repo: Repository, settings: Settings, drafts: list[Draft], now: Callable[[], datetime] = datetime.now,
-         on_progress: Callable[[Draft, str | None], None] | None = None) -> SendReport:
-    """Send the sendable drafts; each one that left is recorded at once."""
+         on_progress: Callable[[Draft, str | None], None] | None = None, *, data: Dataset | None = None,
+         on_prepare: Callable[[int, int], None] | None = None) -> SendReport:
+    """Send the sendable drafts; each one that left is recorded at once.
+
+    Pending attachments are made first, from `data` (else the store read now);
+    `on_prepare(done, total)` follows that. `on_progress` and the report name the drafts
+    given (not the copies with their attachments made)."""
     config = settings.require_smtp()
     sendable = [d for d in drafts if not d.problem]
+    total = sum(1 for d in sendable if d.pending)
+    if total and data is None:
+        data = repo.dataset()
     by_msg = {}
     messages = []
     for d in sendable:
-        m = to_email(settings, d)
+        made = d
+        if d.pending:
+            made = with_attachments(data, settings, d)
+            if on_prepare is not None:
+                on_prepare(sum(1 for m in by_msg.values() if m.pending) + 1, total)
+        m = to_email(settings, made)
         by_msg[id(m)] = d
         messages.append(m)
     sent: list[Draft] = []
@@ -282,3 +312,59 @@ def history(data: Dataset, placement_id: str) -> list[tuple[Reminder, str]]:
 
 def due_for(data: Dataset, settings: Settings, as_of: date, what: tuple[str, ...]) -> list[rules.TutorDue]:
     return rules.due(data, as_of, what, delays(settings))
+
+
+# -- what the TUI adds around the same use case ---------------------------------------------------
+SMTP_EXAMPLE = """\
+[smtp]
+host = "smtp.lycee.example"      # le serveur de courriel de l'établissement
+port = 587
+security = "starttls"            # starttls, ssl ou none
+login = "pfmp@lycee.example"     # sans identifiant : pas d'authentification
+password_env = "PFMP_SMTP_PASSWORD"   # ou password_file = "/chemin/mot-de-passe" (jamais le mot de passe lui-même)
+sender = "PFMP Lycée <pfmp@lycee.example>"
+reply_to = "ddfpt@lycee.example"
+"""
+
+
+def smtp_missing(settings: Settings) -> str | None:
+    """None when a server is configured; else what to put in which file, in French."""
+    if settings.smtp is not None:
+        return None
+    where = settings.path or "pfmp.toml (à côté du magasin)"
+    return (f"Aucun serveur de courriel configuré : ajoutez une section [smtp] au fichier {where}, par exemple :\n\n"
+            f"{SMTP_EXAMPLE}\nPuis « pfmp mail test VOTRE-ADRESSE » pour l'essayer. Le mot de passe est lu dans "
+            "le fichier ou la variable d'environnement nommés, jamais dans le magasin.")
+
+
+def require_sender(repo: Repository) -> None:
+    """Sending records each reminder in its placements: coordination only (domain/roles.py)."""
+    from . import access
+
+    access.require(repo, "remind")
+
+
+ALREADY_SENT = "déjà envoyé aujourd'hui (par une autre session ?) : rien n'est renvoyé"
+CHANGED = "ce qui est dû a changé depuis l'aperçu : recalculez l'aperçu (^r) avant d'envoyer"
+
+
+def still_due(data: Dataset, settings: Settings, as_of: date, what: tuple[str, ...],
+              drafts: list[Draft]) -> tuple[list[Draft], list[tuple[Draft, str]]]:
+    """The previewed drafts that are still due exactly as previewed (read again just before
+    sending, so that a reminder another session sent meanwhile is never sent twice the same
+    day), and the others with the reason they are not sent."""
+    fresh: dict[str | None, set[tuple[str, str]]] = {}
+    for entry in due_for(data, settings, as_of, what):
+        fresh[entry.tutor.id if entry.tutor else None] = {(i.placement.id, i.document) for i in entry.items}
+    keep: list[Draft] = []
+    skipped: list[tuple[Draft, str]] = []
+    for d in drafts:
+        items = {(i.placement.id, i.document) for i in d.due.items}
+        now = fresh.get(d.due.tutor.id if d.due.tutor else None, set())
+        if items == now:
+            keep.append(d)
+        elif not items & now:
+            skipped.append((d, ALREADY_SENT))
+        else:
+            skipped.append((d, CHANGED))
+    return keep, skipped

@@ -34,6 +34,9 @@ by ``smtp.password_env`` (default ``PFMP_SMTP_PASSWORD``), never from the store:
     assessment_days_after = 7     # an assessment missing N days after the end (R12)
     templates = "modeles-courriels"   # folder of editable message templates (optional)
 
+    [conventions]
+    template = "modele-convention.docx"   # the school's Word model (else pfmp's default one)
+
     [teachers.jdupont]
     name = "Jean Dupont"
     email = "jean.dupont@lycee.fr"
@@ -111,6 +114,7 @@ class Settings:
     smtp: SmtpConfig | None = None
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
     teachers: dict[str, Teacher] = field(default_factory=dict)
+    convention_template: Path | None = None  # the school's convention model, used when none is named
 
     def teacher(self, login: str | None) -> Teacher | None:
         if not login:
@@ -174,7 +178,7 @@ def _int(section: dict, name: str, key: str, default: int, errs: Collector, lo: 
 def parse_settings(raw: dict, path: Path | None = None) -> Settings:
     errs = Collector()
     for k in raw:
-        if k not in ("school", "smtp", "reminders", "teachers"):
+        if k not in ("school", "smtp", "reminders", "teachers", "conventions"):
             errs.add(k, "section inconnue")
     s = _section(raw, "school", errs)
     school_keys = {f for f in School.__dataclass_fields__}
@@ -227,6 +231,12 @@ def parse_settings(raw: dict, path: Path | None = None) -> Settings:
         templates=Path(templates) if templates else None,
     )
 
+    c = _section(raw, "conventions", errs)
+    _known(c, "conventions", {"template"}, errs)
+    convention_template = _str(c, "conventions", "template", errs, None)
+    if convention_template and path is not None and not Path(convention_template).is_absolute():
+        convention_template = str(Path(path).parent / convention_template)
+
     teachers: dict[str, Teacher] = {}
     for login, t in _section(raw, "teachers", errs).items():
         if not isinstance(t, dict):
@@ -242,4 +252,5 @@ def parse_settings(raw: dict, path: Path | None = None) -> Settings:
     if errs:
         where = f"{path} : " if path else ""
         raise ValidationFailed([FieldError(f"{where}{e.path}", e.message) for e in errs.errors])
-    return Settings(path=path, school=school, smtp=smtp, reminders=reminders, teachers=teachers)
+    return Settings(path=path, school=school, smtp=smtp, reminders=reminders, teachers=teachers,
+                    convention_template=Path(convention_template) if convention_template else None)

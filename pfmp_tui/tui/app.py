@@ -34,7 +34,7 @@ from ..services.export import default_export_path, missing_attestation_rows, wri
 from ..services.errors import ConflictError, StoreError
 from ..services.handles import Repository
 from . import accountability, keys, navigation, overflow, settings, textual_french
-from .targets import Journal, Users
+from .targets import Journal, Reminders, Users
 from .commands import PfmpCommands
 from .key_order import OrderedKeys
 from .screens.candidate import CandidateScreen
@@ -271,6 +271,10 @@ class PfmpApp(OrderedKeys, App[None]):
 
     def action_users(self) -> None:
         navigation.open_target(self, Users())
+
+    def action_reminders(self) -> None:
+        """Reminders to tutors by e-mail (issue 15): preview, then send."""
+        navigation.open_target(self, Reminders())
 
     # -- planning and import (issues 5, 7) -----------------------------------------------------------
     def action_periods(self, cohort_id: str | None = None) -> None:

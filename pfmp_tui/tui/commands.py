@@ -65,6 +65,8 @@ class PfmpCommands(Provider):
              partial(app.open_target, PlacementList("no_visit"))),
             ("Conventions non signées (R10)", "PFMP qui commencent dans 15 jours, ou commencées, sans convention signée",
              partial(app.open_target, PlacementList("r10"))),
+            ("Rappels aux tuteurs", "Conventions, attestations, évaluations : aperçu, puis envoi par courriel "
+             "(R10–R12)", app.action_reminders),
         ]
         state = app.state
         if state is not None:

@@ -53,6 +53,8 @@ SCOPES: dict[str, Scope] = {
            tooltip="Journal des modifications : qui a changé quoi, quand, avec filtres"),
         _b("a", "app.allocation", "Allocation", "dashboard.allocation", show=False,
            tooltip="Allocation PFMP de la cohorte choisie : montants et ce qui bloque chaque paiement (R17)"),
+        _b("r", "app.reminders", "Rappels", "dashboard.reminders", show=False,
+           tooltip="Rappels aux tuteurs par courriel : conventions, attestations, évaluations (R10–R12)"),
     )),
     "figure": Scope("Chiffre du tableau de bord", (
         _b("enter", "open", "Ouvrir la liste", "figure.open",
@@ -93,6 +95,9 @@ SCOPES: dict[str, Scope] = {
            tooltip="Supprimer le stage (ou le justificatif) choisi, après confirmation"),
         _b("ctrl+delete", "delete_student", "Supprimer l'élève", "candidate.delete_student", show=False,
            key_display="^suppr", tooltip="Supprimer l'élève et tout son dossier, après confirmation"),
+        _b("c", "terms", "Conditions", "candidate.terms", show=False,
+           tooltip="Conditions de la convention du stage choisi : horaires, travail de nuit, compétences visées "
+                   "(annexe pédagogique), gratification, transport, restauration, assurance"),
         _b("h", "history", "Historique", "candidate.history", show=False,
            tooltip="Historique de l'élève : qui a changé quoi dans son dossier, et quand (journal)"),
         _b("v", "visits", "Visites", "candidate.visits", show=False,
@@ -112,6 +117,15 @@ SCOPES: dict[str, Scope] = {
            tooltip="Ouvrir la fiche de l'élève sur ce stage"),
         _b("v", "visits", "Visites", "placement_list.visits",
            tooltip="Visites du stage choisi : planifier, noter faite, supprimer"),
+    )),
+    "reminders": Scope("Rappels aux tuteurs", (
+        _b("escape", "back", "Retour", "reminders.back"),
+        _b("ctrl+s", "send", "Envoyer", "reminders.send", key_display="^s", priority=True,
+           tooltip="Envoyer les messages de l'aperçu, après confirmation ; chacun est consigné dans ses stages"),
+        _b("ctrl+r", "preview", "Aperçu", "reminders.preview", key_display="^r", priority=True,
+           tooltip="Relire le magasin et recalculer ce qui est dû (efface les résultats d'un envoi)"),
+        _b("f", "open_file", "Fiche", "reminders.file",
+           tooltip="Ouvrir la fiche de l'élève de la ligne choisie (aussi : entrée)"),
     )),
     "journal": Scope("Journal des modifications", (
         _b("escape", "back", "Retour", "journal.back"),
@@ -221,6 +235,9 @@ SCOPES: dict[str, Scope] = {
         _b("o", "assign", "Organisation", "placing.assign",
            tooltip="Organisation d'accueil, tuteur et professeur référent de l'élève (aussi : entrée)"),
         _b("f", "timeline", "Frise", "placing.timeline", show=False, tooltip="Frise de la cohorte"),
+        _b("c", "terms", "Conditions", "placing.terms", show=False,
+           tooltip="Conditions de la convention du stage de l'élève choisi : horaires, travail de nuit, "
+                   "compétences visées, gratification, transport, restauration, assurance"),
     )),
     "assign": Scope("Organisation d'accueil et tuteur", (
         _b("ctrl+s", "save", "Enregistrer", "assign.save", key_display="^s", priority=True),
@@ -248,6 +265,8 @@ SCOPES: dict[str, Scope] = {
         _b("o", "assign", "Organisation", "timeline.assign",
            tooltip="Organisation d'accueil et tuteur du stage sous le curseur"),
         _b("p", "periods", "Périodes", "timeline.periods", show=False, tooltip="Périodes de la cohorte"),
+        _b("c", "terms", "Conditions", "timeline.terms", show=False,
+           tooltip="Conditions de la convention du stage sous le curseur : horaires, compétences visées…"),
     )),
     "import": Scope("Importer", (
         _b("escape", "back", "Annuler", "import.back", tooltip="Fermer sans rien importer"),

@@ -29,6 +29,7 @@ from .screens.planning import CohortChoiceScreen, PeriodsScreen
 from .screens.progress import CohortCompetencesScreen, ProgressScreen
 from .screens.journal import JournalScreen
 from .screens.records import RecordsScreen
+from .screens.reminders import RemindersScreen
 from .screens.timeline import TimelineScreen
 from .screens.users import UsersScreen
 from .screens.visits import VisitsScreen
@@ -47,6 +48,7 @@ from .targets import (
     PlacementList,
     Progress,
     Records,
+    Reminders,
     Target,
     Timeline,
     Users,
@@ -201,6 +203,20 @@ def open_allocation(app: App, target: Allocation, then: Then = None) -> None:
                 lambda c: app.push_screen(AllocationScreen(c), then))
 
 
+def open_reminders(app: App, target: Reminders, then: Then = None) -> None:
+    """Coordination only: sending records each reminder in its placements (domain/roles.py)."""
+    from ..services import access
+    from ..services.errors import StoreError
+
+    try:
+        access.require(app.repo, "remind")
+    except StoreError as exc:  # PermissionDenied (French, names the role needed), an unreadable store
+        app.notify(str(exc), title="Rappels aux tuteurs", severity="error", timeout=10)
+        return
+    if not isinstance(app.screen, RemindersScreen):
+        app.push_screen(RemindersScreen(), then)
+
+
 def open_placement_list(app: App, target: PlacementList, then: Then = None) -> None:
     if isinstance(app.screen, PlacementListScreen) and app.screen.what == target.what:
         return
@@ -228,6 +244,7 @@ OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
     Records: open_records,
     Journal: open_journal,
     Users: open_users,
+    Reminders: open_reminders,
 }
 
 

@@ -17,7 +17,7 @@ C, P, A = roles.COORDINATION, roles.PROFESSEUR, roles.ADMINISTRATION
 # (scope, action) -> roles that may; an action not listed is open to everyone (reading).
 GATES: dict[tuple[str, str], tuple[str, ...]] = {
     **{("candidate", a): (C,) for a in ("new_placement", "edit_item", "edit_student", "derogation",
-                                        "new_justificatif", "delete_item", "delete_student")},
+                                        "new_justificatif", "delete_item", "delete_student", "terms")},
     ("candidate", "attestation"): (C, P),
     ("candidate", "assess"): (C, P),
     ("candidate", "visits"): (C, P),  # issue 15: a professeur, on the placements they follow (store's check)
@@ -31,6 +31,7 @@ GATES: dict[tuple[str, str], tuple[str, ...]] = {
     ("app", "new_placement"): (C,),
     ("app", "import"): (C,),
     ("app", "users"): (C,),
+    ("app", "reminders"): (C,),  # issue 15: sending records in the placements
 }
 
 

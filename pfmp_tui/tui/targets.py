@@ -121,6 +121,11 @@ class Users:
 
 
 @dataclass(frozen=True, slots=True)
+class Reminders:
+    """Reminders to tutors by e-mail (issue 15): preview, then send (coordination)."""
+
+
+@dataclass(frozen=True, slots=True)
 class PlacementList:
     """Placements the dashboard counts (issue 15): `what` = "r10" (starting within 15 days or
     started without a signed convention) or "no_visit" (in progress, past their middle, no visit)."""
@@ -136,7 +141,8 @@ class Visits:
 
 
 Target = (CandidateFile | AssessmentGrid | Progress | CohortCompetences | Periods | Placing | Assignment
-          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation | PlacementList | Visits)
+          | Timeline | MyStudents | Import | Records | Journal | Users | Allocation | PlacementList | Visits
+          | Reminders)
 
 
 class Navigates(Protocol):

@@ -27,7 +27,7 @@ from ...domain.workdays import format_days, working_days
 from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..days_text import days_info, days_markup, placement_days_line
-from ..conventions import follow_up_lines, write_conventions
+from ..conventions import follow_up_lines, terms_subtitle, write_conventions
 from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
@@ -362,15 +362,18 @@ class CandidateScreen(Screen):
             self.app.open_form("placements", context={"student_id": self.student_id},
                                subtitle=self.student.full_name)
 
-    def action_attestation(self) -> None:
-        if not self._need_student():
-            return
-        p = self.selected_placement()
-        if p is None:
+    def _chosen_placement(self) -> Placement | None:
+        """The placement under the cursor, else None after saying how to choose one."""
+        p = self.selected_placement() if self._need_student() else None
+        if p is None and self.student is not None:
             self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
-            return
-        self.app.open_form("attestation", record_id=p.id,
-                           subtitle=f"{self.student.full_name} · {placement_dates(p)}")
+        return p
+
+    def action_attestation(self) -> None:
+        p = self._chosen_placement()
+        if p is not None:
+            self.app.open_form("attestation", record_id=p.id,
+                               subtitle=f"{self.student.full_name} · {placement_dates(p)}")
 
     def action_edit_item(self) -> None:
         if not self._need_student():
@@ -385,6 +388,13 @@ class CandidateScreen(Screen):
             self.notify("Aucun stage à modifier : « s » pour en créer un.", severity="warning")
             return
         self.app.open_form("placements", record_id=p.id, subtitle=self.student.full_name)
+
+    def action_terms(self) -> None:
+        """What the convention fixes for the placement chosen (issue 15): hours, annexe pédagogique…"""
+        p = self._chosen_placement()
+        if p is not None:
+            self.app.open_form("terms", record_id=p.id, context={"student": self.student},
+                               subtitle=terms_subtitle(self.student, p))
 
     def action_edit_student(self) -> None:
         if self._need_student():
@@ -439,14 +449,15 @@ class CandidateScreen(Screen):
              partial(self.action_paper, "liaison")),
             ("Convention DOCX du stage choisi", "Le modèle de l'établissement rempli, dans exports/ (R10)",
              self.action_convention),
+            ("Conditions de la convention du stage choisi",
+             "Horaires, travail de nuit, compétences visées, gratification, transport, repas, assurance",
+             self.action_terms),
         ]
 
     def action_convention(self) -> None:
-        p = self.selected_placement() if self._need_student() else None
-        if p is None:
-            self.notify("Choisissez d'abord un stage dans la liste (« s » pour en créer un).", severity="warning")
-            return
-        write_conventions(self.app, placement_id=p.id)
+        p = self._chosen_placement()
+        if p is not None:
+            write_conventions(self.app, placement_id=p.id)
 
     def action_visits(self) -> None:
         """The visits of the placement under the cursor (issue 15 §3)."""

@@ -25,6 +25,7 @@ from ...services.form_merge import labels, merge_values, same
 from ...services.soft_checks import soft_warnings
 from .. import keys
 from ..state import cohort_name
+from ..widgets.checklist import CheckList
 from ..widgets.toggles import StateCheckbox
 from .dialogs import ConfirmScreen, ConflictScreen, ask_to_discard
 
@@ -58,7 +59,7 @@ class FormScreen(ModalScreen[Saved | None]):
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         title = self.spec.title_new if self.base is None else self.spec.title_edit
-        with Vertical(id="dialog", classes="form-dialog"):
+        with Vertical(id="dialog", classes=f"form-dialog form-{self.form}"):
             yield Static(title, classes="dialog-title")
             if self.subtitle:
                 yield Static(self.subtitle, classes="dialog-subtitle")
@@ -80,6 +81,8 @@ class FormScreen(ModalScreen[Saved | None]):
             return StateCheckbox(bool(value), id=wid, compact=True)
         if f.type == "long_text":
             return TextArea(value or "", id=wid, compact=True, soft_wrap=True, show_line_numbers=False)
+        if f.type == "codes":  # the competences targeted (issue 15): ticked in a scrolling list
+            return CheckList(((code, label) for label, code in f.choices), value or (), id=wid, compact=True)
         if f.type in ("choice", "ref"):
             options = list(f.choices) if f.type == "choice" else self._ref_options(f, self.initial)
             legal = {v for _, v in options}

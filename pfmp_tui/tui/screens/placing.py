@@ -42,7 +42,7 @@ from ...domain.wording import count
 from ...services.planning import PLACEHOLDER_ORG, assign, place
 from ...services.errors import ConflictError, StoreError
 from .. import keys
-from ..conventions import signature_line, write_conventions
+from ..conventions import signature_line, terms_subtitle, write_conventions
 from ..formatting import fit, placement_dates
 from ..search_defaults import search_defaults
 from ..state import AppState, cohort_name, fold
@@ -105,6 +105,7 @@ class PlacingScreen(TableDetailScreen):
         self.selected: set[str] = set()
         self.students: list[Student] = []
         self._counts: tuple[str, str, str, int, int] = ("", "", "", 0, 0)
+        self.conventions_progress = ""  # « Conventions : 120/434 remplies… » while the worker runs
 
     def current_cohort_id(self) -> str | None:
         return self.cohort_id
@@ -167,15 +168,37 @@ class PlacingScreen(TableDetailScreen):
             f"[b]{escape(cohort)}[/] · {dates}\n"
             f"{n} élève{'s' if n > 1 else ''} en PFMP · {placed} avec un stage · {with_host} avec organisation\n"
             + (f"{signatures}\n" if signatures else "")
+            + (f"[$text-accent]{escape(self.conventions_progress)}[/]\n" if self.conventions_progress else "")
             + f"[$text-muted]{chosen}[/]"))
 
     def palette_entries(self) -> list:
         """The placing screen's own entries of the command palette."""
         return [("Conventions DOCX de toute la période", "Une par élève, du modèle de l'établissement, dans exports/ (R10)",
-                 self.action_conventions)]
+                 self.action_conventions),
+                ("Conditions de la convention de l'élève choisi",
+                 "Horaires, travail de nuit, compétences visées, gratification, transport, repas, assurance",
+                 self.action_terms)]
 
     def action_conventions(self) -> None:
-        write_conventions(self.app, period_id=self.period_id)
+        write_conventions(self.app, period_id=self.period_id, on_progress=self._conventions_progress)
+
+    def _conventions_progress(self, text: str) -> None:
+        self.conventions_progress = text
+        if self.is_mounted:
+            self._show_summary()
+
+    def action_terms(self) -> None:
+        """The conditions of the convention of the learner's placement in this period (issue 15)."""
+        sid, state = self.current_student(), self.app.state
+        if sid is None or state is None:
+            return
+        placement = period_placement(state, sid, self.period_id)
+        student = state.get("students", sid)
+        if placement is None or student is None:
+            self.notify("Pas encore de stage dans cette période : « p » pour le placer, puis « c ».", severity="warning")
+            return
+        self.app.open_form("terms", record_id=placement.id, context={"student": student},
+                           subtitle=terms_subtitle(student, placement))
 
     def _mark(self, student_id: str) -> Text:
         return Text("✓" if student_id in self.selected else " ", style="bold")

@@ -21,6 +21,7 @@ from ...domain.validation import format_date_fr
 from ...services.calendar_data import school_calendar
 from ...services.planning import PLACEHOLDER_ORG
 from .. import keys
+from ..conventions import terms_subtitle
 from ..formatting import placement_dates
 from ..state import AppState, cohort_name
 from ..targets import Assignment, Periods, go
@@ -204,6 +205,17 @@ class TimelineScreen(Screen):
                         severity="warning")
             return
         go(self.app, Assignment(cell.placement.id), lambda saved: self.app.reload() if saved else None)
+
+    def action_terms(self) -> None:
+        """The conditions of the convention of the placement under the cursor (issue 15)."""
+        cell = self.timeline.current_cell
+        state = self.app.state
+        student = state.get("students", cell.placement.student_id) if cell is not None and state else None
+        if cell is None or student is None:
+            self.notify("Pas de stage sous le curseur.", severity="warning")
+            return
+        self.app.open_form("terms", record_id=cell.placement.id, context={"student": student},
+                           subtitle=terms_subtitle(student, cell.placement))
 
     def action_periods(self) -> None:
         go(self.app, Periods(self.cohort_id))
