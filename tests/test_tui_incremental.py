@@ -242,3 +242,34 @@ async def test_a_fiche_is_redrawn_for_its_own_cohort_only(store, tmp_path):
         app.reload()
         await settle(pilot, lambda: app.state is not before)
         assert "nouvelle@example.org" in identity.content.plain
+
+
+async def test_the_list_under_a_fiche_is_brought_up_to_date_when_shown_again(store, tmp_path):
+    from pfmp_tui.tui.screens.candidate import CandidateScreen
+    from pfmp_tui.tui.screens.candidates import CandidatesScreen
+    from pfmp_tui.tui.widgets.growing_table import GrowingTable
+    from tests.tui_support import make_app, settle
+
+    repo = Repository(Store(store))
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot, lambda: isinstance(app.screen, CandidatesScreen))
+        listed = app.screen
+        table = listed.query_one(GrowingTable)
+        first = table.get_row_at(0)
+        student = app.state.get("students", table.coordinate_to_cell_key((0, 0)).row_key.value)
+        app.open_candidate(student.id)
+        await settle(pilot, lambda: isinstance(app.screen, CandidateScreen))
+        record, rev = repo.get("students", student.id)
+        repo.update("students", replace(record, last_name="Aaaa-Renommée"), rev)
+        before = app.state
+        app.reload()
+        await settle(pilot, lambda: app.state is not before)
+        assert listed._stale and table.get_row_at(0) == first  # not re-filtered nor rebuilt underneath
+        app.pop_screen()
+        await settle(pilot, lambda: isinstance(app.screen, CandidatesScreen) and listed.loaded)
+        assert not listed._stale
+        row = [str(c) for c in table.get_row_at(table.get_row_index(student.id))]
+        assert "aaaa-renomm" in row[0].casefold()  # the new name shown (last names in capitals)

@@ -133,9 +133,9 @@ class CandidatesScreen(Screen):
 
     # -- data ----------------------------------------------------------------------------------
     def show_state(self, state: AppState) -> None:
-        if not self.is_current:
-            # Hidden under another screen (the fiche being edited): nothing to draw, and a
-            # save's frame must not re-filter and re-build rows nobody sees (issue 13).
+        if self.app.screen is not self:  # (Textual's `is_current` is true under the fiche too)
+            # Under another screen (the fiche being edited): a save's frame must not re-filter
+            # and re-build rows nobody uses; done when the list is on top again (issue 13).
             self._stale = True
             return
         self._stale = False
