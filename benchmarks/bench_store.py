@@ -14,8 +14,13 @@ side, to an equivalent SQLite database in WAL mode, then measures in the same ru
   pfmp and SQLite edits alternate, so both see the same load of the machine.
 - **37-level save**: the grid of one placement saved (`set_assessments`; SQLite:
   delete and insert its 37 rows, revision of the sheet checked and bumped).
-- **whole process**: `pfmp check --format json`, `pfmp dump`, `pfmp period add`,
-  a fresh interpreter each (median of `--runs`), wall clock and CPU time.
+- **after a commit** (the long-lived process of the TUI): the snapshot and the
+  school-wide ranking of statuses that follow one update.
+- **bulk**: `upsert_all` of 400 placements in one transaction (what generating one
+  period's conventions does, each marked `generated_on`), validated as every way in.
+- **whole process**: `pfmp check --format json` (first of the day: no statuses kept
+  beside the buckets; then the next ones), `pfmp dump`, `pfmp period add`, a fresh
+  interpreter each (median of `--runs`), wall clock and CPU time.
 
 The CPU time (of this process, or of the child) is printed beside the wall clock: on
 a machine shared with other work, waiting for the CPU and the disk inflates the wall
@@ -68,6 +73,7 @@ TARGETS = {
     "update_ratio": {"M": 10.0, "L": 15.0},
     "sheet_ratio": {"M": 10.0, "L": 15.0},
     "check": {"M": 0.6, "L": 4.0},
+    "check_cold": {"M": 0.6, "L": 4.0},
     "dump": {"M": 1.0, "L": 8.0},
     "period_add": {"M": 0.4, "L": 0.6},
 }
@@ -217,6 +223,8 @@ def measure_edits(folder: Path, meta: dict, edits: int) -> dict:
     lite = SqliteStore(folder / "sqlite.db")
     ours_upd, lite_upd, ours_sheet, lite_sheet = [], [], [], []
     cpu: dict[str, list[float]] = {"update": [], "update_sqlite": [], "sheet": [], "sheet_sqlite": []}
+    after: dict[str, list[float]] = {"snapshot": [], "statuses": []}
+    repo.statuses(TODAY)
     for i in range(edits):
         pid = meta["edit_order"][i % len(meta["edit_order"])]
         record, rev = snap.get("placements", pid), snap.rev("placements", pid)
@@ -224,7 +232,12 @@ def measure_edits(folder: Path, meta: dict, edits: int) -> dict:
         repo.update("placements", edit_attestation(record), rev)
         ours_upd.append(time.perf_counter() - t0)
         cpu["update"].append(time.process_time() - c0)
-        snap = repo.snapshot()  # the screen refreshed (not timed here: bench_tui's)
+        t0 = time.perf_counter()
+        snap = repo.snapshot()  # the screen refreshed (the store's part of it)
+        after["snapshot"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        repo.statuses(TODAY)  # and the ranking of every candidate
+        after["statuses"].append(time.perf_counter() - t0)
         _, lrev = lite.get_placement(pid)
         doc = record_to_dict("placements", edit_attestation(record))
         t0, c0 = time.perf_counter(), time.process_time()
@@ -246,6 +259,9 @@ def measure_edits(folder: Path, meta: dict, edits: int) -> dict:
         lite_sheet.append(time.perf_counter() - t0)
         cpu["sheet_sqlite"].append(time.process_time() - c0)
     out = {f"{name}_cpu": statistics.median(values) for name, values in cpu.items()}
+    for name, values in after.items():
+        out[f"{name}_after_med"], out[f"{name}_after_p95"] = statistics.median(values), percentile(values, 0.95)
+    out.update(measure_bulk(repo, meta))
     for name, ours, lite_values in (("update", ours_upd, lite_upd), ("sheet", ours_sheet, lite_sheet)):
         out[f"{name}_med"], out[f"{name}_p95"] = statistics.median(ours), percentile(ours, 0.95)
         out[f"{name}_sqlite_med"], out[f"{name}_sqlite_p95"] = statistics.median(lite_values), percentile(lite_values, 0.95)
@@ -267,10 +283,39 @@ def whole_process(args: list[str], runs: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(cpus)
 
 
+BULK = 400  # placements marked in one call (one period's conventions generated: 434 at M on i15)
+
+
+def measure_bulk(repo: Repository, meta: dict) -> dict:
+    """`upsert_all` of BULK placements in one transaction (what generating a period's
+    conventions does: each marked `generated_on`), validated like every way in."""
+    snap = repo.snapshot()
+    pids = meta["edit_order"][:BULK]
+    changed = Dataset(placements=[edit_attestation(snap.get("placements", pid)) for pid in pids])
+    revs = {("placements", pid): snap.rev("placements", pid) for pid in pids}
+    t0, c0 = time.perf_counter(), time.process_time()
+    repo.upsert_all(changed, revs)
+    return {"bulk": time.perf_counter() - t0, "bulk_cpu": time.process_time() - c0, "bulk_n": len(pids)}
+
+
+def forget_kept_statuses(folder: Path) -> None:
+    for p in folder.iterdir():
+        if p.name.endswith(".statuses"):
+            p.unlink()
+
+
 def measure_processes(folder: Path, meta: dict, runs: int) -> dict:
     db = str(folder / "pfmp.json")
     out = {}
-    out["check"], out["check_cpu"] = whole_process(["--db", db, "check", "--format", "json", "--as-of", TODAY.isoformat()], runs)
+    check = ["--db", db, "check", "--format", "json", "--as-of", TODAY.isoformat()]
+    walls, cpus = [], []
+    for _ in range(runs):  # the first check of the day: no statuses kept yet (store/status_files.py)
+        forget_kept_statuses(folder)
+        w, c = whole_process(check, 1)
+        walls.append(w)
+        cpus.append(c)
+    out["check_cold"], out["check_cold_cpu"] = statistics.median(walls), statistics.median(cpus)
+    out["check"], out["check_cpu"] = whole_process(check, runs)  # the next ones: statuses kept by the first
     out["dump"], out["dump_cpu"] = whole_process(["--db", db, "dump"], runs)
     walls, cpus = [], []
     for n in range(runs):
@@ -306,6 +351,10 @@ def report(results: list[dict]) -> int:
         ("37 levels: p95 pfmp / sqlite", lambda r: f"{ms(r['sheet_p95'])} / {ms(r['sheet_sqlite_p95'])}"),
         ("37 levels: p95 ratio", lambda r: f"{r['sheet_ratio']:.1f}×"),
         ("37 levels: CPU median pfmp / sqlite", lambda r: f"{ms(r['sheet_cpu'])} / {ms(r['sheet_sqlite_cpu'])}"),
+        ("snapshot after a commit: median / p95", lambda r: f"{ms(r['snapshot_after_med'])} / {ms(r['snapshot_after_p95'])}"),
+        ("statuses after a commit: median / p95", lambda r: f"{ms(r['statuses_after_med'])} / {ms(r['statuses_after_p95'])}"),
+        ("upsert_all of 400 placements (wall / cpu)", lambda r: f"{sec(r['bulk'])} / {sec(r['bulk_cpu'])}"),
+        ("check, first of the day (wall / cpu)", lambda r: f"{sec(r['check_cold'])} / {sec(r['check_cold_cpu'])}"),
         ("check (wall / cpu)", lambda r: f"{sec(r['check'])} / {sec(r['check_cpu'])}"),
         ("dump (wall / cpu)", lambda r: f"{sec(r['dump'])} / {sec(r['dump_cpu'])}"),
         ("period add (wall / cpu)", lambda r: f"{sec(r['period_add'])} / {sec(r['period_add_cpu'])}"),

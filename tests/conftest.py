@@ -36,8 +36,10 @@ def run_pfmp(*args: str, cwd: Path | None = None, input: str | None = None, env:
 
 
 def store_bytes(folder: Path) -> dict[str, bytes]:
-    """Every file of a store's folder (but the lock), to prove nothing changed."""
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file() and not p.name.endswith(".lock")}
+    """Every file of a store's folder (but the lock, and the statuses readers keep beside the
+    buckets: a cache, store/status_files.py), to prove nothing changed."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.endswith((".lock", ".statuses"))}
 
 
 def minimal_document() -> dict:

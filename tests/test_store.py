@@ -334,7 +334,12 @@ def test_crash_between_shards_and_manifest_leaves_the_old_store_then_orphans_are
     assert lines[:-1] == journal.splitlines() and b'"s4"' in lines[-1] and b'"s3"' not in b"".join(lines)
 
 
-def test_garbage_collection_spares_files_that_are_not_ours(store: Store):
+def test_garbage_collection_spares_files_that_are_not_ours(store: Store, monkeypatch):
+    from pfmp_tui.store import storage
+
+    # The full clean-up that looks for orphans (after a killed writer, and every
+    # FULL_CLEANUP_EVERY commits; an ordinary commit deletes only what it replaced).
+    monkeypatch.setattr(storage, "FULL_CLEANUP_EVERY", 1)
     folder = store.path.parent
     # Files of the old naming (the stem) not named by our manifest may be another store's
     # (pfmp.test names its files pfmp.… too under that naming): never ours to delete.

@@ -3,14 +3,14 @@
 A file edited by hand, or restored apart from the others, can name a learner, a
 placement or an organisation that is not in the store (« ghost »): read as it is, it
 ends deep in a rule as an unexpected KeyError. Each shard view's references that it
-does not satisfy itself are listed once, when the view is built (views are immutable
-and cached by file name); a snapshot checks only those against the whole store, again
-only when one of its views changed.
+does not satisfy itself are listed once, when the view is first checked (views are
+immutable and cached by file name); a snapshot checks the new views' against the
+whole store, and the records that left it against the views that stayed.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..domain.interchange import REFERENCES
 from .layout import KIND_LABELS
@@ -44,34 +44,89 @@ def outside_references(view: Any) -> Needs:
     return needs
 
 
+_TARGETS = frozenset(REFERENCES.values())
+
+
 class ReferenceCheck:
-    """Remembers each view's outside references and the last set of views found whole."""
+    """Remembers each view's outside references and which records the views hold, so
+    that checking a snapshot after a commit costs what the commit changed: the new
+    views' references are looked up, and the records that left the store are looked
+    for among the references of the views that stayed."""
 
     def __init__(self) -> None:
-        self._needs: dict[int, tuple[Any, Needs]] = {}  # id(view) -> (view, its needs)
+        self._views: dict[int, tuple[Any, Needs, Any]] = {}  # id(view) -> (view, its needs, where)
+        self._present: dict[tuple[str, str], int] = {}  # (kind, id) -> how many views hold it
+        self._needed: dict[tuple[str, str], set[int]] = {}  # (kind, id) -> views naming it from outside
         self._checked: tuple[int, ...] | None = None
 
-    def check(self, views: Sequence[Any], where: Sequence[str], by_id: Mapping[str, Mapping[str, Any]]) -> None:
-        """Raise StoreError (« magasin corrompu ») for a reference to a record of no file."""
+    def check(self, views: Sequence[Any], where: Sequence[Any]) -> None:
+        """Raise StoreError (« magasin corrompu ») for a reference to a record of no file.
+        `where[i]` names the file of `views[i]` (a string, or a function giving it)."""
         key = tuple(id(v) for v in views)
         if key == self._checked:
             return
-        alive = set(key)
-        for stale in [k for k in self._needs if k not in alive]:
-            del self._needs[stale]
-        for view, name in zip(views, where):
-            known = self._needs.get(id(view))
-            if known is None or known[0] is not view:
-                known = (view, outside_references(view))
-                self._needs[id(view)] = known
-            for (target, ref), (kind, record_id, field) in known[1].items():
-                if ref not in by_id[target]:
-                    raise StoreError(
-                        f"magasin corrompu : {name} : {KIND_LABELS.get(kind, kind)} « {record_id[:60]} », "
-                        f"{field} renvoie à « {ref[:60]} », introuvable dans le magasin. {UNCHANGED} "
-                        "Restaurez une sauvegarde."
-                    )
+        try:
+            self._update(views, where)
+        except BaseException:
+            self.__init__()  # the next check starts over (and raises again)
+            raise
         self._checked = key
+
+    def _records(self, view: Any) -> Iterator[tuple[str, str]]:
+        for kind in _TARGETS:
+            for record_id in view.records.get(kind, ()):
+                yield kind, record_id
+
+    def _update(self, views: Sequence[Any], where: Sequence[Any]) -> None:
+        current = {id(v): (v, w) for v, w in zip(views, where)}
+        gone = [vid for vid, (view, _, _) in self._views.items() if current.get(vid, (None,))[0] is not view]
+        present, needed = self._present, self._needed
+        left: set[tuple[str, str]] = set()
+        for vid in gone:
+            view, needs, _ = self._views.pop(vid)
+            for rec in self._records(view):
+                n = present[rec] - 1
+                if n:
+                    present[rec] = n
+                else:
+                    del present[rec]
+                    left.add(rec)
+            for ref in needs:
+                users = needed.get(ref)
+                if users is not None:
+                    users.discard(vid)
+                    if not users:
+                        del needed[ref]
+        new = []
+        for vid, (view, name) in current.items():
+            if vid in self._views:
+                continue
+            needs = outside_references(view)
+            self._views[vid] = (view, needs, name)
+            for rec in self._records(view):
+                present[rec] = present.get(rec, 0) + 1
+            for ref in needs:
+                needed.setdefault(ref, set()).add(vid)
+            new.append(vid)
+        for vid in new:  # the new views' references, against every view
+            view, needs, name = self._views[vid]
+            for ref, what in needs.items():
+                if ref not in present:
+                    self._refuse(name, ref, what)
+        for ref in left:  # records gone: named by a view that stayed?
+            if ref not in present and ref in needed:
+                vid = next(iter(needed[ref]))
+                view, needs, name = self._views[vid]
+                self._refuse(name, ref, needs[ref])
+
+    @staticmethod
+    def _refuse(name: Any, ref: tuple[str, str], what: tuple[str, str, str]) -> None:
+        kind, record_id, field = what
+        raise StoreError(
+            f"magasin corrompu : {name() if callable(name) else name} : {KIND_LABELS.get(kind, kind)} "
+            f"« {record_id[:60]} », {field} renvoie à « {ref[1][:60]} », introuvable dans le magasin. {UNCHANGED} "
+            "Restaurez une sauvegarde."
+        )
 
 
 def check_document(records: Mapping[str, list[dict]], where: str) -> None:

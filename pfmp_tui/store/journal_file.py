@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import re
 import threading
 from pathlib import Path
@@ -108,31 +109,59 @@ def write(store_path: Path, ref: dict | None, generation: int, lines: list[bytes
 class Pending:
     """`write` run in a thread while the commit writes its shards: the journal's fsync
     overlaps theirs instead of adding its own wait. `result()` joins (and re-raises);
-    `settle()` joins after a failed commit and names the files to remove."""
+    `settle()` joins after a failed commit and names the files to remove.
+
+    One worker thread per process serves them (`_submit`): starting a thread per commit
+    made the committing thread wait for the new one to be scheduled (up to 37 ms a save
+    on a loaded machine)."""
 
     def __init__(self, *args: Any, **kwargs: Any):
         self._out: tuple[dict | None, list[str]] | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=args, kwargs=kwargs, name="pfmp-journal",
-                                        daemon=True)
-        self._thread.start()
+        self._args, self._kwargs = args, kwargs
+        self._done = threading.Event()
+        _submit(self)
 
-    def _run(self, *args: Any, **kwargs: Any) -> None:
+    def _run(self) -> None:
         try:
-            self._out = write(*args, **kwargs)
+            self._out = write(*self._args, **self._kwargs)
         except BaseException as exc:  # noqa: BLE001 - handed to the committing thread
             self._error = exc
+        finally:
+            self._done.set()
 
     def result(self) -> tuple[dict | None, list[str]]:
-        self._thread.join()
+        self._done.wait()
         if self._error is not None:
             raise self._error
         assert self._out is not None
         return self._out
 
     def settle(self) -> list[str]:
-        self._thread.join()
+        self._done.wait()
         return [] if self._out is None else self._out[1]
+
+
+_worker: threading.Thread | None = None
+_jobs: "queue.SimpleQueue[Pending]" = queue.SimpleQueue()
+_worker_lock = threading.Lock()
+
+
+def _serve(jobs: "queue.SimpleQueue[Pending]") -> None:
+    while True:
+        jobs.get()._run()
+
+
+def _submit(job: Pending) -> None:
+    """Hand `job` to the process's journal worker, started on first use (and again in a
+    forked child, where it does not exist)."""
+    global _worker, _jobs
+    with _worker_lock:
+        if _worker is None or not _worker.is_alive():
+            _jobs = queue.SimpleQueue()
+            _worker = threading.Thread(target=_serve, args=(_jobs,), name="pfmp-journal", daemon=True)
+            _worker.start()
+        _jobs.put(job)
 
 
 def undo(store_path: Path, ref: dict | None) -> None:

@@ -19,6 +19,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from bisect import bisect_left, bisect_right
+from functools import partial
+from operator import itemgetter
 from itertools import chain
 from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
@@ -30,7 +33,7 @@ from ..domain.requirements import DEFAULT_PROFILE
 from ..domain.rules import CandidateStatus, sort_key
 from ..domain.model import Appreciation, Assessment, Dataset
 
-from . import audit, shard_cache
+from . import audit, shard_cache, status_files
 from .checks import shard_statuses
 from .cascades import _blockers, _dependents, describe_removed, iter_kinds
 from .conflicts import ConflictError
@@ -54,8 +57,8 @@ from .buckets import (
     partition,
     student_hash,
 )
-from .storage import UNCHANGED, CORE, Store, StoreError, Transaction, TxStorage, shard_for_cohort
-from .views import FREEZE_AFTER, ShardView, Snapshot, _ById, _gc_paused, _union
+from .storage import UNCHANGED, CORE, Store, StoreError, Transaction, TxStorage, file_mode, shard_for_cohort
+from .views import FREEZE_AFTER, LazyUnion, ShardView, Snapshot, _ById, _gc_paused, _union
 
 T = TypeVar("T")
 
@@ -85,6 +88,18 @@ class _Ref(NamedTuple):
     makes_up: None = None
 
 
+class _Kept(NamedTuple):
+    """A bucket's statuses kept in memory: valid for `as_of` and `profile`, with the core
+    file `core_key`, or any core whose records `deps` have the digest `fp`."""
+
+    as_of: date
+    profile: str
+    core_key: tuple | None
+    deps: list[tuple[str, str]] | None
+    fp: str | None
+    statuses: list[CandidateStatus]
+
+
 class TeacherLoad(NamedTuple):
     """A placement as a teacher's load: who follows it, from when to when."""
 
@@ -96,7 +111,7 @@ class TeacherLoad(NamedTuple):
 class Repository:
     def __init__(self, store: Store):
         self.store = store
-        # Key of a shard file (shard_cache.cache_key: store, uid, name, identity) -> its typed view.
+        # Key of a shard file (shard_cache.cache_key: store, uid, name, checksum) -> its typed view.
         self._views: dict[tuple, ShardView] = {}
         # Tables this Repository has just committed, turned into views on first use
         # (saves re-reading the file; lazy so that a bulk load builds nothing).
@@ -106,8 +121,12 @@ class Repository:
         self._merged: dict[str, tuple[list, Any]] = {}
         self._indexes: dict[str, tuple[list, dict]] = {}
         self._where_cache: tuple[tuple, dict[str, dict[str, str]]] | None = None
-        # Key of a shard file -> ((core key, day, profile), its learners' statuses).
-        self._statuses: dict[tuple, tuple[tuple, list[CandidateStatus]]] = {}
+        # Key of a shard file -> its learners' statuses, and what they were computed from.
+        self._statuses: dict[tuple, _Kept] = {}
+        self._digests: tuple[tuple | None, dict] = (None, {})  # core key -> (kind, id) -> record digest
+        self._idents: dict[tuple, tuple | None] = {}  # key of a view -> its file's identity when read
+        # The last school-wide ranking: ((day, profile), its parts by id, sort keys, statuses).
+        self._ranked: tuple[tuple, dict[int, list], list, list] | None = None
         self._lock = threading.RLock()
         self._references = ReferenceCheck()  # no stored record names one of no file (issue 10)
         self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
@@ -119,22 +138,40 @@ class Repository:
         key = None
         if not (shard in tx.dirty or shard in tx.dropped or file_name is None):
             key = shard_cache.cache_key(tx, file_name)
-        if key is None:  # uncommitted, absent or unreadable: never cached
-            return ShardView.build_checked(tx.tables(shard), shard if file_name is None else
-                                           str(self.store.path.with_name(file_name)))
+        if key is None:  # uncommitted, absent or unreadable: never kept past the transaction
+            return self._working_view(tx, shard, file_name)
         view = self._views.get(key)
         if view is None:
             with _gc_paused():
                 tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
                 view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
+                tx.forget(shard)  # a read of the school holds one parse at a time
             self._views[key] = view
+            self._idents[key] = shard_cache.CACHE.identity(key)  # what the file was when it was parsed or written
             self._built += view.size(base)
+        return view
+
+    def _working_view(self, tx: Transaction, shard: str, file_name: str | None) -> ShardView:
+        """The view of a shard as this transaction holds it (changed, not committed), kept
+        for the transaction: asked for again, it is built again only for the documents
+        that changed since (a bulk change of a shard costs its records, not records ×
+        the shard's size)."""
+        tables = tx.tables(shard)
+        working = tx.__dict__.setdefault("_working_views", {})
+        previous = working.get(shard)
+        now = dict(tables)  # kind -> table object (TinyDB replaces a table it changes)
+        if previous is not None and len(previous[0]) == len(now) and all(
+                previous[0].get(kind) is table for kind, table in now.items()):
+            return previous[1]
+        view = ShardView.build_checked(tables, shard if file_name is None else str(self.store.path.with_name(file_name)),
+                                       previous=previous)
+        working[shard] = (now, view)
         return view
 
     def _forget_old_views(self, tx: Transaction) -> None:
         live = set(tx.manifest.shards.values())
         folder, uid = str(self.store.path.parent), tx.manifest.uid
-        for cache in (self._views, self._fresh, self._statuses):
+        for cache in (self._views, self._fresh, self._statuses, self._idents):
             for key in [k for k in cache if k[0] != folder or k[1] != uid or k[2] not in live]:
                 del cache[key]
         shard_cache.CACHE.forget(folder, uid, live)
@@ -214,18 +251,30 @@ class Repository:
                 view = ShardView.build_checked(tx.loaded[shard], str(self.store.path.with_name(file_name)))
                 if key is not None:
                     self._views[key] = view
-            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)))
+            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)), shard=shard)
 
-    def _check_outside_references(self, tx: Transaction, view: ShardView, where: str) -> None:
+    def _check_outside_references(self, tx: Transaction, view: ShardView, where: str, needs=None,
+                                  shard: str | None = None) -> None:
         """What a shard being rewritten names elsewhere exists (integrity.py's check, on one
-        shard, against the index and the core): a « ghost » is refused, not carried over."""
-        ids = self._where(tx)
-        if ids is None:
+        shard, against the core, its cohort's head and the index): a « ghost » is refused,
+        not carried over. The index is read only for what the core and the head do not hold."""
+        if INDEX not in tx.manifest.shards or INDEX in tx.dirty or INDEX in tx.dropped:
             return  # the previous layout: the rearranging write reads every shard's view
         core = self._view(tx, CORE)
-        for (target, ref), (kind, record_id, field) in outside_references(view).items():
-            known = core.records[target] if target in CORE_KINDS else ids.get(target, {})
-            if ref not in known and self._locate(tx, target, ref) is None:
+        head = None if shard is None else head_of(shard)
+        ids = None
+        for (target, ref), (kind, record_id, field) in (outside_references(view) if needs is None else needs).items():
+            if target in CORE_KINDS:
+                if ref in core.records[target]:
+                    continue
+            elif target == "periods" and head is not None and head != shard and (
+                    ref in self._view(tx, head).records.get("periods", {})):
+                continue
+            else:
+                ids = self._where(tx) if ids is None else ids
+                if ids is not None and ref in ids.get(target, {}):
+                    continue
+            if self._locate(tx, target, ref) is None:
                 raise StoreError(
                     f"magasin corrompu : {where} : {KIND_LABELS.get(kind, kind)} « {record_id[:60]} », "
                     f"{field} renvoie à « {ref[:60]} », introuvable dans le magasin. {UNCHANGED} "
@@ -379,19 +428,22 @@ class Repository:
         revs: dict[str, dict[str, int]] = {}
         for kind in Dataset.KINDS:
             parts = [view.records[kind] for view in views if view.records[kind]]
-            if kind == "assessments":  # built on first use (store/lazy.py)
+            if kind in CORE_KINDS:  # one shard: nothing to gather
+                lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
+            else:  # gathered from every bucket on first use (a commit changes one: store/lazy.py)
                 lists[kind] = self._merge(kind, parts, lambda ps: LazyList(
                     lambda: list(chain.from_iterable(p.values() for p in ps))))
-            else:
-                lists[kind] = self._merge(kind, parts, lambda ps: list(chain.from_iterable(p.values() for p in ps)))
             parts = [view.revs[kind] for view in views if view.revs.get(kind)]
-            revs[kind] = self._merge(f"revs/{kind}", parts, _union)
-        sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], _union)
+            revs[kind] = self._merge(f"revs/{kind}", parts, LazyUnion)
+        sheet_revs = self._merge("sheet_revs", [view.sheet_revs for view in views if view.sheet_revs], LazyUnion)
         data = Dataset(**lists)
         by_id = _ById(data, self._indexes)
         if not tx.dirty and not tx.dropped:  # what the files hold (a change in progress is checked as it is made)
-            self._references.check(views, [str(self.store.path.with_name(tx.file_of(s) or s)) for s in shards], by_id)
+            self._references.check(views, [partial(self._where_is, tx.file_of(s) or s) for s in shards])
         return Snapshot(tx.generation, data, revs, sheet_revs, by_id)
+
+    def _where_is(self, file_name: str) -> str:
+        return str(self.store.path.with_name(file_name))
 
     def _merge(self, name: str, parts: list[dict], combine) -> Any:
         """`combine(parts)`, or the previous snapshot's result if its parts are the same
@@ -401,7 +453,8 @@ class Repository:
             previous is not None
             and len(previous[0]) == len(parts)
             and all(a is b for a, b in zip(previous[0], parts))
-            and (isinstance(previous[1], LazyList) and not previous[1].materialised
+            and (isinstance(previous[1], LazyUnion)  # read-only
+                 or isinstance(previous[1], LazyList) and not previous[1].materialised
                  or len(previous[1]) == sum(map(len, parts)))
         ):
             return previous[1]
@@ -423,33 +476,136 @@ class Repository:
                  profile: str = DEFAULT_PROFILE) -> list[CandidateStatus]:
         """Every candidate's status (of `cohort_id`'s learners if given), worst first:
         what `rules.check_dataset(self.dataset(), ...)` gives, computed bucket by bucket
-        and kept with each bucket's file (store/checks.py). A cohort reads its own
-        shards and the core only."""
+        (store/checks.py) and kept with each bucket's file, in memory and on disk
+        (store/status_files.py): a new process reads no bucket whose statuses were
+        kept for this day, and a change of the core (a tutor added) recomputes only
+        the buckets naming a record that changed. A cohort reads its own shards and
+        the core only."""
         with self._reading() as tx, _gc_paused():  # statuses hold no cycles
             core_file = tx.file_of(CORE)
             core = self._view(tx, CORE)
-            core_key = None if core_file is None else shard_cache.cache_key(tx, core_file)
-            cohorts, organisations = core.records["cohorts"], core.records["organisations"]
+            core_key = None
+            if core_file is not None and CORE not in tx.dirty and CORE not in tx.dropped:
+                core_key = shard_cache.cache_key(tx, core_file)
+            if self._digests[0] != core_key or core_key is None:
+                self._digests = (core_key, {})
             shards = self._shards(tx) if cohort_id is None else self._cohort_shards(tx, cohort_id)
-            results: list[CandidateStatus] = []
+            parts: list[list[CandidateStatus]] = []
+            made = 0
             for shard in shards:
-                view = self._view(tx, shard)
-                file_name = tx.file_of(shard)
-                key = None if file_name is None or core_key is None else shard_cache.cache_key(tx, file_name)
-                stamp = (core_key, as_of, profile)
-                kept = self._statuses.get(key) if key is not None else None
-                if kept is not None and kept[0] == stamp:
-                    part = kept[1]
-                else:
-                    if file_name is not None:  # a « ghost » reference is refused, never counted for nobody
-                        self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)))
-                    part = shard_statuses(view, cohorts, organisations, as_of, profile)
-                    if key is not None:
-                        self._statuses[key] = (stamp, part)
-                results.extend(part if cohort_id is None else (r for r in part if r.cohort_id == cohort_id))
+                part, fresh = self._bucket_statuses(tx, shard, core, core_key, as_of, profile)
+                made += fresh
+                parts.append(part)
             self._forget_old_views(tx)
-        results.sort(key=sort_key)
+            if cohort_id is None:
+                results = self._ranking(parts, as_of, profile)
+            else:
+                results = [r for part in parts for r in part if r.cohort_id == cohort_id]
+                results.sort(key=sort_key)
+            if made >= FREEZE_AFTER // 50:
+                gc.freeze()  # a thousand statuses or more (and their views) built: out of the collector's scans
         return results
+
+    def _ranking(self, parts: list[list[CandidateStatus]], as_of: date, profile: str) -> list[CandidateStatus]:
+        """The statuses of `parts`, worst first: the previous ranking with the parts that
+        changed taken out and put in (a commit changes a bucket or two: each status found
+        and placed by bisection, no pass over the school), else sorted."""
+        previous = self._ranked
+        current = {id(p): p for p in parts}
+        if previous is not None and previous[0] == (as_of, profile):
+            before, keys, ranked = previous[1], previous[2], previous[3]
+            gone = [p for pid, p in before.items() if current.get(pid) is not p]
+            added = [p for pid, p in current.items() if before.get(pid) is not p]
+            if not gone and not added:
+                return list(ranked)
+            if sum(map(len, gone)) + sum(map(len, added)) <= 4_096:
+                keys, ranked = list(keys), list(ranked)
+                for r in (r for p in gone for r in p):
+                    i = bisect_left(keys, sort_key(r))
+                    while ranked[i] is not r:  # equal keys: the same learner twice (never in a store)
+                        i += 1
+                    del keys[i], ranked[i]
+                for r in (r for p in added for r in p):
+                    k = sort_key(r)
+                    i = bisect_right(keys, k)
+                    keys.insert(i, k)
+                    ranked.insert(i, r)
+                self._ranked = ((as_of, profile), current, keys, ranked)
+                return list(ranked)
+        pairs = sorted(((sort_key(r), r) for p in parts for r in p), key=itemgetter(0))
+        keys, ranked = [k for k, _ in pairs], [r for _, r in pairs]
+        self._ranked = ((as_of, profile), current, keys, ranked)
+        return list(ranked)
+
+    def _bucket_statuses(self, tx: Transaction, shard: str, core: ShardView, core_key: tuple | None,
+                         as_of: date, profile: str) -> tuple[list[CandidateStatus], int]:
+        """One bucket's statuses, and how many were built (not reused)."""
+        file_name = tx.file_of(shard)
+        key = None
+        if file_name is not None and core_key is not None and shard not in tx.dirty and shard not in tx.dropped:
+            key = shard_cache.cache_key(tx, file_name)
+        kept = self._statuses.get(key) if key is not None else None
+        if kept is not None and kept.as_of == as_of and kept.profile == profile:
+            if kept.core_key == core_key:
+                return kept.statuses, 0
+            if kept.deps is not None and self._fingerprint(tx, kept.deps, core) == kept.fp:
+                self._statuses[key] = kept._replace(core_key=core_key)
+                return kept.statuses, 0
+        sha = None if file_name is None else tx.manifest.sums.get(file_name)
+        entry_key = None
+        if key is not None and sha is not None:
+            ident = shard_cache.file_identity(tx, file_name)
+            entry_key = None if ident is None else status_files.key(file_name, sha, ident, tx.manifest.uid, as_of, profile)
+        if entry_key is not None:
+            found = status_files.read(status_files.path_for(self.store.path, file_name), entry_key)
+            if found is not None and self._fingerprint(tx, found[0], core) == found[1]:
+                self._statuses[key] = _Kept(as_of, profile, core_key, found[0], found[1], found[2])
+                return found[2], len(found[2])
+        view = self._view(tx, shard)
+        needs = outside_references(view)
+        if file_name is not None:  # a « ghost » reference is refused, never counted for nobody
+            self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)), needs, shard=shard)
+        part = shard_statuses(view, core.records["cohorts"], core.records["organisations"], as_of, profile)
+        deps = self._dependencies(tx, shard, needs)
+        fp = None if deps is None else self._fingerprint(tx, deps, core)
+        if fp is None:
+            deps = None
+        if key is not None:
+            self._statuses[key] = _Kept(as_of, profile, core_key, deps, fp, part)
+            # On disk only if the file is still what the view was read from (a file changed
+            # under a long-lived process is not vouched for by what it read before).
+            if entry_key is not None and deps is not None and self._idents.get(key) == ident:
+                status_files.write(status_files.path_for(self.store.path, file_name), entry_key, deps, fp, part,
+                                   file_mode())
+        return part, len(part)
+
+    def _dependencies(self, tx: Transaction, shard: str, needs: dict) -> list[tuple[str, str]] | None:
+        """What a bucket's statuses and its reference check read outside the bucket: the
+        core records it names (its cohort, the organisations and tutors of its
+        placements), and its cohort's head file when its placements name periods (held
+        there). None when it names records elsewhere (another cohort's period, another
+        bucket's record): its statuses are then kept for this very core file only, and
+        not on disk."""
+        deps: set[tuple[str, str]] = set()
+        head = head_of(shard)
+        for target, ref in needs:
+            if target in CORE_KINDS:
+                deps.add((target, ref))
+            elif (target == "periods" and head is not None and head != shard
+                  and ref in self._view(tx, head).records.get("periods", {})):
+                deps.add((status_files.SHARD, head))
+            else:
+                return None
+        return sorted(deps)
+
+    def _fingerprint(self, tx: Transaction, deps: list[tuple[str, str]], core: ShardView) -> str | None:
+        def shard_sum(name: str) -> str | None:
+            file_name = tx.file_of(name)
+            if file_name is None or name in tx.dirty or name in tx.dropped:
+                return None
+            return tx.manifest.sums.get(file_name)
+
+        return status_files.fingerprint(deps, core.records, self._digests[1], shard_sum)
 
     def shard_files(self) -> tuple[int, dict[str, str]]:
         """(generation, shard -> file name) as committed: cheap (the manifest only)."""
@@ -654,7 +810,8 @@ class Repository:
             raise ConflictError(kind, record.id, current, rev)
         file_name = tx.file_of(old_shard)
         if old_shard not in tx.dirty and file_name is not None:  # a stored « ghost » is the store's fault
-            self._check_outside_references(tx, self._view(tx, old_shard), str(self.store.path.with_name(file_name)))
+            self._check_outside_references(tx, self._view(tx, old_shard), str(self.store.path.with_name(file_name)),
+                                           shard=old_shard)
         self._check_refs(tx, kind, record)
         new_shard = self._shard_for(tx, kind, record)
         if new_shard != old_shard:
@@ -674,11 +831,18 @@ class Repository:
         data = _validated(data)  # what load would refuse, refused here too
         expected = expected_revs or {}
         with self._writing() as tx:
-            snap = self._snapshot(tx)
+            # With an index, each record is looked up where it lives (the cost is the
+            # records', not the school's); without one (the previous layout), in a snapshot.
+            snap = self._snapshot(tx) if self._where(tx) is None else None
             created, updated = Dataset(), []
             for kind in Dataset.KINDS:
                 for record in getattr(data, kind):
-                    rev = snap.rev(kind, record.id)
+                    if snap is not None:
+                        rev = snap.rev(kind, record.id)
+                        current = None if rev is None else snap.get(kind, record.id)
+                    else:
+                        found = self._get(tx, kind, record.id)
+                        current, rev = (None, None) if found is None else found[:2]
                     want = expected.get((kind, record.id))
                     if rev is None:
                         if want:  # read at a revision, since deleted
@@ -686,11 +850,12 @@ class Repository:
                         getattr(created, kind).append(record)
                     else:
                         if want == 0:  # meant to be new, created meanwhile
-                            raise ConflictError(kind, record.id, snap.get(kind, record.id), rev)
+                            raise ConflictError(kind, record.id, current, rev)
                         updated.append((kind, record, want))
             if not created.is_empty():
                 errs = Collector()
-                known = _merge_datasets(snap.data, [(k, r) for k, r, _ in updated])
+                base = snap.data if snap is not None else self._known(tx, created)
+                known = _merge_datasets(base, [(k, r) for k, r, _ in updated])
                 check_references(created, errs, known=known)
                 errs.raise_if_any()
                 self._write_bulk(tx, created)

@@ -1,11 +1,20 @@
 """Parses of immutable shard files, kept once per process.
 
 A shard file is never modified once written (storage.py): its parse can be reused
-by every later transaction of the process, keyed by the store's uid and the file's
-name. To be sure that a parse is never used after its file changed anyway (a file
-restored by hand, a store copied over another), the key also holds the file's
-identity as the kernel sees it — device, inode, size, modification and change times
-(the change time cannot be set back by a program) — taken once per transaction.
+by every later transaction of the process, keyed by the store's uid, the file's name
+and its SHA-256 as the manifest gives it. A legitimate change of a file under the same
+name (a restore) comes with its checksum in the manifest, so it has another key. A
+file changed alone (damaged, edited by hand) no longer matches its checksum: a new
+process refuses it when it reads it, and a *write* never builds on a kept parse of a
+file that changed: before a transaction uses a kept parse, the file's identity as the
+kernel sees it (device, inode, size, modification and change times — the change time
+cannot be set back by a program) is compared with the one it had when it was parsed
+or written, and the file is read again (and refused) if they differ. The typed views
+a long-lived Repository (the TUI's) holds are keyed like the parses, and reused
+without a stat per file: the cost of a snapshot after one commit does not grow with
+the number of files (a file damaged under it is refused by the next write of it, and
+by every new process). Files of
+older stores, which have no checksum in their manifest, are keyed by their identity.
 
 What is kept is bounded by the size of the files (`BUDGET` bytes of JSON, least
 recently used first out): the typed views of the Repository are what stays for the
@@ -32,32 +41,39 @@ Identity = tuple[int, int, int, int, int]
 
 class _Cache:
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple, tuple[dict, int]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[dict, int, Identity | None]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.parses = 0  # files parsed by this process (for tests and benchmarks)
         self.hits = 0
 
-    def get(self, key: tuple) -> dict | None:
+    def get(self, key: tuple) -> tuple[dict, Identity | None] | None:
+        """(tables, the file's identity when they were parsed or written), or None."""
         with self._lock:
             found = self._items.get(key)
             if found is None:
                 return None
             self._items.move_to_end(key)
             self.hits += 1
-            return found[0]
+            return found[0], found[2]
 
-    def put(self, key: tuple, tables: dict, size: int) -> None:
+    def identity(self, key: tuple) -> Identity | None:
+        """The identity the file had when the parse kept under `key` was made (None: not kept)."""
+        with self._lock:
+            found = self._items.get(key)
+            return None if found is None else found[2]
+
+    def put(self, key: tuple, tables: dict, size: int, ident: Identity | None = None) -> None:
         if size > BUDGET:
             return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
                 self._bytes -= old[1]
-            self._items[key] = (tables, size)
+            self._items[key] = (tables, size, ident)
             self._bytes += size
             while self._bytes > BUDGET and self._items:
-                _, (_, gone) = self._items.popitem(last=False)
+                _, (_, gone, _) = self._items.popitem(last=False)
                 self._bytes -= gone
 
     def forget(self, folder: str, uid: str, keep: set[str]) -> None:
@@ -84,38 +100,62 @@ def identity(path: str | os.PathLike) -> Identity | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
+def _folder(tx: Any) -> str:
+    folder = tx.__dict__.get("_folder")
+    if folder is None:
+        folder = tx.__dict__["_folder"] = str(tx.store.path.parent)
+    return folder
+
+
+def _path(tx: Any, file_name: str) -> str:
+    return os.path.join(_folder(tx), file_name)
+
+
 def file_identity(tx: Any, file_name: str) -> Identity | None:
     """`identity` of a shard file, taken once per transaction (all its reads see one state)."""
     known = tx.__dict__.setdefault("_identities", {})
     if file_name not in known:
-        known[file_name] = identity(tx.store.path.with_name(file_name))
+        known[file_name] = identity(_path(tx, file_name))
     return known[file_name]
 
 
 def cache_key(tx: Any, file_name: str) -> tuple | None:
-    """The key of a committed shard file's parse and views, or None if it cannot be kept."""
-    ident = file_identity(tx, file_name)
-    if ident is None:
-        return None
-    return (str(tx.store.path.parent), tx.manifest.uid, file_name, ident)
+    """The key of a committed shard file's parse and views (no system call: see above),
+    or None if it cannot be kept (an unverified file that is absent)."""
+    sha = tx.manifest.sums.get(file_name)
+    if sha is None:  # a file of an older store, with no checksum: keyed by what the kernel says of it
+        ident = file_identity(tx, file_name)
+        if ident is None:
+            return None
+        return (_folder(tx), tx.manifest.uid, file_name, ident)
+    return (_folder(tx), tx.manifest.uid, file_name, sha)
 
 
 def load_tables(tx: Any, file_name: str | None) -> dict:
-    """The tables of a committed shard file, for `tx` alone (a fresh top-level dict)."""
+    """The tables of a committed shard file, for `tx` alone (a fresh top-level dict).
+
+    A kept parse is used only if the file is still the one parsed or written (its
+    identity): a new view, and a write, never build on a file changed since."""
     if file_name is None:
         return {}
     key = cache_key(tx, file_name)
-    cached = CACHE.get(key) if key is not None else None
-    if cached is None:
+    found = CACHE.get(key) if key is not None else None
+    if found is not None and (found[1] is None or found[1] != file_identity(tx, file_name)):
+        found = None
+    if found is None:
+        ident = file_identity(tx, file_name)
         cached = tx.store._load_shard(file_name, tx.manifest.sums.get(file_name))  # checksum verified
         CACHE.parses += 1
-        if key is not None:
-            CACHE.put(key, cached, key[3][2])
+        if key is not None and ident is not None:
+            CACHE.put(key, cached, ident[2], ident)
+    else:
+        cached = found[0]
     return dict(cached)
 
 
 def remember(tx: Any, file_name: str, tables: dict) -> None:
     """Keep the tables a transaction just committed to `file_name` (no re-parse on the next edit)."""
     key = cache_key(tx, file_name)
-    if key is not None:
-        CACHE.put(key, tables, key[3][2])
+    ident = identity(_path(tx, file_name))
+    if key is not None and ident is not None:
+        CACHE.put(key, tables, ident[2], ident)

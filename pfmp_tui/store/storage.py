@@ -19,7 +19,10 @@ How a write stays all or nothing, whatever the number of files:
      (temp file, fsync, os.replace, then one fsync of the folder);
   4. commit by replacing the manifest the same way: this single os.replace is the
      instant the change happens;
-  5. delete the files the new manifest no longer names (and orphans of crashed writers).
+  5. delete the files the new manifest no longer names, with the statuses kept beside
+     them (status_files.py), without listing the folder; after a writer that was killed
+     (its name is still in the lock file) and every FULL_CLEANUP_EVERY commits, also
+     the orphans the folder holds.
 A crash before 4 leaves the old manifest naming the old, untouched files (the new
 ones are orphans, removed by the next writer); after 4, the new store. Readers take
 the shared lock, so they never see a half-written change nor a deleted file.
@@ -58,6 +61,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from . import journal_file, shard_cache
+from .status_files import SUFFIX as STATUS_SUFFIX
 
 STORE_FORMAT = "pfmp-store"
 # 2: data files named after the whole main file, buckets and their index, checksums, the
@@ -70,6 +74,20 @@ UNCHANGED = "Aucun fichier n'a été modifié."
 LOCK_TIMEOUT_ENV = "PFMP_LOCK_TIMEOUT"
 DEFAULT_LOCK_TIMEOUT = 5.0  # seconds a command waits for another one's write before giving up
 _SHARD = r"[a-z0-9-]+"  # shard names: "core", "c-<slug>-<hash>" (no dot)
+FULL_CLEANUP_EVERY = 64  # commits between two looks for orphans in the folder (_collect_garbage)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _new_items(entries: dict, known: dict | None):
+    """The (key, value) pairs of `entries` that `known` (already checked) does not hold."""
+    if known is None:
+        return entries.items()
+    try:
+        return entries.items() - known.items()
+    except TypeError:  # a value that is not a string (unhashable): check them all
+        return entries.items()
 
 
 class _LockWaitExpired(Exception):
@@ -320,6 +338,15 @@ class Transaction:
             self.loaded[shard] = dict(data)
         return data
 
+    def forget(self, shard: str) -> None:
+        """A read-only transaction no longer needs a shard's tables (its typed view is
+        built): let them go, so that reading the whole school does not hold every
+        parse at once (asked again, they are loaded again)."""
+        if not self.writable:
+            self._data.pop(shard, None)
+            self.loaded.pop(shard, None)
+            self._dbs.pop(shard, None)
+
     def unchanged_tables(self, shard: str) -> frozenset[str]:
         """Tables of `shard` whose content is still that of its base file."""
         loaded = self.loaded.get(shard, {})
@@ -363,7 +390,15 @@ class Store:
         # (pfmp.core.3.json); their manifests still name those files, which are read as they are.
         self._data_file = re.compile(rf"^{re.escape(name)}\.({_SHARD})\.(\d+)\.json$")
         self._legacy_file = re.compile(rf"^{re.escape(self.path.stem)}\.({_SHARD})\.(\d+)\.json$")
+        # Statuses kept beside a data file (either naming): deleted with it.
+        self._status_file = re.compile(
+            rf"^((?:{re.escape(name)}|{re.escape(self.path.stem)})\.{_SHARD}\.\d+\.json){re.escape(STATUS_SUFFIX)}$")
         self._legacy_journal = re.compile(rf"^{re.escape(self.path.stem)}\.journal\.\d+\.jsonl$")
+        # The last manifest read, with its bytes: a transaction whose manifest has the same
+        # bytes takes it as it is (checking 860 entries at L was most of a read's own cost).
+        self._last_manifest: tuple[bytes, Manifest] | None = None
+        # The previous writer did not finish (killed): its files may be left, look for them.
+        self._unclean = False
 
     # -- locking ---------------------------------------------------------------------------
     # The lock is an flock on the store's *folder*: a folder cannot be swapped or deleted
@@ -530,6 +565,9 @@ class Store:
         try:
             if exclusive:
                 lock_fd = self._open_lock_file()
+                with contextlib.suppress(OSError):
+                    # A holder that ends empties the lock file: one that was killed left its name.
+                    self._unclean = bool(os.pread(lock_fd, 1, 0))
                 info = {"pid": os.getpid(), "login": _login(), "host": os.uname().nodename,
                         "since": datetime.now().astimezone().isoformat(timespec="seconds")}
                 with contextlib.suppress(OSError):
@@ -563,6 +601,14 @@ class Store:
             return Manifest(uid=os.urandom(8).hex())
         except OSError as exc:
             raise StoreError(f"magasin illisible ({self.path}) : {exc.strerror}. {UNCHANGED}") from None
+        last = self._last_manifest
+        if last is not None and last[0] == raw:
+            return last[1]  # the same bytes: already checked (manifests are never changed in place)
+        manifest = self._parse_manifest(raw)
+        self._last_manifest = (raw, manifest)
+        return manifest
+
+    def _parse_manifest(self, raw: bytes) -> Manifest:
         try:
             doc = orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -579,13 +625,15 @@ class Store:
             )
         shards = doc.get("shards")
         generation = doc.get("generation")
+        # Entries already in the last manifest read were checked then: a commit changes a few.
+        previous = self._last_manifest[1] if self._last_manifest is not None else None
         if (
             not isinstance(shards, dict)
             or not isinstance(generation, int)
             or isinstance(generation, bool)
             or not all(
                 isinstance(k, str) and isinstance(f, str) and f and "/" not in f and f != self.path.name
-                for k, f in shards.items()
+                for k, f in _new_items(shards, None if previous is None else previous.shards)
             )
         ):
             raise self._corrupt("manifeste incomplet")
@@ -594,7 +642,8 @@ class Store:
             raise self._corrupt("identifiant du magasin absent")
         sums = doc.get("checksums", {})
         if not isinstance(sums, dict) or not all(
-            isinstance(f, str) and isinstance(d, str) and re.fullmatch(r"[0-9a-f]{64}", d) for f, d in sums.items()
+            isinstance(f, str) and isinstance(d, str) and _SHA256.fullmatch(d)
+            for f, d in _new_items(sums, None if previous is None else previous.sums)
         ):
             raise self._corrupt("sommes de contrôle invalides")
         journal, users = doc.get("journal"), doc.get("users")
@@ -623,7 +672,8 @@ class Store:
         except OSError:
             return []
         # Its journal too (journal_file: pfmp.json.journal.<gen>.jsonl, formerly the stem's).
-        own = [n for n in entries if self._data_file.match(n) or journal_file.is_journal_file(self.path, n)]
+        own = [n for n in entries if self._data_file.match(n) or journal_file.is_journal_file(self.path, n)
+               or (self._status_file.match(n) and n.startswith(self.path.name + "."))]
         legacy = [n for n in entries if (self._legacy_file.match(n) or self._legacy_journal.match(n)) and n not in own]
         if legacy:
             named: set[str] = set()
@@ -726,6 +776,7 @@ class Store:
         with self.read() as tx:
             for shard in tx.shard_names():
                 tx.tables(shard)
+                tx.forget(shard)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Transaction]:
@@ -823,10 +874,20 @@ class Store:
             if replaced:
                 tx.manifest = new
                 tx.committed = True
-        self._collect_garbage(tx.base, new)
+        full = self._unclean or new.generation % FULL_CLEANUP_EVERY == 0
+        self._collect_garbage(tx.base, new, full=full)
+        if full:
+            self._unclean = False
 
-    def _collect_garbage(self, base: Manifest, manifest: Manifest) -> None:
+    def _collect_garbage(self, base: Manifest, manifest: Manifest, *, full: bool = True) -> None:
         """Delete the files this store no longer needs, and only those.
+
+        Every commit deletes the files the previous manifest named and the committed one
+        does not, with the statuses kept beside them: what the commit replaced, without
+        listing the folder (its cost does not grow with the school). A full clean-up —
+        below — also looks for orphans: after a writer that was killed (it left its name
+        in the lock file), and every `FULL_CLEANUP_EVERY` commits (a reader killed while
+        keeping statuses, a writer lost with the machine).
 
         - data files the previous manifest named and the committed one does not;
         - files named after this store's main file (pfmp.json.<shard>.<gen>.json) that the
@@ -843,15 +904,23 @@ class Store:
         dropped = set(base.shards.values()) - keep
         if base.journal is not None and base.journal["file"] not in keep:
             dropped.add(base.journal["file"])  # a rewritten journal's old file
+        if not full:
+            for file_name in sorted(dropped):
+                for gone in (file_name, file_name + STATUS_SUFFIX):
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.path.with_name(gone))
+            return
         name = re.escape(self.path.name)
-        temp = re.compile(rf"^\.{name}(\.{_SHARD}\.\d+\.json)?\.\d+-[0-9a-f]+\.tmp$")
+        temp = re.compile(rf"^\.{name}(\.{_SHARD}\.\d+\.json({re.escape(STATUS_SUFFIX)})?)?\.\d+-[0-9a-f]+\.tmp$")
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.path.parent):
                 file_name = entry.name
                 own = self._data_file.match(file_name) or journal_file.is_journal_file(self.path, file_name)
+                kept_for = self._status_file.match(file_name)  # statuses kept beside a data file (status_files.py)
                 if (
                     file_name in dropped
                     or (own and file_name not in keep)
+                    or (kept_for and kept_for.group(1) not in keep)
                     or temp.match(file_name)
                 ):
                     with contextlib.suppress(OSError):

@@ -40,28 +40,47 @@ class ShardView:
         return records.ids() if isinstance(records, LazyAssessments) else {k: a.placement_id for k, a in (records or {}).items()}
 
     @classmethod
-    def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset()) -> "ShardView":
+    def build(cls, tables: dict, base: "ShardView | None" = None, unchanged: frozenset[str] = frozenset(),
+              previous: "tuple[dict, ShardView] | None" = None) -> "ShardView":
         """The view of `tables`; the parts of `base` whose table is `unchanged` are reused
-        as they are (same objects: an edit rebuilds only what it touched)."""
+        as they are (same objects: an edit rebuilds only what it touched). `previous` is
+        (the tables, by kind, that a view was built from, that view): a table still the
+        same object is reused whole, and in a table that changed, a document still the
+        same object keeps its record (documents are replaced whole, never changed in
+        place): a transaction changing many records of a shard builds each once."""
         view = cls()
         for kind, make in FROM_DOC.items():
             if base is not None and kind in unchanged:
                 view.records[kind], view.revs[kind] = base.records[kind], base.revs[kind]
                 continue
             table = tables.get(kind, {})
+            old_table = None if previous is None else previous[0].get(kind)
+            if old_table is table:
+                view.records[kind], view.revs[kind] = previous[1].records[kind], previous[1].revs[kind]
+                continue
+            if old_table is not None:
+                old_records, old_revs = previous[1].records[kind], previous[1].revs[kind]
+                records, revs = {}, {}
+                for doc_id, doc in table.items():
+                    if old_table.get(doc_id) is doc:
+                        records[doc_id], revs[doc_id] = old_records[doc_id], old_revs[doc_id]
+                    else:
+                        records[doc_id], revs[doc_id] = make(doc), doc.get("_rev", 1)
+                view.records[kind], view.revs[kind] = records, revs
+                continue
             view.records[kind] = {doc_id: make(doc) for doc_id, doc in table.items()}
             view.revs[kind] = {doc_id: doc.get("_rev", 1) for doc_id, doc in table.items()}
-        if base is not None and SHEETS in unchanged:
-            view.sheets, view.sheet_revs, view.notes = base.sheets, base.sheet_revs, base.notes
-            view.records["assessments"] = base.records["assessments"]
-            view.records["appreciations"] = base.records["appreciations"]
+        if (base is not None and SHEETS in unchanged) or (
+                previous is not None and SHEETS in previous[0] and previous[0][SHEETS] is tables.get(SHEETS)):
+            source = base if base is not None and SHEETS in unchanged else previous[1]
+            view.sheets, view.sheet_revs, view.notes = source.sheets, source.sheet_revs, source.notes
+            view.records["assessments"] = source.records["assessments"]
+            view.records["appreciations"] = source.records["appreciations"]
             return view
         docs = tables.get(SHEETS, {})
         appreciations: dict[str, Appreciation] = {}
         for placement_id, sheet in docs.items():
             view.sheet_revs[placement_id] = sheet.get("_rev", 1)
-            if not isinstance(sheet["items"], list):
-                raise TypeError("items")
             if sheet.get("notes"):
                 notes = _sheet_notes(placement_id, sheet["notes"])
                 view.notes[placement_id] = notes
@@ -75,10 +94,11 @@ class ShardView:
 
     @classmethod
     def build_checked(cls, tables: dict, where: str, base: "ShardView | None" = None,
-                      unchanged: frozenset[str] = frozenset()) -> "ShardView":
+                      unchanged: frozenset[str] = frozenset(),
+                      previous: "tuple[dict, ShardView] | None" = None) -> "ShardView":
         """`build`, turning a malformed document into a French StoreError."""
         try:
-            view = cls.build(tables, base, unchanged)
+            view = cls.build(tables, base, unchanged, previous)
             if isinstance(view.sheets, LazySheets):
                 view.sheets.where = where
             return view
@@ -170,3 +190,60 @@ def _union(parts: list[dict]) -> dict:
     for part in parts:
         merged.update(part)
     return merged
+
+
+class LazyUnion(Mapping):
+    """The union of read-only dicts (one a shard), merged only if much looked into.
+
+    A snapshot's revisions (kind -> id -> rev) are asked for one record at a time (the
+    record an edit is about): the first lookups look into each part, and merging them
+    all — what grows with the school — happens only after `MERGE_AFTER` lookups, or on
+    iteration. Parts are never changed (views are immutable)."""
+
+    MERGE_AFTER = 64
+    __slots__ = ("_parts", "_merged", "_lookups")
+
+    def __init__(self, parts: list[dict]):
+        self._parts = parts
+        self._merged: dict | None = None
+        self._lookups = 0
+
+    def _all(self) -> dict:
+        merged = self._merged
+        if merged is None:
+            merged = self._merged = _union(self._parts)
+        return merged
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        merged = self._merged
+        if merged is not None:
+            return merged.get(key, default)
+        self._lookups += 1
+        if self._lookups > self.MERGE_AFTER:
+            return self._all().get(key, default)
+        for part in reversed(self._parts):  # the last part wins, as in a merge
+            if key in part:
+                return part[key]
+        return default
+
+    def __getitem__(self, key: Any) -> Any:
+        missing = object()
+        found = self.get(key, missing)
+        if found is missing:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        missing = object()
+        return self.get(key, missing) is not missing
+
+    def __iter__(self) -> Iterator:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._all()) == (dict(other) if isinstance(other, Mapping) else other)
+
+    __hash__ = None  # type: ignore[assignment]

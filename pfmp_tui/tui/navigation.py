@@ -33,6 +33,7 @@ from .screens.reminders import RemindersScreen
 from .screens.timeline import TimelineScreen
 from .screens.users import UsersScreen
 from .screens.visits import VisitsScreen
+from .role_gates import gate
 from .state import CandidateFilter, cohort_name
 from .targets import (
     Allocation,
@@ -187,6 +188,9 @@ def open_my_students(app: App, target: MyStudents, then: Then = None) -> None:
 
 
 def open_import(app: App, target: Import, then: Then = None) -> None:
+    if not gate(app, "app", "import"):  # issue 16: the palette hides it; anything else is told why
+        app.notify("Importer demande le rôle coordination : rien n'est ouvert.", title="Import", severity="warning")
+        return
     app.push_screen(ImportScreen(target.what, target.cohort_id), then)
 
 

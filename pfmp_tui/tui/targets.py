@@ -86,7 +86,8 @@ class MyStudents:
 
 @dataclass(frozen=True, slots=True)
 class Import:
-    """Importing learners (`what` = "students", into `cohort_id` if given) or organisations."""
+    """Importing learners (`what` = "students", into `cohort_id` if given), organisations, or the
+    legal representatives of learners already stored (`what` = "representatives", issue 15)."""
 
     what: str
     cohort_id: str | None = None

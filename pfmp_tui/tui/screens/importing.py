@@ -9,6 +9,11 @@ line, column and reason. Only « Importer » (^s) writes, through
 refused unless « importer les bonnes lignes » is ticked, and then the rejected rows
 go to a report under exports/. For organisations, `MappingScreen` chooses the
 file's column of each field when its headers are not recognised.
+
+Legal representatives (issue 15 §1): the learners' import takes, optionally, SIECLE's
+responsables export as a second file; « representatives » completes the learners already
+stored from both exports (`services.importing.preview_representatives`), with no cohort.
+Each learner's representatives are listed under them (`import_representatives`).
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from ...services.importing import (
     ImportReport,
     apply_import,
     preview_organisations,
+    preview_representatives,
     preview_students,
 )
 from ...services.errors import ConflictError, StoreError
@@ -51,11 +57,24 @@ from .. import keys
 from ..state import AppState, cohort_name
 from ..widgets.toggles import StateCheckbox
 from .dialogs import _fit
+from .import_representatives import (
+    learner_detail,
+    rejected_cells,
+    rejected_order,
+    representative_rows,
+    representatives_count,
+    sets_representatives,
+)
 
-WHAT = {"students": "Importer des élèves (SIECLE)", "organisations": "Importer des organisations"}
+WHAT = {"students": "Importer des élèves (SIECLE)", "organisations": "Importer des organisations",
+        "representatives": "Représentants légaux (SIECLE)"}
 INTRO = {
     "students": "Export SIECLE : ExportXML_ElevesSansAdresses (.xml, ou le .zip tel quel) ou « liste des élèves "
-                "par division » (.csv). Rien n'est écrit avant « Importer » (^s).",
+                "par division » (.csv) ; avec un export XML, celui des responsables (facultatif) apporte les "
+                "représentants légaux. Rien n'est écrit avant « Importer » (^s).",
+    "representatives": "Complète les représentants légaux des élèves déjà enregistrés, quelle que soit leur "
+                       "cohorte (personne n'est créé ni déplacé). Les deux exports XML SIECLE sont nécessaires. "
+                       "Rien n'est écrit avant « Importer » (^s).",
     "organisations": "Tableur CSV ou XLSX : nom, SIRET, adresse, code postal, ville, tuteur… Rien n'est écrit "
                      "avant « Importer » (^s).",
 }
@@ -81,9 +100,16 @@ class PathSuggester(Suggester):
         return value + common[len(stem):] if len(common) > len(stem) else None
 
 
+# The services name the command line's options; the screen names its own fields.
+FIELD_NAMES = {"--responsables": "Responsables", "--students": "Élèves", "--cohort": "Cohorte"}
+RESPONSABLES_HINT = "export des responsables (ExportXML_ResponsablesAvecAdresses.xml)"
+
+
 def _say(error: FieldError) -> str:
     """« ligne 7, DATE_NAISS : date invalide » (French spacing before the colon)."""
-    return f"{error.path} : {error.message}" if error.path else error.message
+    path = FIELD_NAMES.get(error.path, error.path)
+    message = error.message.removeprefix("--responsables : ")
+    return f"{path} : {message}" if path else message
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,7 @@ class PreviewRow:
     lines: str
     label: str
     detail: str
+    full: str = ""  # the whole story, below the table (a rejected row's file and line, a representative)
 
 
 def preview_rows(report: ImportReport, names: dict[str, str]) -> list[PreviewRow]:
@@ -102,8 +129,13 @@ def preview_rows(report: ImportReport, names: dict[str, str]) -> list[PreviewRow
 
     org_names = {c.record.id: c.record.name for c in report.created + report.updated + report.unchanged
                  if c.kind == "organisations"}
-    rows = [PreviewRow("✗", "text-error", str(e.line), f"colonne « {e.column} »" if e.column else "ligne", e.reason)
-            for e in sorted(report.rejected, key=lambda e: e.line)]
+    rows = [PreviewRow("✗", "text-error", str(e.line), *rejected_cells(e, report), str(e) if e.source else "")
+            for e in sorted(report.rejected, key=lambda e: rejected_order(e, report))]
+
+    def representatives(change) -> None:  # one row per representative, under the learner (issue 15)
+        for mark, colour, name, detail, full in representative_rows(change):
+            rows.append(PreviewRow(mark, colour, "", name, detail, full))
+
     for c in report.created:
         r = c.record
         if c.kind == "students":
@@ -115,10 +147,13 @@ def preview_rows(report: ImportReport, names: dict[str, str]) -> list[PreviewRow
         else:
             detail = f"tuteur · {org_names.get(r.organisation_id) or names.get(r.organisation_id, '')}"
         rows.append(PreviewRow("+", "text-success", lines(c.lines), c.label, detail))
+        representatives(c)
     for c in report.updated:
         what = "tuteur · " if c.kind == "tutors" else ""
-        rows.append(PreviewRow("~", "text-warning", lines(c.lines), c.label,
-                               what + "; ".join(f"{label} : {old} → {new}" for label, old, new in c.differences())))
+        detail = learner_detail(c) if sets_representatives(c) else "; ".join(
+            f"{label} : {old} → {new}" for label, old, new in c.differences())
+        rows.append(PreviewRow("~", "text-warning", lines(c.lines), c.label, what + detail))
+        representatives(c)
     for s in report.skipped:
         rows.append(PreviewRow("-", "text-muted", str(s.line), s.label, f"ignoré : {s.reason}"))
     for c in report.unchanged:
@@ -127,7 +162,7 @@ def preview_rows(report: ImportReport, names: dict[str, str]) -> list[PreviewRow
     return rows
 
 
-def counts_text(report: ImportReport) -> str:
+def counts_text(report: ImportReport, what: str | None = None) -> str:
     """« + 4 à créer · ~ 0 à mettre à jour · = 0 inchangé · - 1 ignoré · ✗ 0 ligne rejetée »."""
     n = report.counts()
 
@@ -135,6 +170,12 @@ def counts_text(report: ImportReport) -> str:
         return f"{k} {one if k <= 1 else many}"
 
     e = "" if report.kind == "students" else "e"  # élèves, organisations
+    if what == "representatives":  # nobody is created: learners completed, or already up to date
+        return " · ".join([
+            f"~ {count(n['updated'], 'élève', 'élèves')} à mettre à jour", f"= {n['unchanged']} à jour",
+            f"- {count(n['skipped'], 'ligne ignorée', 'lignes ignorées')}",
+            f"✗ {count(n['rejected'], 'ligne rejetée', 'lignes rejetées')}",
+        ])
     if report.kind == "students":
         created = f"+ {n['created']} à créer"
     else:
@@ -180,15 +221,25 @@ class ImportScreen(Screen):
         self.report: ImportReport | None = None
         self.rows: list[PreviewRow] = []
         self.busy = False  # reading or writing (tests wait on it)
+        self.sets_representatives = False  # the preview read SIECLE's responsables: their counts are shown
+        self._previewed: tuple[str, ...] = ()  # the files of the preview shown
+        self._said_busy = False  # ^s came while the preview was read, and was told so
         self._token = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(INTRO[self.what], id="import-intro")
+        two_files = self.what in ("students", "representatives")
         with Horizontal(classes="field-row"):
-            yield Label("Fichier", classes="import-label")
-            yield Input(placeholder="chemin du fichier (→ complète)", id="import-path", compact=True,
-                        suggester=PathSuggester())
+            yield Label("Élèves" if self.what == "representatives" else "Fichier", classes="import-label")
+            yield Input(placeholder=("export XML des élèves (ExportXML_ElevesAvecAdresses.xml)"
+                                     if self.what == "representatives" else "chemin du fichier (→ complète)"),
+                        id="import-path", compact=True, suggester=PathSuggester())
+        if two_files:  # SIECLE's responsables (issue 15): optional for learners, required for representatives
+            with Horizontal(classes="field-row"):
+                yield Label("Responsables", classes="import-label")
+                yield Input(placeholder=RESPONSABLES_HINT, id="import-responsables", compact=True,
+                            suggester=PathSuggester())
         if self.what == "students":
             with Horizontal(classes="field-row"):
                 yield Label("Cohorte", classes="import-label")
@@ -206,7 +257,8 @@ class ImportScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = WHAT[self.what]
         table = self.query_one(DataTable)
-        for title, width in (("", 1), ("Ligne", 6), ("Élève" if self.what == "students" else "Organisation / tuteur", 24),
+        for title, width in (("", 1), ("Ligne", 6),
+                             ("Organisation / tuteur" if self.what == "organisations" else "Élève", 24),
                              ("Ce que fait l'import", 37)):
             table.add_column(title, width=width)
         self.query_one("#import-keep-good", Checkbox).display = False
@@ -245,12 +297,38 @@ class ImportScreen(Screen):
         if self.report is not None:
             self.action_preview()
 
+    def _files(self) -> tuple[str, ...]:
+        """What the preview was read from: both files, and the division kept."""
+        return tuple(f.value.strip() for f in self.query(Input)
+                     if f.id in ("import-path", "import-responsables", "import-division"))
+
+    @on(Input.Changed, "#import-path, #import-responsables, #import-division")
+    def _file_changed(self) -> None:
+        """Another file typed after the preview (or while it is read): ^s must not write the previous
+        file's preview; a preview being read is dropped when it arrives (its token is old)."""
+        if (self.report is None and not self.busy) or self._files() == self._previewed:
+            return
+        self._token += 1
+        self.busy = False
+        self.report = None
+        self._show_report()
+        self.query_one("#import-summary", Static).update(
+            "Changé depuis l'aperçu : entrée ou ^r pour un nouvel aperçu.")
+
     def action_preview(self) -> None:
         text = self.query_one("#import-path", Input).value.strip()
         if not text:
             self._errors(["indiquez le fichier à importer"])
             return
-        cohort = division = None
+        cohort = division = responsables = None
+        if self.what in ("students", "representatives"):
+            given = self.query_one("#import-responsables", Input).value.strip()
+            if given:
+                responsables = Path(given).expanduser()
+            elif self.what == "representatives":
+                self._errors([f"Responsables : indiquez l'{RESPONSABLES_HINT}"])
+                self.query_one("#import-responsables", Input).focus()
+                return
         if self.what == "students":
             value = self.query_one("#import-cohort", Select).value
             if value is Select.NULL:
@@ -260,20 +338,24 @@ class ImportScreen(Screen):
             cohort = str(value)
             division = self.query_one("#import-division", Input).value.strip() or None
         self._errors([])
+        self._previewed = self._files()
+        self.sets_representatives = responsables is not None
         self._token += 1
         self.busy = True
         self.report = None
         self._show_report()
         self.query_one("#import-summary", Static).update("Lecture du fichier…")
-        self._preview(self._token, Path(text).expanduser(), cohort, division, dict(self.mapping))
+        self._preview(self._token, Path(text).expanduser(), cohort, division, dict(self.mapping), responsables)
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False, description="import preview")
     def _preview(self, token: int, path: Path, cohort: str | None, division: str | None,
-                 mapping: dict[str, str]) -> None:
+                 mapping: dict[str, str], responsables: Path | None = None) -> None:
         repo = self.app.repo
         try:
-            if self.what == "students":
-                report = preview_students(repo, path, cohort or "", division=division)
+            if self.what == "representatives":
+                report = preview_representatives(repo, responsables, students=path)
+            elif self.what == "students":
+                report = preview_students(repo, path, cohort or "", division=division, responsables=responsables)
             else:
                 report = preview_organisations(repo, path, mapping=mapping or None)
         except ValidationFailed as exc:
@@ -300,6 +382,9 @@ class ImportScreen(Screen):
                 self.action_mapping()
             return
         self.headers = [h for h in message.report.headers if h]
+        if self._said_busy:  # « aperçu en cours de lecture » is no longer true
+            self._errors([])
+        self._said_busy = False
         self._show_report()
 
     def _show_report(self) -> None:
@@ -319,7 +404,9 @@ class ImportScreen(Screen):
         for i, row in enumerate(self.rows):
             table.add_row(Text(row.mark, style=colours.get(row.colour, "")), row.lines, _fit(row.label, 24),
                           _fit(row.detail, 37), key=str(i))
-        text = f"[b]Aperçu[/] (rien n'est encore écrit) : {escape(counts_text(report))}"
+        text = f"[b]Aperçu[/] (rien n'est encore écrit) : {escape(counts_text(report, self.what))}"
+        if self.sets_representatives:
+            text += f"\n{escape(representatives_count(report))}"
         if report.kind == "organisations" and report.columns:
             used = ", ".join(f"{ORG_FIELDS.get(f, f)} ← « {h} »" for f, h in report.columns.items())
             text += f"\n[$text-muted]Colonnes : {escape(used)} (F2 : changer)[/]"
@@ -328,6 +415,8 @@ class ImportScreen(Screen):
                      "« importer les bonnes lignes ».[/]")
         elif not (report.created or report.updated):
             text += "\n[$text-success]✓ Tout est déjà à jour : rien à importer.[/]"
+        elif self.what == "representatives":
+            text += "\n^s : enregistrer ces représentants légaux"
         elif report.kind == "students":
             cohort = self.query_one("#import-cohort", Select).value
             name = cohort_name(self.app.state.get("cohorts", cohort), str(cohort)) if self.app.state else str(cohort)
@@ -346,6 +435,9 @@ class ImportScreen(Screen):
             detail.update("")
             return
         row = self.rows[table.cursor_row]
+        if row.full:
+            detail.update(Content.from_markup(f"{escape(row.mark)} {escape(row.full)}"))
+            return
         detail.update(Content.from_markup(
             f"ligne {escape(row.lines)} · [b]{escape(row.label)}[/] · {escape(row.detail)}"))
 
@@ -373,13 +465,17 @@ class ImportScreen(Screen):
     def action_apply(self) -> None:
         report = self.report
         if self.busy:
+            if report is None:  # ^s typed while the file is read (a burst): said, not silently dropped
+                self._errors(["Aperçu en cours de lecture : rien n'est écrit sans aperçu ; ^s une fois "
+                              "l'aperçu affiché."])
+                self._said_busy = True
             return
         if report is None:
             self._errors(["Prévisualisez d'abord (entrée) : rien n'est écrit sans aperçu."])
             return
         keep_good = self.query_one("#import-keep-good", Checkbox).value
         if report.rejected and not keep_good:
-            n = len(report.rejected_lines)
+            n = report.counts()["rejected"]  # (file, line): two files may have a bad row on the same line
             self._errors([(f"{n} ligne{'s' if n > 1 else ''} rejetée{'s' if n > 1 else ''} : rien n'est importé. "
                            "Corrigez le fichier, ou cochez « importer les bonnes lignes ».")])
             return

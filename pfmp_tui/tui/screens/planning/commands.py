@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.app import App
 
+from ...role_gates import gate
 from ...state import cohort_name
 
 
@@ -17,7 +18,9 @@ def palette_commands(app: App) -> list[tuple[str, str, Callable[[], object]]]:
          partial(app.action_import, "students")),
         ("Importer des organisations…", "CSV ou XLSX : nom, SIRET, adresse, tuteur ; aperçu avant d'écrire",
          partial(app.action_import, "organisations")),
-    ]
+        ("Représentants légaux (SIECLE)…", "Exports des élèves et des responsables : complète les élèves "
+         "déjà enregistrés ; aperçu avant d'écrire", partial(app.action_import, "representatives")),
+    ] if gate(app, "app", "import") else []  # issue 16: hidden from a role that may not import
     state = getattr(app, "state", None)
     for c in state.cohorts() if state is not None else []:
         name = cohort_name(c)
