@@ -11,13 +11,12 @@
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
 from ..domain.errors import ValidationFailed
-from ..domain.model import Assessment, Placement
+from ..domain.model import Placement
 from ..services.assessing import CODES, session_label, sessions_of
 from ..services.errors import StoreError
 from .state import AppState, cohort_name
@@ -59,23 +58,9 @@ def write_paper(app: App, kind: str, record_id: str) -> None:
     app.run_worker(job, thread=True, group="paper", exit_on_error=False, name=f"paper-{kind}")
 
 
-_sheets: list = [None, {}]  # (the assessments list indexed, {placement id: [Assessment]})
-
-
-def sheets(state: AppState) -> dict[str, list[Assessment]]:
-    """The assessments of each placement, indexed once per loaded state (the file reads it per keystroke)."""
-    items = state.data.assessments
-    if _sheets[0] is not items:
-        index: dict[str, list[Assessment]] = defaultdict(list)
-        for a in items:
-            index[a.placement_id].append(a)
-        _sheets[0], _sheets[1] = items, dict(index)
-    return _sheets[1]
-
-
 def assessment_line(state: AppState, p: Placement) -> str:
     """« Évaluation : ✓ 30/37 compétences, tuteur, 30/01/2026 · g : grille » (markup)."""
-    sheet = sheets(state).get(p.id, [])
+    sheet = state.sheet(p.id)  # this placement's levels only (issue 13: not the school's)
     if not sheet:
         if p.end < state.today:
             return "Évaluation : [$text-warning]! non saisie (R12)[/] · g : grille d'évaluation"

@@ -14,16 +14,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from ..domain import wording
 from ..domain.mobility import is_abroad
-from ..domain.model import Cohort, Placement
+from ..domain.errors import ValidationFailed
+from ..domain.model import Assessment, Cohort, Placement
 from ..domain.rules import STATUS_LABELS, STATUS_ORDER, CandidateStatus, check_dataset, sort_key
 from ..domain.text import fold
 from ..domain.validation import format_date_fr
 from ..domain.workdays import format_days
 from ..services.check import STATUS_MARKERS, VOIE_SHORT
+from ..services.errors import StoreError
 from ..services.handles import Repository, Snapshot
 
 # Theme variables for each status: the "text-" variants stay readable on light and dark themes.
@@ -89,7 +91,7 @@ class CandidateFilter:
         return replace(self, **changes)
 
 
-@dataclass(repr=False)
+@dataclass(repr=False, eq=False)  # compared by identity: equality would walk the whole school
 class AppState:
     """One consistent picture of the store, and every candidate's status at `today`."""
 
@@ -100,13 +102,26 @@ class AppState:
     by_student: dict[str, CandidateStatus] = field(default_factory=dict)
     placements_by_student: dict[str, list[Placement]] = field(default_factory=dict)
     teachers_by_student: dict[str, frozenset[str]] = field(default_factory=dict)
-    search_keys: dict[str, str] = field(default_factory=dict)
     ending_this_week: dict[str, int] = field(default_factory=dict)  # student id -> placements ending
     overdue: dict[str, int] = field(default_factory=dict)  # student id -> overdue attestations (R11)
     abroad: dict[str, int] = field(default_factory=dict)  # student id -> placements outside France (R15)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # cohort id -> status -> candidates
     files: dict[str, str] | None = None  # shard -> file name read (`Repository.changes` since then)
-    _search_sources: dict[str, tuple[Any, str]] = field(default_factory=dict, repr=False)
+    whole: bool = True  # computed for the whole school (`build_state`), not patched (`patch_state`)
+    students_of: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # cohort id -> its learners
+    # What `mark` compares: a new epoch for a whole-school state, and per cohort the
+    # generation at which a patch last recomputed it.
+    _epoch: object = field(default_factory=object, repr=False)
+    _versions: dict[str, int] = field(default_factory=dict, repr=False)
+    # student id -> (the record, its folded search key): built on first search (not at launch).
+    _search_sources: dict[str, tuple[Any, str]] | None = field(default=None, repr=False)
+    _search_keys: dict[str, str] | None = field(default=None, repr=False)
     _ranked: list[tuple[tuple, CandidateStatus]] = field(default_factory=list, repr=False)  # worst first
+    _cohorts: list[Cohort] | None = field(default=None, repr=False)
+    _teachers: list[str] | None = field(default=None, repr=False)
+    # placement id -> its levels, from the store (`load_state`); None: from `data` (a bare dataset).
+    _read_sheet: Callable[[str], list[Assessment]] | None = field(default=None, repr=False)
+    _sheets: dict[str, list[Assessment]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:  # never the school's records (a log line, a worker's description)
         return f"<AppState generation={self.generation} candidates={len(self.results)} today={self.today}>"
@@ -123,10 +138,51 @@ class AppState:
         return None if record_id is None else self.snapshot.get(kind, record_id)
 
     def cohorts(self) -> list[Cohort]:
-        return sorted(self.data.cohorts, key=lambda c: (c.exam_session, c.label.casefold(), c.id))
+        if self._cohorts is None:
+            self._cohorts = sorted(self.data.cohorts, key=lambda c: (c.exam_session, c.label.casefold(), c.id))
+        return self._cohorts
 
     def teachers(self) -> list[str]:
-        return sorted({t for ts in self.teachers_by_student.values() for t in ts}, key=str.casefold)
+        if self._teachers is None:
+            self._teachers = sorted(frozenset().union(*self.teachers_by_student.values()), key=str.casefold)
+        return self._teachers
+
+    @property
+    def search_keys(self) -> dict[str, str]:
+        """student id -> folded « nom prénom prénom nom INE »: built on the first search
+        (a worker's), then kept and patched per cohort by the next states."""
+        if self._search_keys is None:
+            sources = self._search_sources
+            if sources is None:
+                sources = _search_sources(self.data.students, None)
+                self._search_sources = sources
+            self._search_keys = {sid: key for sid, (_, key) in sources.items()}
+        return self._search_keys
+
+    def mark(self, cohort_id: str) -> tuple:
+        """Equal for two states when nothing a screen shows of `cohort_id`'s learners differs
+        between them: their records and statuses, the core (cohorts, organisations, tutors)
+        and the day. A fiche shown again for another cohort's save can skip its redraw."""
+        return (self._epoch, self._versions.get(cohort_id, 0))
+
+    def sheet(self, placement_id: str) -> list[Assessment]:
+        """One placement's levels (R12), built for it alone and kept for this state.
+
+        `data.assessments` would build every level of the school (1.1 million at 15,000
+        learners: 6.9 s on the UI thread the first time a fiche was shown, and again after
+        every commit, issue 13). They are read from the store, at its current generation
+        (the next state, a second later at most, shows any newer change)."""
+        found = self._sheets.get(placement_id)
+        if found is None:
+            if self._read_sheet is not None:
+                try:
+                    found = self._read_sheet(placement_id)
+                except (StoreError, ValidationFailed, OSError):
+                    found = []  # unreadable now or the placement just deleted: the next state says so
+            else:
+                found = [a for a in self.data.assessments if a.placement_id == placement_id]
+            self._sheets[placement_id] = found
+        return found
 
     def names(self) -> dict[str, str]:
         """id -> readable name, for the "ref" fields of forms and the conflict dialog."""
@@ -139,85 +195,142 @@ class AppState:
 
 def build_state(snapshot: Snapshot, today: date, stamp: Any = None, *,
                 results: list[CandidateStatus] | None = None, previous: AppState | None = None) -> AppState:
-    """The state of `snapshot`: `results` are its statuses (the store's, kept per bucket);
-    without them the whole dataset is checked here (tests on a bare dataset).
+    """The state of `snapshot`, every cohort computed: `results` are its statuses (the
+    store's, kept per bucket); without them the whole dataset is checked here (tests on
+    a bare dataset). Search keys of records unchanged since `previous` (the same
+    objects: the store shares them between snapshots) are reused.
 
-    With `previous` (the state this one replaces), what is derived from records that
-    did not change — the same objects, the store shares them between snapshots — is
-    taken from it rather than computed again (issue 13: the cost of refreshing after
-    one edit must not be the school's)."""
+    After a commit that changed some cohorts only, `patch_state` does the same work for
+    those cohorts alone (issue 13)."""
     data = snapshot.data
     if results is None:
         results = check_dataset(data, today)
     state = AppState(snapshot=snapshot, stamp=stamp, today=today, results=results)
     state.by_student = {r.student_id: r for r in results}
-    placements = data.placements
-    if previous is not None and previous.data.placements is placements:
-        state.placements_by_student = previous.placements_by_student
-        state.teachers_by_student = previous.teachers_by_student
-        state.ending_this_week = previous.ending_this_week if previous.today == today else _ending(placements, today)
-    else:
-        grouped: dict[str, list[Placement]] = defaultdict(list)
-        for p in placements:
-            grouped[p.student_id].append(p)
-        old = previous.placements_by_student if previous is not None else {}
-        old_teachers = previous.teachers_by_student if previous is not None else {}
-        by_student: dict[str, list[Placement]] = {}
-        teachers: dict[str, frozenset[str]] = {}
-        for sid, items in grouped.items():
-            before = old.get(sid)
-            if before is not None and len(before) == len(items) and all(any(p is q for q in before) for p in items):
-                by_student[sid] = before  # the same placements: the same sorted list
-                teachers[sid] = old_teachers.get(sid, frozenset())
-                continue
-            items.sort(key=lambda p: (p.start, p.end, p.id))
-            by_student[sid] = items
-            teachers[sid] = frozenset(p.teacher for p in items if p.teacher)
-        state.placements_by_student = by_student
-        state.teachers_by_student = teachers
-        state.ending_this_week = _ending(placements, today)
-    before = previous.by_student if previous is not None else {}
-    old_overdue = previous.overdue if previous is not None else {}
-    if (previous is not None and previous.data.placements is placements
-            and previous.data.organisations is data.organisations):
-        state.abroad = previous.abroad
-    else:
-        state.abroad = _abroad(data)
-    for r in results:
-        if before.get(r.student_id) is r:  # the same result (its bucket unchanged): the same count
-            n = old_overdue.get(r.student_id, 0)
-        else:
-            n = sum(1 for f in r.flags if f.code in OVERDUE_CODES)
-        if n:
-            state.overdue[r.student_id] = n
-    state._search_sources = _search_sources(data.students, previous)
-    state.search_keys = {sid: key for sid, (_, key) in state._search_sources.items()}
+    _add_results(state, results)
+    _add_records(state, data.students, data.placements, _foreign(data), previous)
+    if previous is not None and previous._search_sources is not None:
+        state._search_sources = _search_sources(data.students, previous._search_sources)
+    if previous is not None and previous.data.cohorts is data.cohorts:
+        state._cohorts = previous._cohorts
     return state
 
 
-def _abroad(data) -> dict[str, int]:
-    """student id -> their placements hosted outside France (R15; the list's « à l'étranger »)."""
-    foreign = {o.id for o in data.organisations if is_abroad(o)}
-    out: dict[str, int] = {}
-    for p in data.placements if foreign else ():
-        if p.organisation_id in foreign:
-            out[p.student_id] = out.get(p.student_id, 0) + 1
-    return out
+def patch_state(previous: AppState, snapshot: Snapshot, stamp: Any, ranked: list[tuple[tuple, CandidateStatus]],
+                changed: dict[str, Any], fresh: list[CandidateStatus]) -> AppState:
+    """`previous` with the cohorts of `changed` (cohort id -> that cohort's dataset,
+    `Repository.cohort_dataset`) computed again and everything else kept: the state
+    after a commit that did not touch the core (cohorts, organisations, tutors), at a
+    cost that is the changed cohorts' size, not the school's. `ranked` is the merged
+    ranking, `fresh` the changed cohorts' statuses in it. Equal to `build_state` of the same
+    snapshot (tests/test_tui_incremental.py)."""
+    results = [r for _, r in ranked]
+    state = AppState(snapshot=snapshot, stamp=stamp, today=previous.today, results=results, whole=False)
+    state.by_student = dict(previous.by_student)
+    state.placements_by_student = dict(previous.placements_by_student)
+    state.teachers_by_student = dict(previous.teachers_by_student)
+    state.ending_this_week = dict(previous.ending_this_week)
+    state.overdue = dict(previous.overdue)
+    state.abroad = dict(previous.abroad)
+    state.counts = dict(previous.counts)
+    state.students_of = dict(previous.students_of)
+    state._epoch, state._versions = previous._epoch, dict(previous._versions)
+    state._versions.update(dict.fromkeys(changed, snapshot.generation))
+    sources = dict(previous._search_sources) if previous._search_sources is not None else None
+    keys = dict(previous._search_keys) if previous._search_keys is not None else None
+    per_student = (state.by_student, state.placements_by_student, state.teachers_by_student,
+                   state.ending_this_week, state.overdue, state.abroad)
+    for cohort_id in changed:
+        for sid in state.students_of.pop(cohort_id, ()):
+            for table in per_student:
+                table.pop(sid, None)
+            if sources is not None:
+                sources.pop(sid, None)
+            if keys is not None:
+                keys.pop(sid, None)
+        state.counts.pop(cohort_id, None)
+    for r in fresh:
+        state.by_student[r.student_id] = r
+    _add_results(state, fresh)
+    foreign = _foreign(snapshot.data)
+    for cohort_id, cohort_data in changed.items():
+        students = [s for s in cohort_data.students if s.cohort_id == cohort_id]
+        _add_records(state, students, cohort_data.placements, foreign, previous)
+        if sources is not None:
+            part = _search_sources(students, previous._search_sources)
+            sources.update(part)
+            if keys is not None:
+                keys.update((sid, key) for sid, (_, key) in part.items())
+    state._search_sources, state._search_keys = sources, keys
+    state._cohorts = previous._cohorts if previous.data.cohorts is snapshot.data.cohorts else None
+    return state
 
 
-def _ending(placements: list[Placement], today: date) -> dict[str, int]:
-    monday, sunday = week_of(today)
-    ending: dict[str, int] = {}
+def _foreign(data) -> frozenset[str]:
+    """Ids of the organisations outside France (R15: the list's « à l'étranger »)."""
+    return frozenset(o.id for o in data.organisations if is_abroad(o))
+
+
+def _add_results(state: AppState, results: list[CandidateStatus]) -> None:
+    """What the statuses of `results` add: overdue attestations (R11) and each cohort's counts."""
+    counts = state.counts
+    for r in results:
+        n = sum(1 for f in r.flags if f.code in OVERDUE_CODES)
+        if n:
+            state.overdue[r.student_id] = n
+        by_status = counts.get(r.cohort_id)
+        if by_status is None:
+            by_status = counts[r.cohort_id] = dict.fromkeys(STATUS_ORDER, 0)
+        by_status[r.status] += 1
+
+
+def _add_records(state: AppState, students: list, placements: list[Placement], foreign: frozenset[str],
+                 previous: AppState | None = None) -> None:
+    """What `students` and their `placements` add to the per-student tables."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for s in students:
+        members[s.cohort_id].append(s.id)
+    for cohort_id, ids in members.items():
+        state.students_of[cohort_id] = state.students_of.get(cohort_id, ()) + tuple(ids)
+    # One pass over the placements for the counts, then one sort per learner.
+    monday, sunday = week_of(state.today)
+    grouped: dict[str, list[Placement]] = {}
+    teachers: dict[str, set[str]] = {}
+    ending, abroad = state.ending_this_week, state.abroad
     for p in placements:
+        sid = p.student_id
+        items = grouped.get(sid)
+        if items is None:
+            grouped[sid] = [p]
+        else:
+            items.append(p)
+        if p.teacher:
+            teachers.setdefault(sid, set()).add(p.teacher)
         if monday <= p.end <= sunday:
-            ending[p.student_id] = ending.get(p.student_id, 0) + 1
-    return ending
+            ending[sid] = ending.get(sid, 0) + 1
+        if p.organisation_id in foreign:
+            abroad[sid] = abroad.get(sid, 0) + 1
+    old = previous.placements_by_student if previous is not None else {}
+    by_student = state.placements_by_student
+    for sid, items in grouped.items():
+        if len(items) > 1:
+            items.sort(key=_placement_order)
+        before = old.get(sid)
+        if before is not None and len(before) == len(items) and all(p is q for p, q in zip(before, items)):
+            by_student[sid] = before  # the same placements: the same list
+        else:
+            by_student[sid] = items
+    state.teachers_by_student.update((sid, frozenset(ts)) for sid, ts in teachers.items())
 
 
-def _search_sources(students: list, previous: AppState | None) -> dict[str, tuple[Any, str]]:
+def _placement_order(p: Placement) -> tuple:
+    return (p.start, p.end, p.id)
+
+
+def _search_sources(students: list, old: dict[str, tuple[Any, str]] | None) -> dict[str, tuple[Any, str]]:
     """student id -> (the student record, its folded search key); a record unchanged
-    since `previous` (the same object) keeps its key."""
-    old = previous._search_sources if previous is not None else {}
+    since `old` (the same object) keeps its key."""
+    old = old or {}
     out: dict[str, tuple[Any, str]] = {}
     for s in students:
         known = old.get(s.id)
@@ -233,8 +346,9 @@ def load_state(repo: Repository, today: date, previous: AppState | None = None) 
 
     The store keeps a typed view of each shard file and its learners' statuses
     (issue 13). With `previous` (the state shown), only the cohorts whose shards a
-    commit wrote — this session's or another's — are checked again and merged into
-    the ranking; the rest of the state is reused where its records did not change."""
+    commit wrote — this session's or another's — are checked and derived again
+    (`patch_state`); a change of the core (cohorts, organisations, tutors) or of the
+    day computes the whole state (`build_state`)."""
     for _ in range(3):
         stamp = repo.store.stamp()  # before reading: a commit during the read shows up at the next poll
         since = previous.files if previous is not None and previous.today == today else None
@@ -242,17 +356,24 @@ def load_state(repo: Repository, today: date, previous: AppState | None = None) 
         snapshot = repo.snapshot()
         if changes is not None and (changes.core or changes.gone):
             changes = None  # cohorts, organisations or a whole cohort changed: the school's ranking again
+        changed: dict[str, Any] = {}
+        fresh: list[CandidateStatus] = []
         if changes is None:
             ranked = _ranked(repo.statuses(today))
         else:
-            ranked = _merge_ranked(previous._ranked, changes.cohorts,
-                                   [r for c in sorted(changes.cohorts) for r in repo.statuses(today, c)])
+            fresh = [r for c in sorted(changes.cohorts) for r in repo.statuses(today, c)]
+            ranked = _merge_ranked(previous._ranked, changes.cohorts, fresh)
+            changed = {c: repo.cohort_dataset(c) for c in sorted(changes.cohorts)}
         generation, files = repo.shard_files()
         if generation == snapshot.generation and (changes is None or changes.generation == generation):
             break  # the statuses are those of the snapshot (no commit in between)
-    state = build_state(snapshot, today, stamp, results=[r for _, r in ranked], previous=previous)
+    if changes is None:
+        state = build_state(snapshot, today, stamp, results=[r for _, r in ranked], previous=previous)
+    else:
+        state = patch_state(previous, snapshot, stamp, ranked, changed, fresh)
     state._ranked = ranked
     state.files = files
+    state._read_sheet = lambda placement_id: repo.sheet(placement_id)[0]
     return state
 
 
@@ -347,25 +468,23 @@ class CohortFigures:
     total: int
 
 
+_NONE = dict.fromkeys(STATUS_ORDER, 0)
+
+
 def cohort_figures(state: AppState) -> list[CohortFigures]:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STATUS_ORDER, 0))
-    for r in state.results:
-        counts[r.cohort_id][r.status] += 1
-    return [
-        CohortFigures(c, counts[c.id], sum(counts[c.id].values()))
-        for c in state.cohorts()
-    ]
+    """Each cohort's candidates by status: the counts the state keeps per cohort."""
+    out = []
+    for c in state.cohorts():
+        counts = state.counts.get(c.id, _NONE)
+        out.append(CohortFigures(c, counts, sum(counts.values())))
+    return out
 
 
 def upcoming_deadlines(state: AppState, limit: int = 3) -> list[tuple[Cohort, int]]:
     """The nearest dossier deadlines still to come, with the number of candidates at risk."""
-    at_risk: dict[str, int] = defaultdict(int)
-    for r in state.results:
-        if r.status == "a_risque":
-            at_risk[r.cohort_id] += 1
     coming = sorted((c for c in state.data.cohorts if c.dossier_deadline >= state.today),
                     key=lambda c: (c.dossier_deadline, c.id))
-    return [(c, at_risk[c.id]) for c in coming[:limit]]
+    return [(c, state.counts.get(c.id, _NONE)["a_risque"]) for c in coming[:limit]]
 
 
 def days_until(day: date, today: date) -> str:

@@ -137,7 +137,12 @@ class CandidateScreen(Screen):
                 self.query_one(widget_id, Static).update("")
             self.query_one("#placements", DataTable).clear()
             self.query_one("#justificatifs", DataTable).clear()
+            self._mark = None
             return
+        mark = (state.mark(student.cohort_id), self.app.theme, self.size.width >= WIDE)
+        if mark == getattr(self, "_mark", None):
+            return  # another cohort's save (this session's or another's): nothing of this file changed (issue 13)
+        self._mark = mark
         result = state.by_student.get(student.id)
         self.sub_title = f"Fiche de {student.full_name}"
         self._show_identity(state, student)

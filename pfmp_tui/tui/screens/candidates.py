@@ -92,6 +92,8 @@ class CandidatesScreen(Screen):
         self._widths: dict[str, int] = {}
         self._from_top = False  # the next rows start at the top (reopened on a new filter)
         self._options: dict[str, list[tuple[str, str]]] = {}  # selector -> the options it shows
+        self._stale = False  # a newer state came while hidden: shown when the list is again
+        self._shown: tuple | None = None  # what the rows are of: (state, filter, widths, full cohort, theme)
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -131,6 +133,12 @@ class CandidatesScreen(Screen):
 
     # -- data ----------------------------------------------------------------------------------
     def show_state(self, state: AppState) -> None:
+        if self.app.screen is not self:  # (Textual's `is_current` is true under the fiche too)
+            # Under another screen (the fiche being edited): a save's frame must not re-filter
+            # and re-build rows nobody uses; done when the list is on top again (issue 13).
+            self._stale = True
+            return
+        self._stale = False
         self._set_options("#f-cohort", [(cohort_name(c), c.id) for c in state.cohorts()], self.filter.cohort_id)
         teachers = [(t, t) for t in state.teachers()]
         if self.filter.teacher and self.filter.teacher not in state.teachers():
@@ -147,13 +155,28 @@ class CandidatesScreen(Screen):
             if value is not None and any(v == value for _, v in options):
                 select.value = value
 
+    def on_screen_resume(self) -> None:
+        if self._stale and self.app.state is not None:
+            self.show_state(self.app.state)
+
     def refresh_rows(self) -> None:
         state = self.app.state
         if state is None:
             return
         self._token += 1
-        self.loaded = False
         widths = column_widths(self._table_width())
+        shown = (self.filter, widths, widths["cohort"] >= 20, self.app.theme)
+        if self._shown is not None and self._shown[0] is state and self._shown[1:] == shown and self.loaded:
+            # The rows are already those (the list reopened on the filter it showed): the
+            # cursor goes back to the top if asked, nothing is filtered or built again.
+            if self._from_top:
+                self._from_top = False
+                table = self.query_one(GrowingTable)
+                if table.row_count:
+                    table.move_cursor(row=0, animate=False)
+                table.scroll_home(animate=False)
+            return
+        self.loaded = False
         self._compute_rows(state, self.filter, self._token, widths["cohort"] >= 20)
 
     # description=: else Textual builds the repr() of the arguments (the whole state) on the UI thread
@@ -172,6 +195,7 @@ class CandidatesScreen(Screen):
         state = message.state
         full_cohort = message.full_cohort
         widths = column_widths(self._table_width())
+        self._shown = (state, self.filter, widths, full_cohort, self.app.theme)
         if widths != self._widths:
             self._widths = widths
             table.clear(columns=True)

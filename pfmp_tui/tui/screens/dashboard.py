@@ -170,6 +170,12 @@ def _card(fig: CohortFigures) -> list[Item]:
     return card
 
 
+def _card_id(card: list[Item]) -> str:
+    """The id of a card's container: from its first line (a cohort's heading, or the
+    « autres cohortes » figure)."""
+    return f"card-{card[0].id}"
+
+
 class DashboardScroll(VerticalScroll, can_focus=False):
     """Scrolls to the focused figure; the figures take the focus, not the container."""
 
@@ -183,8 +189,11 @@ class DashboardScreen(Screen):
         super().__init__()
         self._watch: list[Item] = []
         self._cards: list[list[Item]] = []
+        self._rebuilding = False  # a recompose is pending: it draws the latest items
 
     def compose(self) -> ComposeResult:
+        if not self._cards and self.app.state is not None:  # the first state already read: drawn once
+            self._watch, self._cards = watch_items(self.app.state), cohort_items(self.app.state)
         yield Header()
         with DashboardScroll(id="dashboard"):
             if not self._cards:
@@ -199,9 +208,11 @@ class DashboardScreen(Screen):
                 yield SignatureProgressPanel(id="signatures")
             with Grid(id="cohorts"):
                 for card in self._cards:
-                    with Vertical(classes="cohort-card"):
-                        yield from self._widgets(card)
+                    yield self._card_widget(card)
         yield Footer(compact=True)
+
+    def _card_widget(self, card: list[Item]) -> Vertical:
+        return Vertical(*self._widgets(card), id=_card_id(card), classes="cohort-card")
 
     @staticmethod
     def _widgets(items: list[Item]) -> ComposeResult:
@@ -217,29 +228,69 @@ class DashboardScreen(Screen):
             self.show_state(self.app.state)
 
     def show_state(self, state: AppState) -> None:
-        """New data: update the figures in place, or rebuild if the cohorts changed."""
+        """New data: update the figures in place; a card that leaves or joins the most
+        urgent is removed or mounted alone (issue 13: a save's frame must not rebuild the
+        whole dashboard); rebuild only if the « à surveiller » lines or the first cards change."""
         self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}"
         for panel in self.query(SignatureProgressPanel):
             panel.show_state(state)
         watch, cards = watch_items(state), cohort_items(state)
-        old_items = self._watch + [i for c in self._cards for i in c]
-        new_items = watch + [i for c in cards for i in c]
+        old_watch, old_cards = self._watch, self._cards
         self._watch, self._cards = watch, cards
-        if [i.id for i in old_items] == [i.id for i in new_items] and old_items:
-            for old, item in zip(old_items, new_items):
-                if old == item:
-                    continue  # unchanged (one cohort's save changes its own card): no update, no re-layout
-                widget = self.query_one(f"#{item.id}")
-                if isinstance(widget, Figure):
-                    widget.show(item.content, item.filter, item.title)
-                else:
-                    widget.update(item.content, layout=item.content.cell_length != old.content.cell_length)
+        if self._rebuilding:
+            return  # the pending recompose draws these (compose reads them)
+        if not old_cards or not cards or [i.id for i in old_watch] != [i.id for i in watch]:
+            self._schedule_rebuild()
             return
-        focused = self.focused.id if self.focused is not None else None
-        self.call_later(self._rebuild, focused)
+        self._update_items(old_watch, watch)
+        # A card kept is one whose lines are the same (a cohort's heading and its four statuses).
+        old_by_id = {_card_id(c): c for c in old_cards}
+        new_ids = {_card_id(c) for c in cards
+                   if _card_id(c) in old_by_id and [i.id for i in old_by_id[_card_id(c)]] == [i.id for i in c]}
+        leaving = old_by_id.keys() - new_ids
+        if any(_card_id(c) in leaving for c in cards):  # a card's lines changed: ids must be free first
+            self._schedule_rebuild()
+            return
+        grid = self.query_one("#cohorts", Grid)
+        for card_id in leaving:  # the focus, if there, goes to a neighbour (Textual's _reset_focus)
+            grid.query_one(f"#{card_id}").remove()
+        previous: Vertical | None = None
+        for card in cards:
+            card_id = _card_id(card)
+            old = old_by_id.get(card_id) if card_id in new_ids else None
+            if old is not None:
+                self._update_items(old, card)
+                previous = grid.query_one(f"#{card_id}", Vertical)
+                continue
+            widget = self._card_widget(card)
+            if previous is not None:
+                grid.mount(widget, after=previous)
+            else:
+                kept = [c for c in grid.children if c.id in old_by_id and c.id in new_ids]
+                grid.mount(widget, before=kept[0]) if kept else grid.mount(widget)
+            previous = widget
+
+    def _update_items(self, old_items: list[Item], new_items: list[Item]) -> None:
+        """The same lines with new texts: only those that changed, without a layout when
+        their width is the same."""
+        for old, item in zip(old_items, new_items):
+            if old == item:
+                continue  # unchanged (one cohort's save changes its own card): no update, no re-layout
+            widget = self.query_one(f"#{item.id}")
+            if isinstance(widget, Figure):
+                widget.show(item.content, item.filter, item.title)
+            else:
+                widget.update(item.content, layout=item.content.cell_length != old.content.cell_length)
+
+    def _schedule_rebuild(self) -> None:
+        self._rebuilding = True
+        self.call_later(self._rebuild, self.focused.id if self.focused is not None else None)
 
     async def _rebuild(self, focused: str | None) -> None:
-        await self.recompose()
+        try:
+            await self.recompose()
+        finally:
+            self._rebuilding = False
         self._restore_focus(focused)
 
     def _restore_focus(self, widget_id: str | None) -> None:
