@@ -28,6 +28,7 @@ from .. import keys
 from ..role_gates import gate  # issue 16: keys the user's role may not use are hidden
 from ..days_text import days_info, days_markup, placement_days_line
 from ..conventions import follow_up_lines, terms_subtitle, write_conventions
+from ..contact_lines import organisation_contact, tutor_contact
 from ..formatting import fit, placement_dates, short_dates
 from ..liaison import assessment_line, write_paper
 from ..state import STATUS_COLOURS, AppState, cohort_name, deadline_text, status_text
@@ -245,6 +246,10 @@ class CandidateScreen(Screen):
             + (f" ({escape(tutor.job_title)})" if tutor is not None and tutor.job_title else "")
             + f" · référent : {escape(p.teacher or '—')} · {convention_detail(p)}",
         ]
+        if tutor is not None:  # whom to call or write to (issue 15 §3)
+            lines.append(f"Joindre le tuteur : {escape(tutor_contact(tutor))}")
+        if org is not None and (org.phone or org.email or org.website):
+            lines.append(f"Joindre l'organisme : {escape(organisation_contact(org))}")
         a = p.attestation
         if a is None:
             lines.append("Attestation : " + ("[$text-error]✗ non reçue (R11)[/]" if p.end < state.today
