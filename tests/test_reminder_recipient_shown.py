@@ -22,3 +22,19 @@ def test_plain_and_missing_addresses():
     assert _draft("Anne Petit <a.petit@lyon.fr>").shown_to == "Anne Petit <a.petit@lyon.fr>"
     assert _draft("a.petit@lyon.fr").shown_to == "a.petit@lyon.fr"
     assert _draft(None).shown_to == "—"
+
+
+def test_a_message_that_cannot_be_sent_names_its_learners_not_ids():
+    from pfmp_tui.domain.interchange import parse_document
+    from pfmp_tui.domain.reminders import due
+    from pfmp_tui.services import reminders
+    from tests.test_reminders import AS_OF, _school_document, _settings
+
+    data = parse_document(_school_document())
+    settings = _settings(2525)
+    drafts = reminders.compose(data, settings, due(data, AS_OF), attach=False)
+    [blocked] = [d for d in drafts if d.problem]
+    block = reminders.preview_block(blocked)
+    assert block.startswith("NON ENVOYABLE : le tuteur Courriel Sans n'a pas d'adresse")
+    assert "  - Inès BENALI (Tle AGOrA), PFMP du 05/01/2026 au 09/01/2026" in block
+    assert "p3" not in block

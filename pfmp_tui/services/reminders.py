@@ -83,6 +83,7 @@ class Draft:
     # Attachments named but not made yet (file name, placement id): a preview does not pay for
     # the PDFs (about 0.7 s each, font loading in fpdf2); `send` makes them just before sending.
     pending: tuple[tuple[str, str], ...] = ()
+    described: tuple[str, ...] = ()  # each item as a person reads it (learner, dates, host)
 
     @property
     def problem(self) -> str | None:
@@ -139,6 +140,7 @@ def compose(data: Dataset, settings: Settings, due: list[rules.TutorDue], *, att
     drafts = []
     for entry in due:
         lists: dict[str, list[dict]] = {"convention": [], "attestation": [], "assessment": []}
+        described: list[str] = []
         for item in entry.items:
             p = item.placement
             s = students[p.student_id]
@@ -149,6 +151,10 @@ def compose(data: Dataset, settings: Settings, due: list[rules.TutorDue], *, att
                 "statut": CONVENTION_LABELS.get(p.convention.status, p.convention.status),
                 "organisme": orgs[p.organisation_id].name if p.organisation_id in orgs else "",
             })
+            row = lists[item.document][-1]
+            described.append(f"{row['eleve']} ({row['classe']}), PFMP du {row['debut']} au {row['fin']}"
+                             + (f" chez {row['organisme']}" if row["organisme"] else "")
+                             + f" : {REMINDER_DOCUMENT_LABELS[item.document]}")
         kinds = [REMINDER_DOCUMENT_LABELS[d].split(" (")[0] for d in ("convention", "attestation", "assessment") if lists[d]]
         teachers = []
         for item in entry.items:
@@ -175,7 +181,7 @@ def compose(data: Dataset, settings: Settings, due: list[rules.TutorDue], *, att
                     name = f"attestation_{slug(f'{s.last_name.upper()} {s.first_name}', lower=False, max_len=40)}.pdf"
                     pending.append((name, item.placement.id))
         to = formataddr((t.full_name, t.email)) if t is not None and t.email else None
-        draft = Draft(entry, to, subject, body, (), tuple(pending))
+        draft = Draft(entry, to, subject, body, (), tuple(pending), tuple(described))
         drafts.append(with_attachments(data, settings, draft) if attach else draft)
     return drafts
 
@@ -198,7 +204,8 @@ def preview_block(d: Draft) -> str:
     """What one message would be, as the dry run shows it (the TUI shows the same block)."""
     if d.problem:
         lines = [f"NON ENVOYABLE : {d.problem}"]
-        lines += [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items]
+        lines += ([f"  - {text}" for text in d.described] if d.described else
+                  [f"  - {i.placement.id} ({REMINDER_DOCUMENT_LABELS[i.document]})" for i in d.due.items])
         return "\n".join(lines)
     head = [f"À : {d.shown_to}", f"Objet : {d.subject}"]
     head += [f"Pièce jointe : {name} ({len(blob) // 1024 + 1} Ko)" for name, blob in d.attachments]
