@@ -7,20 +7,14 @@ than the period holds, or ending before they start, are accepted: this test fail
 
 from __future__ import annotations
 
-import json
-import tempfile
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pfmp_tui.domain.errors import ValidationFailed
-from pfmp_tui.domain.interchange import parse_document
 from pfmp_tui.domain.model import Attestation, Convention, Dataset, Placement
-from pfmp_tui.services import data_io
-from tests.conftest import minimal_document
+from tests.test_services_roundtrip import round_trips_after
 
 BASE = date(2026, 1, 5)
 dates = st.integers(min_value=-20, max_value=60).map(lambda n: BASE + timedelta(days=n))
@@ -44,18 +38,7 @@ def placements(repo, batch) -> tuple[Dataset, dict]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(batches, min_size=1, max_size=4))
 def test_dump_load_dump_holds_after_any_accepted_bulk_write(calls):
-    with tempfile.TemporaryDirectory() as tmp:
-        repo = data_io.open_repository(Path(tmp) / "a" / "pfmp.json")
-        repo.add_all(parse_document(minimal_document()))
-        for batch in calls:
-            before = data_io.dump_bytes(repo)
-            data, revs = placements(repo, batch)
-            try:
-                repo.upsert_all(data, revs)
-            except ValidationFailed:
-                assert data_io.dump_bytes(repo) == before, batch  # refused: nothing changed
-                continue
-            dumped = data_io.dump_bytes(repo)
-            again = data_io.open_repository(Path(tmp) / f"b{len(dumped)}" / "pfmp.json")
-            again.add_all(parse_document(json.loads(dumped)), replace=True)  # what `pfmp load` reads
-            assert data_io.dump_bytes(again) == dumped, batch
+    def bulk_write(repo, batch) -> None:  # noqa: ANN001
+        repo.upsert_all(*placements(repo, batch))
+
+    round_trips_after(calls, bulk_write)
