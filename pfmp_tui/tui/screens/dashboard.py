@@ -36,6 +36,9 @@ from ..widgets.figure import Figure
 from ..widgets.signature_progress import SignatureProgressPanel  # issue 15: conventions (R10), visits
 
 BAR_WIDTH = 30
+# What a figure that needs the learners' records says while the school is being read at
+# launch (the statuses and the cohorts are drawn first: `state.preview_state`).
+CALCULATING = "calcul en cours…"
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,12 @@ def watch_items(state: AppState) -> list[Item]:
     ))
     monday, sunday = week_of(state.today)
     ending = sum(state.ending_this_week.values())
+    week = f"(du {format_date_fr(monday)[:5]} au {format_date_fr(sunday)[:5]})"
     items.append(Item(
         "fig-ending",
-        Content.from_markup(
-            f"[$text-primary]»[/] [b]{_plural(ending, 'stage finit', 'stages finissent')}[/] cette semaine"
-            f" (du {format_date_fr(monday)[:5]} au {format_date_fr(sunday)[:5]})"
+        Content.from_markup(  # the placements are read after the statuses at launch (issue 13)
+            f"[$text-primary]»[/] stages finissant cette semaine {week} : [i]{CALCULATING}[/]" if state.partial else
+            f"[$text-primary]»[/] [b]{_plural(ending, 'stage finit', 'stages finissent')}[/] cette semaine {week}"
             f" · {_plural(len(state.ending_this_week), 'élève', 'élèves')}"
         ),
         CandidateFilter(special="ending_this_week"),
@@ -191,13 +195,18 @@ class DashboardScreen(Screen):
         self._cards: list[list[Item]] = []
         self._rebuilding = False  # a recompose is pending: it draws the latest items
 
+    def _state(self) -> AppState | None:
+        """The school's state, else the launch's preview (statuses and cohorts, `partial`)."""
+        return self.app.state or getattr(self.app, "preview", None)
+
     def compose(self) -> ComposeResult:
-        if not self._cards and self.app.state is not None:  # the first state already read: drawn once
-            self._watch, self._cards = watch_items(self.app.state), cohort_items(self.app.state)
+        state = self._state()
+        if not self._cards and state is not None:  # the first state already read: drawn once
+            self._watch, self._cards = watch_items(state), cohort_items(state)
         yield Header()
         with DashboardScroll(id="dashboard"):
             if not self._cards:
-                yield Static("Chargement du magasin…" if self.app.state is None else
+                yield Static("Lecture de l'école…" if state is None else
                              "Aucune cohorte pour l'instant : « c » puis « n » pour créer la première, "
                              "ou, en ligne de commande, « pfmp load FICHIER » ou « pfmp demo ».",
                              id="dashboard-empty")
@@ -224,14 +233,16 @@ class DashboardScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Tableau de bord"
-        if self.app.state is not None:
-            self.show_state(self.app.state)
+        state = self._state()
+        if state is not None:
+            self.show_state(state)
 
     def show_state(self, state: AppState) -> None:
         """New data: update the figures in place; a card that leaves or joins the most
         urgent is removed or mounted alone (issue 13: a save's frame must not rebuild the
         whole dashboard); rebuild only if the « à surveiller » lines or the first cards change."""
-        self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}"
+        self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}" + (
+            " · lecture de l'école…" if state.partial else "")
         for panel in self.query(SignatureProgressPanel):
             panel.show_state(state)
         watch, cards = watch_items(state), cohort_items(state)

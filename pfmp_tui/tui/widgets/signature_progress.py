@@ -142,6 +142,16 @@ class SignatureProgressPanel(Vertical):
             self.show_state(state)
 
     def show_state(self, state: AppState) -> None:
+        if state.partial:  # launch: the placements are not read yet (issue 13); the next state fills in
+            if self.query("#sig-periods"):
+                self._key = None
+                for line in ("#sig-r10", "#sig-visits"):
+                    self.query_one(line, Shortcut).update(Content.from_markup(
+                        ("Conventions signées (R10)" if line == "#sig-r10" else "Visites")
+                        + " : [i]calcul en cours…[/]"))
+                self.query_one("#sig-periods", Static).update(
+                    Content.from_markup("[dim]Périodes en cours et à venir : calcul en cours…[/]"))
+            return
         data = state.data
         limit = self.limit_for(self.app.size.width, self.app.size.height)
         key = (data.placements, data.periods, data.students, state.today, limit)
