@@ -260,3 +260,40 @@ async def test_a_preview_of_another_day_is_not_drawn(tmp_path):
         await settle(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(Figure)))
         assert app.state.today == TODAY and not app.state.partial
         assert "calcul en cours" not in str(app.screen.query_one("#fig-ending", Static).render())
+
+
+async def test_the_cards_past_the_first_are_mounted_a_few_a_frame_and_end_as_the_state_says(tmp_path, monkeypatch):
+    """The first frame holds FIRST_CARDS cards (the launch's first frame stays short), the
+    others are mounted a few at a time after it; the school's state arriving meanwhile ends
+    with the cards it says, in order, each once, and ↓ walks through all their figures."""
+    from pfmp_tui.tui.screens import dashboard
+
+    grown: list[int] = []
+    real_grow = DashboardScreen._grow
+
+    def spy(screen):
+        grown.append(len(screen.query(".cohort-card")))
+        real_grow(screen)
+
+    monkeypatch.setattr(DashboardScreen, "_grow", spy)
+    repo, app = held_app(tmp_path / "pfmp.json", tmp_path, students=400)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(Figure)))
+        repo.release.set()
+        await settle(pilot, lambda: app.state is not None)
+        screen = app.screen
+        cards = dashboard.cohort_items(app.state)
+        assert len(cards) > dashboard.FIRST_CARDS + dashboard.CARDS_PER_FRAME
+        assert grown[0] == dashboard.FIRST_CARDS
+        assert all(b - a <= dashboard.CARDS_PER_FRAME for a, b in zip(grown, grown[1:]))
+        assert [w.id for w in screen.query(".cohort-card")] == [dashboard._card_id(c) for c in cards]
+        figures = [w.id for w in screen.query(Figure)]
+        assert len(set(figures)) == len(figures)
+        chain = [w.id for w in screen.focus_chain]  # the figures and the panel's lines, in order
+        assert [i for i in chain if i in set(figures)] == figures
+        screen.query(Figure).first().focus()
+        seen = []
+        for _ in chain:
+            seen.append(app.focused.id)
+            await pilot.press("down")
+        assert seen == chain

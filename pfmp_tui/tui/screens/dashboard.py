@@ -33,6 +33,7 @@ from ..state import (
     week_of,
 )
 from ..widgets.figure import Figure
+from ..widgets import signature_progress
 from ..widgets.signature_progress import SignatureProgressPanel  # issue 15: conventions (R10), visits
 
 BAR_WIDTH = 30
@@ -116,6 +117,9 @@ _CARDS: dict[tuple, list[Item]] = {}
 # figures made every frame, every save and every screen change cost seconds. The most
 # urgent are shown; one more figure says how many others there are and opens them all.
 CARDS_SHOWN = 24
+# Cards in the first frame, then mounted per frame after it (`DashboardScreen._grow_later`).
+FIRST_CARDS = 4
+CARDS_PER_FRAME = 4
 
 
 def cohort_items(state: AppState) -> list[list[Item]]:
@@ -189,11 +193,26 @@ class DashboardScreen(Screen):
     KEY_SCOPE = "dashboard"
     BINDINGS = keys.bindings("dashboard")
 
+    @staticmethod
+    def prepare(state: AppState, width: int, height: int) -> None:
+        """What the dashboard can compute for `state` off the UI thread (the app's load
+        worker calls it before handing the state over)."""
+        signature_progress.prepare(state, width, height)
+
     def __init__(self) -> None:
         super().__init__()
         self._watch: list[Item] = []
-        self._cards: list[list[Item]] = []
+        self._cards: list[list[Item]] = []  # the latest cards, every one
+        self._drawn_watch: list[Item] = []  # what the widgets show
+        self._drawn: list[list[Item]] = []  # the cards mounted, in order: the first `_limit` of `_cards`
+        self._limit = FIRST_CARDS
         self._rebuilding = False  # a recompose is pending: it draws the latest items
+        self._growing = False  # more cards to mount after the next frame
+
+    @property
+    def ready(self) -> bool:
+        """Every card drawn (tests wait on it: `tests.tui_support.settle`)."""
+        return not self._rebuilding and not self._growing and len(self._drawn) == len(self._cards)
 
     def _state(self) -> AppState | None:
         """The school's state, else the launch's preview (statuses and cohorts, `partial`)."""
@@ -203,6 +222,7 @@ class DashboardScreen(Screen):
         state = self._state()
         if not self._cards and state is not None:  # the first state already read: drawn once
             self._watch, self._cards = watch_items(state), cohort_items(state)
+        self._drawn_watch, self._drawn = self._watch, self._cards[:self._limit]
         yield Header()
         with DashboardScroll(id="dashboard"):
             if not self._cards:
@@ -216,7 +236,7 @@ class DashboardScreen(Screen):
                     yield from self._widgets(self._watch)
                 yield SignatureProgressPanel(id="signatures")
             with Grid(id="cohorts"):
-                for card in self._cards:
+                for card in self._drawn:
                     yield self._card_widget(card)
         yield Footer(compact=True)
 
@@ -236,6 +256,7 @@ class DashboardScreen(Screen):
         state = self._state()
         if state is not None:
             self.show_state(state)
+        self._grow_later()
 
     def show_state(self, state: AppState) -> None:
         """New data: update the figures in place; a card that leaves or joins the most
@@ -245,15 +266,38 @@ class DashboardScreen(Screen):
             " · lecture de l'école…" if state.partial else "")
         for panel in self.query(SignatureProgressPanel):
             panel.show_state(state)
-        watch, cards = watch_items(state), cohort_items(state)
-        old_watch, old_cards = self._watch, self._cards
-        self._watch, self._cards = watch, cards
+        self._watch, self._cards = watch_items(state), cohort_items(state)
         if self._rebuilding:
             return  # the pending recompose draws these (compose reads them)
+        self._draw()
+        self._grow_later()
+
+    def _grow_later(self) -> None:
+        """The cards past the first ones are mounted a few a frame (issue 13: 24 cards are
+        150 widgets, whose styles and layout made the launch's first frame 0.2–0.3 s; at
+        80×24 the first card or two are in view)."""
+        if not self._growing and len(self._cards) > self._limit:
+            self._growing = True
+            self.call_after_refresh(self._grow)
+
+    def _grow(self) -> None:
+        self._growing = False
+        if self._rebuilding:
+            return  # the recompose draws the first `_limit`, and grows again after it
+        self._limit += CARDS_PER_FRAME
+        self._draw()
+        self._grow_later()
+
+    def _draw(self) -> None:
+        """From what the widgets show to the latest items: the lines that changed, and the
+        cards that left or joined the first `_limit`, alone."""
+        watch, cards = self._watch, self._cards[:self._limit]
+        old_watch, old_cards = self._drawn_watch, self._drawn
         if not old_cards or not cards or [i.id for i in old_watch] != [i.id for i in watch]:
             self._schedule_rebuild()
             return
         self._update_items(old_watch, watch)
+        self._drawn_watch = watch
         # A card kept is one whose lines are the same (a cohort's heading and its four statuses).
         old_by_id = {_card_id(c): c for c in old_cards}
         new_ids = {_card_id(c) for c in cards
@@ -280,6 +324,7 @@ class DashboardScreen(Screen):
                 kept = [c for c in grid.children if c.id in old_by_id and c.id in new_ids]
                 grid.mount(widget, before=kept[0]) if kept else grid.mount(widget)
             previous = widget
+        self._drawn = cards
 
     def _update_items(self, old_items: list[Item], new_items: list[Item]) -> None:
         """The same lines with new texts: only those that changed, without a layout when
@@ -303,6 +348,7 @@ class DashboardScreen(Screen):
         finally:
             self._rebuilding = False
         self._restore_focus(focused)
+        self._grow_later()
 
     def _restore_focus(self, widget_id: str | None) -> None:
         target = self.query(f"#{widget_id}") if widget_id else None
