@@ -19,8 +19,11 @@ Python process per size runs the app headless (`App.run_test`, 80×24) and measu
 - list shown: from « l » on the dashboard to the candidates list showing its rows;
 - search: from the last key of a name typed in the search box to its rows shown;
 - save → screen: a TUI save (the attestation form's service, `editing.save`, then what
-  the app does after a save) until the updated state is on the screen; « blocked » is
-  the part spent in the save itself (on the UI thread, as the form does);
+  the app does after a save) until the first frame drawn with the updated state;
+  « blocked » is the part spent in the save itself (on the UI thread, as the form
+  does); « until pilot.pause » is the same save timed as before 2026-12-02 (until the
+  state is in the app, then `pilot.pause()`, which waits at least 20 ms for the
+  process to be idle);
 - save from a fiche: the same, made from a learner's fiche opened from the candidates
   list (the fiche, the list under it and the dashboard get the new state);
 - other session: another process commits an edit; time until this app shows it (the
@@ -136,11 +139,17 @@ async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
     painted: dict[str, float] = {}
     display = app._display
 
+    drawn = [0.0, -1]  # the last frame: when, and the generation of the state it showed
+
     def timed_display(screen, renderable) -> None:
         display(screen, renderable)
-        if renderable is None or len(painted) == 2 or not isinstance(screen, DashboardScreen):
+        if renderable is None:
             return
         now = time.perf_counter()
+        if app.state is not None and not app.loading_state:
+            drawn[:] = [now, app.state.generation]
+        if len(painted) == 2 or not isinstance(screen, DashboardScreen):
+            return
         if "launch" not in painted and screen.query(Figure):
             painted["launch"] = now
         if "launch" in painted and app.state is not None and not app.loading_state:
@@ -199,7 +208,7 @@ async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
 
         # TUI saves: the attestation of an ended placement, a different learner each time
         phase[0] = "save"
-        out["save"], out["blocked"] = [], []
+        out["save"], out["blocked"], out["save_paused"], out["fiche_paused"] = [], [], [], []
         todo = [p for p in app.state.data.placements if p.attestation is None and p.end < today][:saves]
         for placement in todo:
             base, rev = repo.get("placements", placement.id)
@@ -209,9 +218,11 @@ async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
             saved = editing.save(repo, "attestation", values, base=base, rev=rev)
             out["blocked"].append(time.perf_counter() - t)
             app._saved(saved)
+            await until(pilot, lambda: drawn[1] > before)
+            out["save"].append(drawn[0] - t)
             await until(pilot, lambda: app.state.generation > before and not app.loading_state)
             await pilot.pause()
-            out["save"].append(time.perf_counter() - t)
+            out["save_paused"].append(time.perf_counter() - t)
             app.clear_notifications()
 
         # The same from a learner's fiche opened from the list (how a coordinator saves):
@@ -233,9 +244,11 @@ async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
             t = time.perf_counter()
             saved = editing.save(repo, "attestation", editing.attestation_defaults(base, today), base=base, rev=rev)
             app._saved(saved)
+            await until(pilot, lambda: drawn[1] > before)
+            out["fiche"].append(drawn[0] - t)
             await until(pilot, lambda: app.state.generation > before and not app.loading_state)
             await pilot.pause()
-            out["fiche"].append(time.perf_counter() - t)
+            out["fiche_paused"].append(time.perf_counter() - t)
             app.clear_notifications()
             app.pop_screen()
             await until(pilot, lambda: isinstance(app.screen, CandidatesScreen) and app.screen.loaded)
@@ -372,8 +385,12 @@ def report(size: str, r: dict) -> None:
     print(f"  list shown           {fig('list')}")
     print(f"  search rows          {fig('search')}")
     print(f"  save → screen        {fig('save')}  (save itself: {fig('blocked')})")
+    if r.get("save_paused"):
+        print(f"    until pilot.pause  {fig('save_paused')}  (the measure before 2026-12-02: + an idle wait ≥ 20 ms)")
     if r.get("fiche"):
         print(f"  save from a fiche    {fig('fiche')}  (fiche over the list over the dashboard)")
+    if r.get("fiche_paused"):
+        print(f"    until pilot.pause  {fig('fiche_paused')}")
     print(f"  other session shown  {fig('other')}")
     print(f"  longest frozen frame per phase (ms): {frozen}")
     print(f"  peak RSS             {fig('rss_mb', 'MB')}", flush=True)

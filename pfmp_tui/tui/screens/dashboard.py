@@ -32,7 +32,7 @@ from ..state import (
     upcoming_deadlines,
     week_of,
 )
-from ..widgets.figure import Figure
+from ..widgets.figure import Figure, markup
 from ..widgets import signature_progress
 from ..widgets.signature_progress import SignatureProgressPanel  # issue 15: conventions (R10), visits
 
@@ -72,7 +72,7 @@ def watch_items(state: AppState) -> list[Item]:
     overdue_placements = sum(state.overdue.values())
     items.append(Item(
         "fig-overdue",
-        Content.from_markup(
+        markup(
             f"[{STATUS_COLOURS['a_risque'] if overdue_placements else STATUS_COLOURS['valide']}]"
             f"{'!' if overdue_placements else '✓'}[/] "
             f"[b]{_plural(overdue_placements, 'attestation en retard', 'attestations en retard')}[/] (R11)"
@@ -86,7 +86,7 @@ def watch_items(state: AppState) -> list[Item]:
     week = f"(du {format_date_fr(monday)[:5]} au {format_date_fr(sunday)[:5]})"
     items.append(Item(
         "fig-ending",
-        Content.from_markup(  # the placements are read after the statuses at launch (issue 13)
+        markup(  # the placements are read after the statuses at launch (issue 13)
             f"[$text-primary]»[/] stages finissant cette semaine {week} : [i]{CALCULATING}[/]" if state.partial else
             f"[$text-primary]»[/] [b]{_plural(ending, 'stage finit', 'stages finissent')}[/] cette semaine {week}"
             f" · {_plural(len(state.ending_this_week), 'élève', 'élèves')}"
@@ -98,7 +98,7 @@ def watch_items(state: AppState) -> list[Item]:
         name = cohort_name(cohort)
         items.append(Item(
             dom_id("fig-deadline", cohort.id),
-            Content.from_markup(
+            markup(
                 f"[$text-primary]»[/] dossier [b]{escape(name)}[/] le {deadline_text(cohort, state.today)}"
                 f" · [{STATUS_COLOURS['a_risque']}]{_plural(at_risk, 'à risque', 'à risque')}[/]"
             ),
@@ -144,7 +144,7 @@ def cohort_items(state: AppState) -> list[list[Item]]:
     if hidden:
         cards.append([Item(
             "fig-more-cohorts",
-            Content.from_markup(f"[$text-primary]»[/] et [b]{hidden} autres cohortes[/] (les plus urgentes "
+            markup(f"[$text-primary]»[/] et [b]{hidden} autres cohortes[/] (les plus urgentes "
                                 "ci-dessus) : toutes dans la liste des élèves"),
             CandidateFilter(),
             "Toutes les cohortes",
@@ -157,7 +157,7 @@ def _card(fig: CohortFigures) -> list[Item]:
     name = cohort_name(fig.cohort)
     card = [Item(
         dom_id("head", fig.cohort.id),
-        Content.from_markup(
+        markup(
             f"[b]{escape(name)}[/] · {_plural(fig.total, 'élève', 'élèves')}"
             f" · dossier le {format_date_fr(fig.cohort.dossier_deadline)}"
         ),
@@ -167,7 +167,7 @@ def _card(fig: CohortFigures) -> list[Item]:
         n = fig.counts[status]
         card.append(Item(
             dom_id(f"fig-{status}", fig.cohort.id),
-            Content.from_markup(
+            markup(
                 f"[{STATUS_COLOURS[status]}]{status_text(status):<13}[/]{n:>4}  "
                 f"{_bar(n, fig.total, STATUS_COLOURS[status])}"
             ),
@@ -208,6 +208,7 @@ class DashboardScreen(Screen):
         self._limit = FIRST_CARDS
         self._rebuilding = False  # a recompose is pending: it draws the latest items
         self._growing = False  # more cards to mount after the next frame
+        self._panel: SignatureProgressPanel | None = None
 
     @property
     def ready(self) -> bool:
@@ -223,6 +224,7 @@ class DashboardScreen(Screen):
         if not self._cards and state is not None:  # the first state already read: drawn once
             self._watch, self._cards = watch_items(state), cohort_items(state)
         self._drawn_watch, self._drawn = self._watch, self._cards[:self._limit]
+        self._panel = None
         yield Header()
         with DashboardScroll(id="dashboard"):
             if not self._cards:
@@ -234,7 +236,8 @@ class DashboardScreen(Screen):
                 with Vertical(id="watch", classes="panel") as panel:
                     panel.border_title = "À surveiller"
                     yield from self._widgets(self._watch)
-                yield SignatureProgressPanel(id="signatures")
+                self._panel = SignatureProgressPanel(id="signatures")
+                yield self._panel
             with Grid(id="cohorts"):
                 for card in self._drawn:
                     yield self._card_widget(card)
@@ -264,8 +267,8 @@ class DashboardScreen(Screen):
         whole dashboard); rebuild only if the « à surveiller » lines or the first cards change."""
         self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}" + (
             " · lecture de l'école…" if state.partial else "")
-        for panel in self.query(SignatureProgressPanel):
-            panel.show_state(state)
+        if self._panel is not None:  # kept: a query walks every widget of the dashboard
+            self._panel.show_state(state)
         self._watch, self._cards = watch_items(state), cohort_items(state)
         if self._rebuilding:
             return  # the pending recompose draws these (compose reads them)
