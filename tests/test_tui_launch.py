@@ -297,3 +297,14 @@ async def test_the_cards_past_the_first_are_mounted_a_few_a_frame_and_end_as_the
             seen.append(app.focused.id)
             await pilot.press("down")
         assert seen == chain
+
+
+async def test_quitting_while_keys_wait_for_the_school_quits_at_once(tmp_path):
+    repo, app = held_app(tmp_path / "pfmp.json", tmp_path, students=40)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and bool(app.screen.query(Figure)))
+        await until(pilot, repo.reading.is_set)
+        burst(app, "l", "d", "ctrl+q")
+        await until(pilot, lambda: app._exit, timeout=5)
+        assert app.state is None and isinstance(app.screen, DashboardScreen)  # nothing opened on half data
+        repo.release.set()

@@ -14,11 +14,12 @@ import gc
 import getpass
 import os
 import re
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.message import Message
@@ -50,6 +51,8 @@ LIGHT, DARK = "textual-light", "textual-dark"
 # Seconds between two looks at the manifest's stamp (one os.stat): another session's save
 # shows within this plus one state rebuild (issue 13: ≤ 1 s; at 1.0 s its p95 was 1.03 s).
 POLL_INTERVAL = 0.5
+# At launch, the longest the school's read waits for the dashboard to be drawn (s).
+DRAW_FIRST_LIMIT = 1.0
 textual_french.apply()  # Textual's own footer texts in French (« esc Fermer la liste »)
 
 
@@ -155,10 +158,10 @@ class PfmpApp(OrderedKeys, App[None]):
             self.loading_state = True
             self.post_message(StateLoaded(first))
         elif self.preview is not None:
-            # The school is read once the dashboard is on screen: a worker reading it competes
-            # with the first frame for the interpreter (issue 13: that frame first).
+            # The school is read once the dashboard is drawn: a worker reading it competes with
+            # the frames for the interpreter (issue 13: the dashboard first, its frames short).
             self.loading_state = True
-            self.call_after_refresh(self._read_school)
+            self.call_after_refresh(self._read_school, time.monotonic() + DRAW_FIRST_LIMIT)
         else:
             self.reload()
         if self.poll_interval:
@@ -173,7 +176,10 @@ class PfmpApp(OrderedKeys, App[None]):
         if stamp != self._seen_stamp and not self.loading_state:
             self.reload()
 
-    def _read_school(self) -> None:
+    def _read_school(self, deadline: float) -> None:
+        if not getattr(self.screen, "ready", True) and time.monotonic() < deadline:
+            self.call_after_refresh(self._read_school, deadline)  # its cards are still being mounted
+            return
         self.loading_state = False
         self.reload()
 
@@ -268,12 +274,28 @@ class PfmpApp(OrderedKeys, App[None]):
         self._school_waiters.append(action)
         return True
 
+    def _quit_held(self) -> bool:
+        """^q among the keys waiting for the school: quit at once. Nothing holds input yet
+        (every screen waits for the school), and the keys typed for a screen never opened
+        go with the app."""
+        quit_keys = ("ctrl+q", self.user_keymap.get("app.quit"))
+        if any(isinstance(e, events.Key) and e.key in quit_keys for e in getattr(self, "_held_inputs", ())):
+            self.exit()
+            return True
+        return False
+
+    async def on_event(self, event: events.Event) -> None:
+        await super().on_event(event)
+        if self._school_waiters and isinstance(event, events.Key):
+            self._quit_held()
+
     async def _release_next_key(self) -> None:
         """`OrderedKeys`: keys typed after a screen asked for before the school was read
         wait for it (held in order; `_resume_keys` hands them out)."""
         if self._school_waiters:
             self._key_in_flight = None
             self._key_hop_node = None
+            self._quit_held()
             return
         await super()._release_next_key()
 
