@@ -270,7 +270,9 @@ class PfmpApp(OrderedKeys, App[None]):
         if not self._school_waiters:
             self._waiting_note = Notification("Lecture de l'école… l'écran demandé s'ouvre dès qu'elle est lue.",
                                               "Un instant", timeout=30)
-            self.post_message(Notify(self._waiting_note))
+            # Shown now, not posted (`notify`): the school's state may be next in the queue,
+            # and it takes this note away (`_unnotify`).
+            self._on_notify(Notify(self._waiting_note))
         self._school_waiters.append(action)
         return True
 

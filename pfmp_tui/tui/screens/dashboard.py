@@ -87,7 +87,7 @@ def watch_items(state: AppState) -> list[Item]:
     items.append(Item(
         "fig-ending",
         markup(  # the placements are read after the statuses at launch (issue 13)
-            f"[$text-primary]»[/] stages finissant cette semaine {week} : [i]{CALCULATING}[/]" if state.partial else
+            f"[$text-primary]»[/] stages finissant cette semaine : [i]{CALCULATING}[/]" if state.partial else
             f"[$text-primary]»[/] [b]{_plural(ending, 'stage finit', 'stages finissent')}[/] cette semaine {week}"
             f" · {_plural(len(state.ending_this_week), 'élève', 'élèves')}"
         ),
@@ -265,8 +265,8 @@ class DashboardScreen(Screen):
         """New data: update the figures in place; a card that leaves or joins the most
         urgent is removed or mounted alone (issue 13: a save's frame must not rebuild the
         whole dashboard); rebuild only if the « à surveiller » lines or the first cards change."""
-        self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}" + (
-            " · lecture de l'école…" if state.partial else "")
+        self.sub_title = ("Tableau de bord · lecture de l'école…" if state.partial  # 80 columns: the date after
+                          else f"Tableau de bord · au {format_date_fr(state.today)}")
         if self._panel is not None:  # kept: a query walks every widget of the dashboard
             self._panel.show_state(state)
         self._watch, self._cards = watch_items(state), cohort_items(state)

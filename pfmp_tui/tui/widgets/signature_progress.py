@@ -189,7 +189,8 @@ class SignatureProgressPanel(Vertical):
             self._key = None
             _show(self._r10, markup("Conventions signées (R10) : [i]calcul en cours…[/]"))
             _show(self._visits, markup("Visites : [i]calcul en cours…[/]"))
-            _show(self._periods, markup("[dim]Périodes en cours et à venir : calcul en cours…[/]"))
+            # Three lines, as one period takes at 80×24: the cards below do not jump when it fills in.
+            _show(self._periods, markup("[dim]Périodes en cours et à venir : calcul en cours…[/]\n\n"))
             return
         limit = self.limit_for(self.app.size.width, self.app.size.height)
         # By identity: comparing the school's lists (`data.placements`) would build them
