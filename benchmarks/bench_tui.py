@@ -341,12 +341,18 @@ def main() -> None:
             continue
         # Measured on a copy: the saves change the store, and a store kept with --stores
         # must give the next run the same school (the same attestations still to save).
-        work = Path(tempfile.mkdtemp(prefix=f"bench-tui-{size}-"))
-        shutil.copytree(kept.parent, work / kept.parent.name)
-        path = work / kept.parent.name / kept.name
-        run_child(path, args.saves, launch_only=True)  # the day's statuses kept, as on a second launch
-        results[size] = run_child(path, args.saves)
-        shutil.rmtree(work, ignore_errors=True)
+        for name, code in reversed(codes):  # --ab's first, then this checkout's
+            work = Path(tempfile.mkdtemp(prefix=f"bench-tui-{size}-"))
+            shutil.copytree(kept.parent, work / kept.parent.name)
+            path = work / kept.parent.name / kept.name
+            run_child(path, args.saves, launch_only=True, code=code)  # the day's statuses kept, as on a second launch
+            found = run_child(path, args.saves, code=code)
+            shutil.rmtree(work, ignore_errors=True)
+            if name == "ab":
+                print(f"  --ab {args.ab}:")
+                report(size, found, indent="    ")
+            else:
+                results[size] = found
         results[size]["launches"] = launches
         report(size, results[size])
     if "S" in results and "L" in results and not args.launches_only:
@@ -359,7 +365,7 @@ def main() -> None:
         print("L / S (medians): " + " · ".join(parts))
 
 
-def report(size: str, r: dict) -> None:
+def report(size: str, r: dict, indent: str = "  ") -> None:
     def fig(key: str, unit: str = "s") -> str:
         values = r[key]
         if unit == "MB":
@@ -376,24 +382,24 @@ def report(size: str, r: dict) -> None:
             def ms(key: str) -> str:
                 values = found.get(f"{key} {case}", [])
                 return "/".join(f"{v * 1000:.0f}" for v in values) or "–"
-            print(f"  launch{who}, {words}: dashboard {ms('launch')} ms · school read {ms('school')} ms"
+            print(f"{indent}launch{who}, {words}: dashboard {ms('launch')} ms · school read {ms('school')} ms"
                   f" · longest frame {ms('frozen launch')} / {ms('frozen school')} ms · import {ms('import')} ms")
     if "launch" not in r:
         return
-    print(f"  launch → dashboard   {fig('launch')}  (statuses kept)")
-    print(f"  school read          {fig('school')}  (every screen ready)")
-    print(f"  list shown           {fig('list')}")
-    print(f"  search rows          {fig('search')}")
-    print(f"  save → screen        {fig('save')}  (save itself: {fig('blocked')})")
+    print(f"{indent}launch → dashboard   {fig('launch')}  (statuses kept)")
+    print(f"{indent}school read          {fig('school')}  (every screen ready)")
+    print(f"{indent}list shown           {fig('list')}")
+    print(f"{indent}search rows          {fig('search')}")
+    print(f"{indent}save → screen        {fig('save')}  (save itself: {fig('blocked')})")
     if r.get("save_paused"):
-        print(f"    until pilot.pause  {fig('save_paused')}  (the measure before 2026-12-02: + an idle wait ≥ 20 ms)")
+        print(f"{indent}  until pilot.pause  {fig('save_paused')}  (the measure before 2026-12-02: + an idle wait ≥ 20 ms)")
     if r.get("fiche"):
-        print(f"  save from a fiche    {fig('fiche')}  (fiche over the list over the dashboard)")
+        print(f"{indent}save from a fiche    {fig('fiche')}  (fiche over the list over the dashboard)")
     if r.get("fiche_paused"):
-        print(f"    until pilot.pause  {fig('fiche_paused')}")
-    print(f"  other session shown  {fig('other')}")
-    print(f"  longest frozen frame per phase (ms): {frozen}")
-    print(f"  peak RSS             {fig('rss_mb', 'MB')}", flush=True)
+        print(f"{indent}  until pilot.pause  {fig('fiche_paused')}")
+    print(f"{indent}other session shown  {fig('other')}")
+    print(f"{indent}longest frozen frame per phase (ms): {frozen}")
+    print(f"{indent}peak RSS             {fig('rss_mb', 'MB')}", flush=True)
     if size in ("M", "L"):  # the targets: p95 for saves, the longest frame, else the median
         at = 0 if size == "M" else 1
         marks = []
@@ -407,7 +413,7 @@ def report(size: str, r: dict) -> None:
             else:
                 value = statistics.median(r[key])
             marks.append(f"{key} {'PASS' if value <= target[at] else 'MISS'}")
-        print("  targets              " + " · ".join(marks), flush=True)
+        print(indent + "targets              " + " · ".join(marks), flush=True)
 
 
 if __name__ == "__main__":
