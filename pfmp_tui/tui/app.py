@@ -193,6 +193,14 @@ class PfmpApp(OrderedKeys, App[None]):
     @work(thread=True, exit_on_error=False, group="load", description="load_state")
     def _load(self, today: date) -> None:
         stamp = None
+        # The school's first read makes a whole school of long-lived objects: no cyclic
+        # collection meanwhile (a full one scans them all, holding the interpreter: frames of
+        # 0.15–0.23 s on the dashboard at 1,500 learners while the worker read), then out of
+        # the collector's scans before it runs again (`_freeze_heap`, issue 13).
+        first = self.state is None
+        collecting = gc.isenabled()
+        if first:
+            gc.disable()
         try:
             stamp = self.repo.store.stamp()
             state = load_state(self.repo, today, self.state)  # the shards a commit wrote, only
@@ -202,6 +210,11 @@ class PfmpApp(OrderedKeys, App[None]):
             message = str(exc)  # StoreBusy (another process holds the lock) says « magasin occupé … »
             self.post_message(LoadFailed(message, stamp, busy=message.startswith("magasin occupé")))
             return
+        finally:
+            if first:
+                gc.freeze()
+                if collecting:
+                    gc.enable()
         self.post_message(StateLoaded(state))
 
     def on_state_loaded(self, message: StateLoaded) -> None:
