@@ -45,12 +45,14 @@ class HeldSchool(Repository):
         self.release = threading.Event()
         self.hold = hold
         self.reading = threading.Event()  # the app's worker is in `snapshot()`
+        self.read = threading.Event()  # … and its real read is done
 
     def snapshot(self):
         self.reading.set()
         if self.hold == "before":
             assert self.release.wait(20), "the test never released the school read"
         snap = super().snapshot()
+        self.read.set()
         if self.hold == "after":
             assert self.release.wait(20), "the test never released the school read"
         return snap
@@ -180,8 +182,7 @@ async def test_another_sessions_save_during_the_school_read_is_shown(tmp_path):
     other = Repository(Store(repo.store.path))
     student = other.dataset().students[3]
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, repo.reading.is_set)
-        time.sleep(0.2)  # the worker's read is done (held after it)
+        await until(pilot, repo.read.is_set)  # the worker's read is done, its result held back
         record, rev = other.get("students", student.id)
         other.update("students", replace(record, first_name="Renommée"), rev)
         repo.release.set()
