@@ -204,8 +204,9 @@ class PfmpApp(OrderedKeys, App[None]):
         try:
             stamp = self.repo.store.stamp()
             state = load_state(self.repo, today, self.state)  # the shards a commit wrote, only
-            size = self.size
-            DashboardScreen.prepare(state, size.width, size.height)  # its figures, off the UI thread
+            if isinstance(self.screen, DashboardScreen):  # else drawn when on top again (its own thread)
+                size = self.size
+                DashboardScreen.prepare(state, size.width, size.height)  # its figures, off the UI thread
         except (StoreError, OSError, ValueError) as exc:
             message = str(exc)  # StoreBusy (another process holds the lock) says « magasin occupé … »
             self.post_message(LoadFailed(message, stamp, busy=message.startswith("magasin occupé")))

@@ -209,6 +209,7 @@ class DashboardScreen(Screen):
         self._rebuilding = False  # a recompose is pending: it draws the latest items
         self._growing = False  # more cards to mount after the next frame
         self._panel: SignatureProgressPanel | None = None
+        self._stale = False  # a state came while another screen was on top: drawn when this one is again
 
     @property
     def ready(self) -> bool:
@@ -264,7 +265,13 @@ class DashboardScreen(Screen):
     def show_state(self, state: AppState) -> None:
         """New data: update the figures in place; a card that leaves or joins the most
         urgent is removed or mounted alone (issue 13: a save's frame must not rebuild the
-        whole dashboard); rebuild only if the « à surveiller » lines or the first cards change."""
+        whole dashboard); rebuild only if the « à surveiller » lines or the first cards change.
+        Under another screen (the list, a fiche being edited), nothing is drawn: the latest
+        state is when the dashboard is on top again (issue 13: 5–17 ms of each save's frame)."""
+        if self.is_mounted and self.app.screen is not self:
+            self._stale = True
+            return
+        self._stale = False
         self.sub_title = ("Tableau de bord · lecture de l'école…" if state.partial  # 80 columns: the date after
                           else f"Tableau de bord · au {format_date_fr(state.today)}")
         if self._panel is not None:  # kept: a query walks every widget of the dashboard
@@ -274,6 +281,11 @@ class DashboardScreen(Screen):
             return  # the pending recompose draws these (compose reads them)
         self._draw()
         self._grow_later()
+
+    def on_screen_resume(self) -> None:
+        state = self._state()
+        if self._stale and state is not None:
+            self.show_state(state)
 
     def _grow_later(self) -> None:
         """The cards past the first ones are mounted a few a frame (issue 13: 24 cards are
