@@ -6,6 +6,7 @@ Everything else in `pfmp_tui.tui` reaches the store through services (import-lin
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -64,7 +65,16 @@ def run_tui(db_path: Path, *, user: str | None = None) -> int:
     The dashboard is drawn from the statuses and the cohorts while the school's records
     are read; a store the app could not read at launch is refused like one the
     bootstrap refuses (StoreError: « pfmp : … », exit code 1, no traceback)."""
-    repo, preview = open_preview(db_path)
+    terminal = sys.stderr.isatty()
+    if terminal:  # the first launch of a day computes the statuses first (seconds at 15,000 learners)
+        sys.stderr.write("pfmp : lecture de l'école…")
+        sys.stderr.flush()
+    try:
+        repo, preview = open_preview(db_path)
+    finally:
+        if terminal:
+            sys.stderr.write("\r\033[K")  # the line goes: the dashboard takes the screen, or the refusal says why
+            sys.stderr.flush()
     app = PfmpApp(repo, user=user, preview=preview)
     app.run()
     if app.launch_error is not None:
