@@ -304,6 +304,21 @@ def test_a_well_formed_entry_with_wrong_types_is_ignored(path: Path):
     assert fresh(path).statuses(TODAY) == expected(path, TODAY)
 
 
+@pytest.mark.parametrize("change", [
+    lambda doc: doc.__setitem__("through", 99991231),
+    lambda doc: doc.__setitem__("through", "jamais"),
+    lambda doc: doc.pop("through"),
+    lambda doc: doc.pop("computed"),
+    lambda doc: doc.__setitem__("computed", (TODAY + timedelta(days=1)).isoformat()),  # computed after today
+    lambda doc: doc.__setitem__("through", (TODAY - timedelta(days=1)).isoformat()),  # ended before it began
+])
+def test_an_entry_with_a_bad_range_of_days_is_ignored(path: Path, change):
+    fresh(path).statuses(TODAY)
+    for p in bucket_status_paths(path):
+        forge(p, lambda doc: (everyone_valid(doc), change(doc)))
+    assert fresh(path).statuses(TODAY) == expected(path, TODAY)
+
+
 def test_a_symlink_in_place_of_an_entry_is_not_followed(path: Path, tmp_path: Path):
     fresh(path).statuses(TODAY)
     victim = bucket_status_paths(path)[0]
