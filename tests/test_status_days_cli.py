@@ -19,11 +19,13 @@ from tests.demo_store import TODAY, path, school_path  # noqa: F401 (fixtures)
 
 
 def kept_ranges(path: Path) -> list[tuple[date, date]]:
+    """(computed, through) of each kept entry that holds learners."""
     out = []
     for p in path.parent.iterdir():
         if p.name.endswith(status_files.SUFFIX):
             doc = orjson.loads(p.read_bytes().partition(b"\n")[2])
-            out.append((date.fromisoformat(doc["computed"]), date.fromisoformat(doc["through"])))
+            if doc["statuses"]:
+                out.append((date.fromisoformat(doc["computed"]), date.fromisoformat(doc["through"])))
     return out
 
 
