@@ -380,3 +380,16 @@ def test_a_temp_entry_left_by_a_killed_reader_is_cleaned_by_the_next_full_clean_
     monkeypatch.setattr(storage, "FULL_CLEANUP_EVERY", 1)
     repo.update("students", dataclasses.replace(student, first_name="Zoë"), repo.get("students", student.id)[1])
     assert not orphan.exists()
+
+
+def test_a_long_lived_repository_walking_the_days_ranks_as_a_fresh_check(path: Path):
+    """The TUI open across days: each day's ranking (the previous one with the buckets
+    whose range ended taken out and put back) is what a full check gives."""
+    repo = fresh(path)
+    repo.statuses(TODAY)
+    ends = sorted({last for _, last in ranges(path).values() if last < date.max})[:3]
+    days = sorted({d for last in ends for d in (last, last + timedelta(days=1))} | {TODAY + timedelta(days=1)})
+    assert len(days) >= 3
+    for day in days:
+        assert repo.statuses(day) == expected(path, day), day
+    assert repo.statuses(TODAY) == expected(path, TODAY)  # and back: before those days' entries, computed again
