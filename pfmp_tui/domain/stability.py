@@ -37,7 +37,7 @@ from datetime import date, timedelta
 from .model import Absence, Assessment, Cohort, Contract, Organisation, Placement, Student, WorkCertificate
 from .requirements import DEFAULT_PROFILE
 from .rules import CandidateStatus, evaluate
-from .school_years import SCHOOL_YEAR_START_MONTH, days_per_school_year, school_year_of
+from .school_years import SCHOOL_YEAR_START_MONTH, school_year_of
 
 FOREVER = date.max  # no reading of as_of can change the status any more
 
@@ -92,7 +92,7 @@ def stable_through(
             through = as_of
     # R1 SPREAD: « too late » from the school year before the exam session's.
     if (result.requirement_rule == "R1" and student.voie == "scolaire" and placements
-            and len(days_per_school_year(placements)) == 1
+            and len({school_year_of(p.start) for p in placements}) == 1  # days_per_school_year's keys
             and school_year_of(as_of) < cohort.exam_session - 1):
         through = min(through, _last_day_before_school_year(cohort.exam_session - 1))
     return max(through, as_of)
