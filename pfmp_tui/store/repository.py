@@ -143,11 +143,14 @@ class Repository:
         view = self._views.get(key)
         if view is None:
             with _gc_paused():
-                tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
+                fresh = self._fresh.pop(key, None)
+                tables, base, unchanged = fresh or (tx.tables(shard), None, frozenset())
                 view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
                 tx.forget(shard)  # a read of the school holds one parse at a time
             self._views[key] = view
-            self._idents[key] = shard_cache.CACHE.identity(key)  # what the file was when it was parsed or written
+            # What the file was when it was parsed (the identity this transaction read it
+            # with, kept parse or not) or written (kept with the committed tables).
+            self._idents[key] = shard_cache.CACHE.identity(key) if fresh else shard_cache.file_identity(tx, file_name)
             self._built += view.size(base)
         return view
 
@@ -641,7 +644,8 @@ class Repository:
                 if shard == INDEX:
                     continue
                 file_name = tx.file_of(shard)
-                tables = shard_cache.load_tables(tx, file_name)  # not kept by the transaction
+                # Not kept by the transaction, nor (a bucket) by the process: a dump reads the school once.
+                tables = shard_cache.load_tables(tx, file_name, keep=parse_bucket(shard) is None)
                 try:
                     for kind in FROM_DOC:
                         out[kind].extend(_interchange(kind, doc) for doc in tables.get(kind, {}).values())
@@ -711,8 +715,21 @@ class Repository:
     def get(self, kind: str, record_id: str) -> tuple[Any, int] | None:
         """(record, rev) fresh from the store, or None."""
         with self._reading() as tx:
+            tx.keep_buckets = True  # one record: its bucket is what an edit would rewrite
             found = self._get(tx, kind, record_id)
+            if found is not None:
+                self._keep_parse(tx, found[2])
             return None if found is None else found[:2]
+
+    def _keep_parse(self, tx: Transaction, shard: str) -> None:
+        """Make sure the process keeps the parse of `shard`'s file (shard_cache): a record
+        of it is being looked at, and the write that may follow rewrites that file from
+        its parse. Best effort: a file that cannot be read now is refused by that write."""
+        file_name = tx.file_of(shard)
+        if tx.writable or shard in tx.dirty or shard in tx.dropped or shard_cache.is_kept(tx, file_name):
+            return
+        with contextlib.suppress(StoreError, OSError):
+            shard_cache.load_tables(tx, file_name, keep=True)
 
     # -- checks ------------------------------------------------------------------------------
     def _exists(self, tx: Transaction, kind: str, record_id: str) -> bool:
@@ -915,19 +932,23 @@ class Repository:
     def sheet(self, placement_id: str) -> tuple[list[Assessment], int]:
         """All assessments of a placement and the sheet's revision (0 if none yet)."""
         with self._reading() as tx:
+            tx.keep_buckets = True
             shard = self._locate(tx, "placements", placement_id)
             if shard is None:
                 raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
             view = self._view(tx, shard)
+            self._keep_parse(tx, shard)  # a fiche or a grid shown: its saves rewrite this bucket
             return list(view.sheets.get(placement_id, [])), view.sheet_revs.get(placement_id, 0)
 
     def sheet_full(self, placement_id: str) -> tuple[list[Assessment], list[Appreciation], int]:
         """The assessments and general appreciations of a placement, and the sheet's revision."""
         with self._reading() as tx:
+            tx.keep_buckets = True
             shard = self._locate(tx, "placements", placement_id)
             if shard is None:
                 raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
             view = self._view(tx, shard)
+            self._keep_parse(tx, shard)
             return (list(view.sheets.get(placement_id, [])), list(view.notes.get(placement_id, [])),
                     view.sheet_revs.get(placement_id, 0))
 

@@ -17,9 +17,16 @@ by every new process). Files of
 older stores, which have no checksum in their manifest, are keyed by their identity.
 
 What is kept is bounded by the size of the files (`BUDGET` bytes of JSON, least
-recently used first out): the typed views of the Repository are what stays for the
-whole school; raw parses are for the next edits of the shards just touched, so that
-a write transaction never re-parses the shard it is about to replace.
+recently used first out; a parse takes about 4.5 times its file's size in memory):
+the typed views of the Repository are what stays for the whole school; raw parses
+are for the next edits of the shards about to be touched, so that a write
+transaction does not re-parse the shard it is about to replace. Which parses are
+kept (`keep`): those a write transaction read or committed, the small shards every
+write reads (the core, the index, the cohorts' heads), and the bucket of a record
+someone is looking at one by one (`Repository.get`, `sheet`: what an edit starts
+from). A read of the whole school (a snapshot, a check, a dump) parses each bucket,
+builds its view and lets the parse go: keeping its last 12 MB of files was about
+60 MB of memory in the TUI for parses that the next edits seldom wanted (issue 13).
 
 A transaction gets its own top-level dict of the cached tables: TinyDB replaces a
 table it changes (it never edits one in place), and the Repository replaces a
@@ -28,6 +35,7 @@ document whole (never `dict.update` on a cached one).
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from collections import OrderedDict
@@ -131,26 +139,42 @@ def cache_key(tx: Any, file_name: str) -> tuple | None:
     return (_folder(tx), tx.manifest.uid, file_name, sha)
 
 
-def load_tables(tx: Any, file_name: str | None) -> dict:
-    """The tables of a committed shard file, for `tx` alone (a fresh top-level dict).
+def _kept(tx: Any, file_name: str, key: tuple | None) -> dict | None:
+    """The kept parse of `file_name` if it is still the file parsed or written (its identity)."""
+    found = CACHE.get(key) if key is not None else None
+    if found is not None and (found[1] is None or found[1] != file_identity(tx, file_name)):
+        return None
+    return None if found is None else found[0]
+
+
+def load_tables(tx: Any, file_name: str | None, keep: bool = True) -> dict:
+    """The tables of a committed shard file, for `tx` alone (a fresh top-level dict);
+    the parse is kept for the next transactions if `keep` (see the module's doc).
 
     A kept parse is used only if the file is still the one parsed or written (its
     identity): a new view, and a write, never build on a file changed since."""
     if file_name is None:
         return {}
     key = cache_key(tx, file_name)
-    found = CACHE.get(key) if key is not None else None
-    if found is not None and (found[1] is None or found[1] != file_identity(tx, file_name)):
-        found = None
-    if found is None:
+    cached = _kept(tx, file_name, key)
+    if cached is None:
         ident = file_identity(tx, file_name)
-        cached = tx.store._load_shard(file_name, tx.manifest.sums.get(file_name))  # checksum verified
+        enabled = gc.isenabled()
+        gc.disable()  # a parse is plain dicts and lists (no cycles): no collection scanning the heap for it
+        try:
+            cached = tx.store._load_shard(file_name, tx.manifest.sums.get(file_name))  # checksum verified
+        finally:
+            if enabled:
+                gc.enable()
         CACHE.parses += 1
-        if key is not None and ident is not None:
+        if keep and key is not None and ident is not None:
             CACHE.put(key, cached, ident[2], ident)
-    else:
-        cached = found[0]
     return dict(cached)
+
+
+def is_kept(tx: Any, file_name: str | None) -> bool:
+    """Whether a parse of this committed file is kept (and still the file's)."""
+    return file_name is not None and _kept(tx, file_name, cache_key(tx, file_name)) is not None
 
 
 def remember(tx: Any, file_name: str, tables: dict) -> None:

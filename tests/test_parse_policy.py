@@ -1,0 +1,71 @@
+"""Which parses of shard files the process keeps (issue 13, store/shard_cache.py).
+
+A read of the whole school keeps none of its buckets' parses (the typed views are
+what stays: keeping the last 12 MB of files read was ~60 MB of the TUI's memory).
+A record looked at one by one (`get`, `sheet`, `sheet_full`: a fiche, a form, a
+grid) keeps its bucket's parse, so that the write that follows does not parse it
+again; and a parse kept that way is never used once its file changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from pfmp_tui.store import shard_cache
+from pfmp_tui.store.buckets import parse_bucket
+from pfmp_tui.store.repository import Repository
+from pfmp_tui.store.storage import Store, StoreError
+
+from test_repository import folder_hashes, school
+from test_shard_cache import rewrite_in_place, shard_file
+
+
+@pytest.fixture
+def loaded(repo: Repository) -> Repository:
+    repo.add_all(school())
+    shard_cache.CACHE.clear()
+    return repo
+
+
+def kept_files() -> set[str]:
+    return {key[2] for key in shard_cache.CACHE._items}
+
+
+def test_a_read_of_the_school_keeps_no_bucket_parse(loaded: Repository):
+    long_lived = Repository(Store(loaded.store.path))
+    long_lived.snapshot()
+    long_lived.document()
+    kept = kept_files()
+    assert kept and not [f for f in kept if parse_bucket(f.split(".")[-3]) is not None]  # core, index, heads only
+    assert all(parse_bucket(s) is None for s, f in long_lived.shard_files()[1].items() if f in kept)
+
+
+def test_a_record_looked_at_keeps_its_bucket_and_the_write_that_follows_parses_nothing(loaded: Repository):
+    long_lived = Repository(Store(loaded.store.path))
+    long_lived.snapshot()  # every view built, no bucket parse kept
+    placement, rev = long_lived.get("placements", "p2")  # the form opened: its bucket's parse kept
+    parses = shard_cache.CACHE.parses
+    rev = long_lived.update("placements", dataclasses.replace(placement, teacher="prof9"), rev)
+    long_lived.snapshot()
+    assert shard_cache.CACHE.parses == parses
+    items, sheet_rev = long_lived.sheet("p1")  # a fiche shown, then its grid saved
+    parses = shard_cache.CACHE.parses
+    long_lived.set_assessments("p1", [dataclasses.replace(a, level=1) for a in items], sheet_rev)
+    assert shard_cache.CACHE.parses == parses
+    assert Repository(Store(loaded.store.path)).get("placements", "p2") == (
+        dataclasses.replace(placement, teacher="prof9"), rev)
+
+
+def test_a_parse_kept_for_an_edit_is_not_used_once_its_file_changed(loaded: Repository):
+    long_lived = Repository(Store(loaded.store.path))
+    long_lived.snapshot()
+    student, rev = long_lived.get("students", "s3")  # its bucket's parse kept
+    path = shard_file(long_lived, "c2", "students")
+    assert path.name in kept_files()
+    rewrite_in_place(path, b'"Moreau"', b'"Moreno"')  # same inode, size and mtime: damaged behind our back
+    before = folder_hashes(loaded.store.path.parent)
+    with pytest.raises(StoreError, match="somme de contrôle"):
+        long_lived.update("students", dataclasses.replace(student, first_name="Zoé"), rev)
+    assert folder_hashes(loaded.store.path.parent) == before  # refused, nothing written
