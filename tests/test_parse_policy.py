@@ -18,6 +18,7 @@ from pfmp_tui.store.buckets import parse_bucket
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import Store, StoreError
 
+from demo_store import path, school_path  # noqa: F401  (fixtures)
 from test_repository import folder_hashes, school
 from test_shard_cache import rewrite_in_place, shard_file
 
@@ -69,3 +70,34 @@ def test_a_parse_kept_for_an_edit_is_not_used_once_its_file_changed(loaded: Repo
     with pytest.raises(StoreError, match="somme de contrôle"):
         long_lived.update("students", dataclasses.replace(student, first_name="Zoé"), rev)
     assert folder_hashes(loaded.store.path.parent) == before  # refused, nothing written
+
+
+def test_edits_of_many_buckets_keep_few_and_never_push_out_the_index(path, monkeypatch):
+    """The demo school (7 buckets): with room for two buckets' parses, editing a learner of
+    each in turn keeps at most two, and the index and the core are never parsed again."""
+    from dataclasses import replace
+
+    sizes = sorted(p.stat().st_size for p in path.parent.glob("pfmp.json.c-*-b*.json"))
+    monkeypatch.setattr(shard_cache, "BUDGET", sizes[-1] + sizes[-2])
+    shard_cache.CACHE.clear()
+    repo = Repository(Store(path))
+    snap = repo.snapshot()
+    first = {}
+    cohort_of = {s.id: s.cohort_id for s in snap.data.students}
+    for p in snap.data.placements:  # one placement a division: a division is one bucket here
+        first.setdefault(cohort_of[p.student_id], p)
+    parsed: list[str] = []
+    original = Store._load_shard
+
+    def logged(self, file_name, digest=None):
+        parsed.append(file_name.rsplit(".", 3)[1])
+        return original(self, file_name, digest)
+
+    monkeypatch.setattr(Store, "_load_shard", logged)
+    for placement in first.values():
+        record, rev = repo.get("placements", placement.id)
+        repo.update("placements", replace(record, teacher="prof-budget"), rev)
+        assert shard_cache.CACHE._bytes <= shard_cache.BUDGET
+    assert len(first) == 7 and parsed.count("index") == 1 and "core" not in parsed  # the index: once, by the first edit
+    assert sum(1 for item in shard_cache.CACHE._items.values() if item[3]) <= 2
+    assert all(repo.get("placements", p.id)[0].teacher == "prof-budget" for p in first.values())
