@@ -143,7 +143,9 @@ class SqliteStore:
         rev = self.db.execute("SELECT rev FROM sheets WHERE placement_id = ?", (placement_id,)).fetchone()
         return [orjson.loads(r[0]) for r in rows], (rev[0] if rev else 0)
 
-    def set_sheet(self, placement_id: str, items: list[dict], expected_rev: int) -> int:
+    def set_sheet(self, placement_id: str, items: list[dict], expected_rev: int, *, replace: bool = True) -> int:
+        """The sheet's rows replaced by `items` (or, not `replace`, `items` added: the
+        primary key refuses a taken id), its revision checked and bumped."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -151,26 +153,9 @@ class SqliteStore:
             rev = row[0] if row else 0
             if rev != expected_rev:
                 raise RuntimeError("conflict")
-            db.execute("DELETE FROM assessments WHERE placement_id = ?", (placement_id,))
+            if replace:
+                db.execute("DELETE FROM assessments WHERE placement_id = ?", (placement_id,))
             db.executemany("INSERT INTO assessments VALUES (?, ?, ?)",
-                           ((i["id"], placement_id, orjson.dumps(i)) for i in items))
-            db.execute("INSERT INTO sheets VALUES (?, ?) ON CONFLICT (placement_id) DO UPDATE SET rev = excluded.rev",
-                       (placement_id, rev + 1))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
-        return rev + 1
-
-    def add_session(self, placement_id: str, items: list[dict], expected_rev: int) -> int:
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            row = db.execute("SELECT rev FROM sheets WHERE placement_id = ?", (placement_id,)).fetchone()
-            rev = row[0] if row else 0
-            if rev != expected_rev:
-                raise RuntimeError("conflict")
-            db.executemany("INSERT INTO assessments VALUES (?, ?, ?)",  # the primary key refuses a taken id
                            ((i["id"], placement_id, orjson.dumps(i)) for i in items))
             db.execute("INSERT INTO sheets VALUES (?, ?) ON CONFLICT (placement_id) DO UPDATE SET rev = excluded.rev",
                        (placement_id, rev + 1))
@@ -299,7 +284,7 @@ def measure_edits(folder: Path, meta: dict, edits: int) -> dict:
         docs = [{"id": f"bench-{pid}-{i}-{code}", "placement_id": pid, "competence": code, "level": level,
                  "comment": None, "assessor": "teacher", "date": on.isoformat()} for code, level in levels.items()]
         t0, c0 = time.perf_counter(), time.process_time()
-        lite.add_session(pid, docs, lrev)
+        lite.set_sheet(pid, docs, lrev, replace=False)
         lite_grid.append(time.perf_counter() - t0)
         cpu.setdefault("grid_new_sqlite", []).append(time.process_time() - c0)
     out = {f"{name}_cpu": statistics.median(values) for name, values in cpu.items()}
