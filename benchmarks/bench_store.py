@@ -271,17 +271,18 @@ def measure_edits(folder: Path, meta: dict, edits: int) -> dict:
         lite_sheet.append(time.perf_counter() - t0)
         cpu["sheet_sqlite"].append(time.process_time() - c0)
     ours_grid, lite_grid = [], []
-    for i in range(edits):  # new sessions: 37 levels with new ids each (a teacher's visit of day i)
+    run = os.urandom(4).hex()  # the SQLite ids of this run (a kept store holds the previous runs')
+    for i in range(edits):  # new sessions: 37 levels with new ids each (a teacher's visit)
         pid = meta["sheet_order"][(edits + i) % len(meta["sheet_order"])]
-        on = date.fromordinal(TODAY.toordinal() - 200 - i)
         levels = {code: 1 + (n + i) % 4 for n, code in enumerate(COMPETENCE_CODES)}
         _, rev = repo.sheet(pid)  # the grid opened
+        on = date.fromordinal(TODAY.toordinal() - 100 - rev)  # a day of no session yet: new ids
         t0, c0 = time.perf_counter(), time.process_time()
         save_grid(repo, pid, levels, {}, None, "teacher", on, rev)
         ours_grid.append(time.perf_counter() - t0)
         cpu.setdefault("grid_new", []).append(time.process_time() - c0)
         _, lrev = lite.sheet(pid)
-        docs = [{"id": f"bench-{pid}-{i}-{code}", "placement_id": pid, "competence": code, "level": level,
+        docs = [{"id": f"bench-{run}-{i}-{code}", "placement_id": pid, "competence": code, "level": level,
                  "comment": None, "assessor": "teacher", "date": on.isoformat()} for code, level in levels.items()]
         t0, c0 = time.perf_counter(), time.process_time()
         lite.set_sheet(pid, docs, lrev, replace=False)
