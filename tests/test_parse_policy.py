@@ -101,3 +101,23 @@ def test_edits_of_many_buckets_keep_few_and_never_push_out_the_index(path, monke
     assert len(first) == 7 and parsed.count("index") == 1 and "core" not in parsed  # the index: once, by the first edit
     assert sum(1 for item in shard_cache.CACHE._items.values() if item[3]) <= 2
     assert all(repo.get("placements", p.id)[0].teacher == "prof-budget" for p in first.values())
+
+
+def test_a_bucket_another_session_wrote_is_kept_for_the_next_edit_here(loaded: Repository):
+    long_lived = Repository(Store(loaded.store.path))
+    long_lived.snapshot()
+    with long_lived.store.read() as tx:  # as the TUI's bootstrap does: the index read once
+        tx.tables("index")
+    ours = set(shard_cache.CACHE._items)
+    other = Repository(Store(loaded.store.path))  # another session renames a learner
+    student, rev = other.get("students", "s3")
+    other.update("students", dataclasses.replace(student, first_name="Inès"), rev)
+    for key in set(shard_cache.CACHE._items) - ours:  # what it kept is not ours (another process)
+        shard_cache.CACHE._drop(key)
+    snap = long_lived.snapshot()  # the TUI's refresh: that bucket's new file read, its parse kept
+    mine, rev = snap.get("students", "s3"), snap.rev("students", "s3")
+    assert mine.first_name == "Inès"
+    parses = shard_cache.CACHE.parses
+    long_lived.update("students", dataclasses.replace(mine, last_name="Moreau-Ici"), rev)
+    assert shard_cache.CACHE.parses == parses
+    assert Repository(Store(loaded.store.path)).get("students", "s3")[0].last_name == "Moreau-Ici"

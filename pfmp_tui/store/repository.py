@@ -133,6 +133,7 @@ class Repository:
         self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
         self._tx_failed = False
         self._minted: set[str] = set()  # ids made by `mint_id`, not yet saved
+        self._snapshotted = False  # a snapshot of the school was made
 
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
@@ -419,7 +420,13 @@ class Repository:
         """
         with self._reading() as tx, _gc_paused():
             self._built = 0
+            # After its first snapshot, a Repository (the TUI's) builds views only for the
+            # files written since, by another session: where someone is working, the next edit
+            # is likely (their parses are kept, within the cache's budget). The first read of
+            # the school keeps none.
+            tx.keep_buckets = tx.keep_buckets or self._snapshotted
             snap = self._snapshot(tx)
+            self._snapshotted = True
             self._forget_old_views(tx)
             if self._built >= FREEZE_AFTER:
                 # Before the collector runs again: else its next pass scans them all once.
