@@ -386,7 +386,11 @@ class CandidateScreen(Screen):
     def selected_placement(self) -> Placement | None:
         state = self.app.state
         key = cursor_key(self.query_one("#placements", DataTable))
-        return state.get("placements", key) if state is not None and key else None
+        if state is None or not key:
+            return None
+        # Among this learner's placements: `state.get` indexes every placement of the school
+        # the first time it is asked after a commit (12 ms at 15,000 learners, issue 13).
+        return next((p for p in state.placements_by_student.get(self.student_id, ()) if p.id == key), None)
 
     def _selected_justificatif(self) -> tuple[str, str] | None:
         key = cursor_key(self.query_one("#justificatifs", DataTable))
