@@ -380,7 +380,13 @@ class CandidateScreen(Screen):
         if self._texts.get(selector) == (text, markup):
             return
         self._texts[selector] = (text, markup)
-        self.query_one(selector, Static).update(Content.from_markup(text) if markup and text else text)
+        widget = self.query_one(selector, Static)
+        content = Content.from_markup(text) if markup and text else text
+        # A text of as many lines at this width leaves the file's layout as it is: repainting
+        # the widget is enough (a layout of the whole screen was half of a save's redraw).
+        width, height = widget.size
+        same_height = bool(width and height) and Content.from_markup(text).get_height(widget.styles, width) == height
+        widget.update(content, layout=not same_height)
 
     # -- selection -----------------------------------------------------------------------------
     def selected_placement(self) -> Placement | None:
