@@ -4,6 +4,8 @@ updated in place after a save, and its footer rebuilt only when its keys change 
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from pfmp_tui.services import editing
 from pfmp_tui.tui.screens.candidate import CandidateScreen
 from pfmp_tui.tui.screens.dashboard import DashboardScreen
@@ -32,6 +34,16 @@ async def fiche_of(app, pilot, student_id: str) -> CandidateScreen:
     return app.screen
 
 
+@asynccontextmanager
+async def demo_app(tmp_path):
+    """The app on the demo school at 80×24, settled: (app, pilot, repo, first, second learner)."""
+    repo = demo_repo(tmp_path / "db" / "pfmp.json")
+    app = make_app(repo, tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        yield (app, pilot, repo, *two_learners(app.state))
+
+
 async def fresh_screenshot(repo, tmp_path, student_id: str) -> str:
     app = make_app(repo, tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -41,11 +53,7 @@ async def fresh_screenshot(repo, tmp_path, student_id: str) -> str:
 
 
 async def test_the_fiche_shown_again_for_another_learner_is_what_a_new_one_shows(tmp_path):
-    repo = demo_repo(tmp_path / "db" / "pfmp.json")
-    app = make_app(repo, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        first, second = two_learners(app.state)
+    async with demo_app(tmp_path) as (app, pilot, repo, first, second):
         kept = await fiche_of(app, pilot, first.id)
         await pilot.press("down")  # the second placement, the file scrolled to it
         kept.query_one("#file").scroll_end(animate=False)
@@ -61,11 +69,7 @@ async def test_the_fiche_shown_again_for_another_learner_is_what_a_new_one_shows
 
 
 async def test_a_fiche_asked_for_while_the_kept_one_is_open_is_a_new_screen(tmp_path):
-    repo = demo_repo(tmp_path / "db" / "pfmp.json")
-    app = make_app(repo, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        first, second = two_learners(app.state)
+    async with demo_app(tmp_path) as (app, pilot, repo, first, second):
         kept = await fiche_of(app, pilot, first.id)
         other = await fiche_of(app, pilot, second.id)  # e.g. from the palette, over the first
         assert other is not kept and kept in app.screen_stack
@@ -75,11 +79,7 @@ async def test_a_fiche_asked_for_while_the_kept_one_is_open_is_a_new_screen(tmp_
 
 
 async def test_a_save_updates_the_fiche_in_place_as_a_new_fiche_would_show_it(tmp_path):
-    repo = demo_repo(tmp_path / "db" / "pfmp.json")
-    app = make_app(repo, tmp_path)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
-        first, _ = two_learners(app.state)
+    async with demo_app(tmp_path) as (app, pilot, repo, first, _):
         screen = await fiche_of(app, pilot, first.id)
         table = screen.query_one("#placements", DataTable)
         ended = next(p for p in app.state.placements_by_student[first.id] if p.attestation is None and p.end < TODAY)

@@ -76,18 +76,13 @@ def moved(order: list[int], status: dict[int, str]):
                                                   Text("3 ans")])), (lambda item: f"s{item[0]}")
 
 
-class TwoGrowing(App):
+class TwoGrowing(Tables):
     CSS = "GrowingTable { height: 20; }"  # the same page for both
 
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield GrowingTable(id="growing", cursor_type="row")
             yield GrowingTable(id="fresh", cursor_type="row")
-
-    def on_mount(self) -> None:
-        for table in self.query(GrowingTable):
-            for key, width in WIDTHS.items():
-                table.add_column(key, key=key, width=width)
 
 
 async def test_updated_in_place_a_list_shows_what_a_rebuilt_one_shows():
