@@ -95,6 +95,7 @@ class CandidatesScreen(Screen):
         self._options: dict[str, list[tuple[str, str]]] = {}  # selector -> the options it shows
         self._stale = False  # a newer state came while hidden: shown when the list is again
         self._shown: tuple | None = None  # what the rows are of: (state, filter, widths, full cohort, theme)
+        self._summary: str | None = None  # the line above the rows, as shown
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -227,11 +228,11 @@ class CandidatesScreen(Screen):
             table.move_cursor(row=min(cursor_row, table.row_count - 1), animate=False)
         shown = len(message.results)
         described = describe_filter(self.app.state, self.filter)
-        self.query_one("#summary", Static).update(
-            f"{shown} élève{'s' if shown > 1 else ''} sur {message.total}"
-            + (f" · filtre : {described}" if described else "")
-            + " · Entrée : fiche"
-        )
+        summary = (f"{shown} élève{'s' if shown > 1 else ''} sur {message.total}"
+                   + (f" · filtre : {described}" if described else "") + " · Entrée : fiche")
+        if summary != self._summary:  # the same after most saves: no layout of the screen for it
+            self._summary = summary
+            self.query_one("#summary", Static).update(summary)
         self.loaded = True
 
     def _table_width(self) -> int:
