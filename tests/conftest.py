@@ -35,11 +35,17 @@ def run_pfmp(*args: str, cwd: Path | None = None, input: str | None = None, env:
     )
 
 
+def _status_entry(name: str) -> bool:
+    """A statuses entry, or one being written (`.<entry>.<pid>-<random>.tmp`, status_files.write):
+    a reader of the store (the TUI polling) may be writing one while the test looks."""
+    return name.endswith(".statuses") or (name.startswith(".") and ".statuses." in name and name.endswith(".tmp"))
+
+
 def store_bytes(folder: Path) -> dict[str, bytes]:
     """Every file of a store's folder (but the lock, and the statuses readers keep beside the
     buckets: a cache, store/status_files.py), to prove nothing changed."""
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())
-            if p.is_file() and not p.name.endswith((".lock", ".statuses"))}
+            if p.is_file() and not p.name.endswith(".lock") and not _status_entry(p.name)}
 
 
 def minimal_document() -> dict:

@@ -13,7 +13,7 @@ import hashlib
 import os
 import shutil
 import stat
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import orjson
@@ -106,13 +106,92 @@ def test_a_forged_entry_is_used_only_under_its_own_key(path: Path):
     assert {r.status for r in fresh(path).statuses(TODAY)} == {"valide"}
 
 
-def test_an_entry_of_another_day_is_not_used(path: Path):
+def ranges(path: Path) -> dict[str, tuple[date, date]]:
+    """Bucket file -> (computed, through) of its kept entry."""
+    out = {}
+    for p in bucket_status_paths(path):
+        doc = orjson.loads(p.read_bytes().partition(b"\n")[2])
+        out[p.name[: -len(status_files.SUFFIX)]] = (date.fromisoformat(doc["computed"]),
+                                                    date.fromisoformat(doc["through"]))
+    return out
+
+
+def through(day: date):
+    return lambda doc: doc.__setitem__("through", day.isoformat())
+
+
+def test_an_entry_serves_every_day_of_its_range_and_no_other(path: Path):
+    """A forged entry (everyone « valide ») kept from TODAY through TODAY + 3 is what a
+    new process reads on each of those days, and not the day after its range nor the
+    day before the day it was computed for."""
     fresh(path).statuses(TODAY)
     for p in bucket_status_paths(path):
+        forge(p, lambda doc: (everyone_valid(doc), through(TODAY + timedelta(days=3))(doc)))
+    for day in (TODAY, TODAY + timedelta(days=1), TODAY + timedelta(days=3)):
+        assert {r.status for r in fresh(path).statuses(day)} == {"valide"}, day
+    for day in (TODAY + timedelta(days=4), TODAY - timedelta(days=1), LATER):
+        assert fresh(path).statuses(day) == expected(path, day), day
+
+
+def test_an_entry_of_another_day_is_not_used(path: Path):
+    """Computed for TODAY, asked for LATER: every bucket whose range ends before LATER
+    is computed again (and its entry rewritten for LATER); one still in range is read."""
+    fresh(path).statuses(TODAY)
+    kept = ranges(path)
+    bucket_of = {}
+    for p in bucket_status_paths(path):
         forge(p, everyone_valid)
-    assert fresh(path).statuses(LATER) == expected(path, LATER)
-    # ... and the entries are now the day asked for
-    assert fresh(path).statuses(LATER) == expected(path, LATER)
+        for row in orjson.loads(p.read_bytes().partition(b"\n")[2])["statuses"]:
+            bucket_of[row[0]] = p.name[: -len(status_files.SUFFIX)]
+    got = {r.student_id: r for r in fresh(path).statuses(LATER)}
+    want = {r.student_id: r for r in expected(path, LATER)}
+    ended = {sid for sid, f in bucket_of.items() if kept[f][1] < LATER}
+    assert ended and any(want[sid].status != "valide" for sid in ended)
+    assert all(got[sid] == want[sid] for sid in ended)
+    assert all(got[sid].status == "valide" for sid in bucket_of if sid not in ended)  # still in range: read
+    assert all(ranges(path)[bucket_of[sid]][0] == LATER for sid in ended)
+
+
+def test_the_next_day_reads_only_the_buckets_whose_range_ended(path: Path):
+    """The first process of the next morning: a bucket whose statuses stay the same is
+    not read; one whose range ended (a PFMP ended, a deadline came) is."""
+    fresh(path).statuses(TODAY)
+    kept = ranges(path)
+    day = TODAY
+    for _ in range(20):  # up to the first day some bucket's range has ended
+        day += timedelta(days=1)
+        if any(last < day for _, last in kept.values()):
+            break
+    ended = {f for f, (_, last) in kept.items() if last < day}
+    assert ended and len(ended) < len(kept)
+    repo = fresh(path)
+    # the core, the ended buckets and (for the periods their placements name) their cohorts' heads
+    assert 1 + len(ended) <= parses_during(lambda: repo.statuses(day)) <= 1 + 2 * len(ended)
+    assert repo.statuses(day) == expected(path, day)
+    now = ranges(path)
+    assert {f for f in now if now[f][0] == day} == ended  # rewritten for `day`, the others left as they were
+    assert all(now[f] == kept[f] for f in kept if f not in ended)
+
+
+def test_a_long_lived_repository_reuses_its_statuses_within_their_range_only(path: Path):
+    """In memory (the TUI across midnight): the same rule as on disk."""
+    repo = fresh(path)
+    repo.statuses(TODAY)
+    valid = [dataclasses.replace(r, status="valide", flags=()) for r in expected(path, TODAY)]
+    by_student = {r.student_id: r for r in valid}
+    for k, kept in list(repo._statuses.items()):
+        repo._statuses[k] = kept._replace(statuses=[by_student[r.student_id] for r in kept.statuses],
+                                          through=TODAY + timedelta(days=3))
+    repo._ranked = None
+    assert {r.status for r in repo.statuses(TODAY + timedelta(days=2))} == {"valide"}  # the positive control
+    assert repo.statuses(TODAY + timedelta(days=4)) == expected(path, TODAY + timedelta(days=4))
+    repo = fresh(path)
+    repo.statuses(TODAY)
+    for k, kept in list(repo._statuses.items()):
+        repo._statuses[k] = kept._replace(statuses=[by_student[r.student_id] for r in kept.statuses],
+                                          through=TODAY + timedelta(days=3))
+    repo._ranked = None
+    assert repo.statuses(TODAY - timedelta(days=1)) == expected(path, TODAY - timedelta(days=1))
 
 
 def test_an_entry_of_another_code_or_profile_is_not_used(path: Path, monkeypatch):
@@ -225,6 +304,21 @@ def test_a_well_formed_entry_with_wrong_types_is_ignored(path: Path):
     assert fresh(path).statuses(TODAY) == expected(path, TODAY)
 
 
+@pytest.mark.parametrize("change", [
+    lambda doc: doc.__setitem__("through", 99991231),
+    lambda doc: doc.__setitem__("through", "jamais"),
+    lambda doc: doc.pop("through"),
+    lambda doc: doc.pop("computed"),
+    lambda doc: doc.__setitem__("computed", (TODAY + timedelta(days=1)).isoformat()),  # computed after today
+    lambda doc: doc.__setitem__("through", (TODAY - timedelta(days=1)).isoformat()),  # ended before it began
+])
+def test_an_entry_with_a_bad_range_of_days_is_ignored(path: Path, change):
+    fresh(path).statuses(TODAY)
+    for p in bucket_status_paths(path):
+        forge(p, lambda doc: (everyone_valid(doc), change(doc)))
+    assert fresh(path).statuses(TODAY) == expected(path, TODAY)
+
+
 def test_a_symlink_in_place_of_an_entry_is_not_followed(path: Path, tmp_path: Path):
     fresh(path).statuses(TODAY)
     victim = bucket_status_paths(path)[0]
@@ -286,3 +380,16 @@ def test_a_temp_entry_left_by_a_killed_reader_is_cleaned_by_the_next_full_clean_
     monkeypatch.setattr(storage, "FULL_CLEANUP_EVERY", 1)
     repo.update("students", dataclasses.replace(student, first_name="Zoë"), repo.get("students", student.id)[1])
     assert not orphan.exists()
+
+
+def test_a_long_lived_repository_walking_the_days_ranks_as_a_fresh_check(path: Path):
+    """The TUI open across days: each day's ranking (the previous one with the buckets
+    whose range ended taken out and put back) is what a full check gives."""
+    repo = fresh(path)
+    repo.statuses(TODAY)
+    ends = sorted({last for _, last in ranges(path).values() if last < date.max})[:3]
+    days = sorted({d for last in ends for d in (last, last + timedelta(days=1))} | {TODAY + timedelta(days=1)})
+    assert len(days) >= 3
+    for day in days:
+        assert repo.statuses(day) == expected(path, day), day
+    assert repo.statuses(TODAY) == expected(path, TODAY)  # and back: before those days' entries, computed again

@@ -32,6 +32,9 @@ Readings made here (CONTRACT.md leaves them open; the référentiel decides):
   time). R8: 3 years = 1,095 days of every certificate, no window. Coverage is the
   calendar days of the union of the certificates' intervals (both ends included),
   so overlapping certificates count once.
+
+Every reading of as_of here has its boundary in stability.py (until when a status
+stays the same, so that kept statuses serve several days): a new one must add its own.
 """
 
 from __future__ import annotations

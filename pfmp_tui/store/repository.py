@@ -89,10 +89,12 @@ class _Ref(NamedTuple):
 
 
 class _Kept(NamedTuple):
-    """A bucket's statuses kept in memory: valid for `as_of` and `profile`, with the core
-    file `core_key`, or any core whose records `deps` have the digest `fp`."""
+    """A bucket's statuses kept in memory: valid for any day `as_of … through` and
+    `profile`, with the core file `core_key`, or any core whose records `deps` have the
+    digest `fp`."""
 
-    as_of: date
+    as_of: date  # the day they were computed for: never used before it
+    through: date  # the last day they stay the same (domain/stability.py)
     profile: str
     core_key: tuple | None
     deps: list[tuple[str, str]] | None
@@ -125,8 +127,8 @@ class Repository:
         self._statuses: dict[tuple, _Kept] = {}
         self._digests: tuple[tuple | None, dict] = (None, {})  # core key -> (kind, id) -> record digest
         self._idents: dict[tuple, tuple | None] = {}  # key of a view -> its file's identity when read
-        # The last school-wide ranking: ((day, profile), its parts by id, sort keys, statuses).
-        self._ranked: tuple[tuple, dict[int, list], list, list] | None = None
+        # The last school-wide ranking: (profile, its parts by id, sort keys, statuses).
+        self._ranked: tuple[str, dict[int, list], list, list] | None = None
         self._lock = threading.RLock()
         self._references = ReferenceCheck()  # no stored record names one of no file (issue 10)
         self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
@@ -478,9 +480,10 @@ class Repository:
         what `rules.check_dataset(self.dataset(), ...)` gives, computed bucket by bucket
         (store/checks.py) and kept with each bucket's file, in memory and on disk
         (store/status_files.py): a new process reads no bucket whose statuses were
-        kept for this day, and a change of the core (a tutor added) recomputes only
-        the buckets naming a record that changed. A cohort reads its own shards and
-        the core only."""
+        kept for a range of days holding this one (from the day computed through the
+        day one of them next changes), and a change of the core (a tutor added)
+        recomputes only the buckets naming a record that changed. A cohort reads its
+        own shards and the core only."""
         with self._reading() as tx, _gc_paused():  # statuses hold no cycles
             core_file = tx.file_of(CORE)
             core = self._view(tx, CORE)
@@ -498,7 +501,7 @@ class Repository:
                 parts.append(part)
             self._forget_old_views(tx)
             if cohort_id is None:
-                results = self._ranking(parts, as_of, profile)
+                results = self._ranking(parts, profile)
             else:
                 results = [r for part in parts for r in part if r.cohort_id == cohort_id]
                 results.sort(key=sort_key)
@@ -506,13 +509,15 @@ class Repository:
                 gc.freeze()  # a thousand statuses or more (and their views) built: out of the collector's scans
         return results
 
-    def _ranking(self, parts: list[list[CandidateStatus]], as_of: date, profile: str) -> list[CandidateStatus]:
+    def _ranking(self, parts: list[list[CandidateStatus]], profile: str) -> list[CandidateStatus]:
         """The statuses of `parts`, worst first: the previous ranking with the parts that
         changed taken out and put in (a commit changes a bucket or two: each status found
         and placed by bisection, no pass over the school), else sorted."""
         previous = self._ranked
         current = {id(p): p for p in parts}
-        if previous is not None and previous[0] == (as_of, profile):
+        # The ranking is a function of the parts' statuses only: the same parts (kept
+        # across days) are the same ranking whatever the day.
+        if previous is not None and previous[0] == profile:
             before, keys, ranked = previous[1], previous[2], previous[3]
             gone = [p for pid, p in before.items() if current.get(pid) is not p]
             added = [p for pid, p in current.items() if before.get(pid) is not p]
@@ -530,11 +535,11 @@ class Repository:
                     i = bisect_right(keys, k)
                     keys.insert(i, k)
                     ranked.insert(i, r)
-                self._ranked = ((as_of, profile), current, keys, ranked)
+                self._ranked = (profile, current, keys, ranked)
                 return list(ranked)
         pairs = sorted(((sort_key(r), r) for p in parts for r in p), key=itemgetter(0))
         keys, ranked = [k for k, _ in pairs], [r for _, r in pairs]
-        self._ranked = ((as_of, profile), current, keys, ranked)
+        self._ranked = (profile, current, keys, ranked)
         return list(ranked)
 
     def _bucket_statuses(self, tx: Transaction, shard: str, core: ShardView, core_key: tuple | None,
@@ -545,7 +550,7 @@ class Repository:
         if file_name is not None and core_key is not None and shard not in tx.dirty and shard not in tx.dropped:
             key = shard_cache.cache_key(tx, file_name)
         kept = self._statuses.get(key) if key is not None else None
-        if kept is not None and kept.as_of == as_of and kept.profile == profile:
+        if kept is not None and kept.as_of <= as_of <= kept.through and kept.profile == profile:
             if kept.core_key == core_key:
                 return kept.statuses, 0
             if kept.deps is not None and self._fingerprint(tx, kept.deps, core) == kept.fp:
@@ -555,28 +560,29 @@ class Repository:
         entry_key = None
         if key is not None and sha is not None:
             ident = shard_cache.file_identity(tx, file_name)
-            entry_key = None if ident is None else status_files.key(file_name, sha, ident, tx.manifest.uid, as_of, profile)
+            entry_key = None if ident is None else status_files.key(file_name, sha, ident, tx.manifest.uid, profile)
         if entry_key is not None:
-            found = status_files.read(status_files.path_for(self.store.path, file_name), entry_key)
-            if found is not None and self._fingerprint(tx, found[0], core) == found[1]:
-                self._statuses[key] = _Kept(as_of, profile, core_key, found[0], found[1], found[2])
-                return found[2], len(found[2])
+            found = status_files.read(status_files.path_for(self.store.path, file_name), entry_key, as_of)
+            if found is not None and self._fingerprint(tx, found.deps, core) == found.fp:
+                self._statuses[key] = _Kept(found.computed, found.through, profile, core_key, found.deps, found.fp,
+                                            found.statuses)
+                return found.statuses, len(found.statuses)
         view = self._view(tx, shard)
         needs = outside_references(view)
         if file_name is not None:  # a « ghost » reference is refused, never counted for nobody
             self._check_outside_references(tx, view, str(self.store.path.with_name(file_name)), needs, shard=shard)
-        part = shard_statuses(view, core.records["cohorts"], core.records["organisations"], as_of, profile)
+        part, through = shard_statuses(view, core.records["cohorts"], core.records["organisations"], as_of, profile)
         deps = self._dependencies(tx, shard, needs)
         fp = None if deps is None else self._fingerprint(tx, deps, core)
         if fp is None:
             deps = None
         if key is not None:
-            self._statuses[key] = _Kept(as_of, profile, core_key, deps, fp, part)
+            self._statuses[key] = _Kept(as_of, through, profile, core_key, deps, fp, part)
             # On disk only if the file is still what the view was read from (a file changed
             # under a long-lived process is not vouched for by what it read before).
             if entry_key is not None and deps is not None and self._idents.get(key) == ident:
                 status_files.write(status_files.path_for(self.store.path, file_name), entry_key, deps, fp, part,
-                                   file_mode())
+                                   file_mode(), as_of, through)
         return part, len(part)
 
     def _dependencies(self, tx: Transaction, shard: str, needs: dict) -> list[tuple[str, str]] | None:

@@ -10,9 +10,13 @@ A bucket's statuses (store/checks.py) are a function of:
 - the core records the bucket names (its cohort, the organisations and tutors of its
   placements): each one's content digest, checked against the core read now; and the
   file holding the periods its placements name (its cohort's head), by its checksum;
-- the day (overdue rules), the requirement profile, and the code that computes them
-  (a digest of the sources of the domain and of the store's readers).
-A kept entry is used only when every one of these is equal; anything else — another
+- the day (overdue rules): an entry says the day it was computed for and the last
+  day its statuses stay the same (the earliest of its learners', domain/stability.py),
+  and serves any day of that range, never one before it;
+- the requirement profile, and the code that computes them (a digest of the sources
+  of the domain and of the store's readers).
+A kept entry is used only when every one of these is equal (the day: within the
+range); anything else — another
 key, a file that does not parse, a digest that does not match its content, a field
 of the wrong type — is a miss: the statuses are computed from the bucket and the entry
 written again. An entry is never trusted because it is there.
@@ -35,7 +39,7 @@ import os
 import stat
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 import orjson
 
@@ -43,7 +47,7 @@ from ..domain.rules import CandidateStatus, Flag
 
 SUFFIX = ".statuses"
 FORMAT = "pfmp-statuses"
-VERSION = 1
+VERSION = 2  # 2: a range of days (computed, through) instead of one day
 MAX_BYTES = 16 * 1024 * 1024  # a bucket holds a few dozen learners: anything bigger is not ours
 
 _code: str | None = None
@@ -157,16 +161,19 @@ def _decode(row: Any) -> CandidateStatus:
                            tuple(out_flags), _str(rule), _opt_str(reason), date.fromisoformat(_str(deadline)))
 
 
-def key(file_name: str, sha: str, identity: tuple, uid: str, as_of: date, profile: str) -> dict:
-    """What an entry must say of itself to be used (besides its core records' digest)."""
+def key(file_name: str, sha: str, identity: tuple, uid: str, profile: str) -> dict:
+    """What an entry must say of itself to be used (besides its core records' digest
+    and a range of days holding the day asked for)."""
     return {"file": file_name, "sha": sha, "identity": list(identity), "uid": uid, "code": code_version(),
-            "as_of": as_of.isoformat(), "profile": profile}
+            "profile": profile}
 
 
 def write(path: Path, entry_key: dict, deps: list[tuple[str, str]], fp: str,
-          statuses: list[CandidateStatus], mode: int) -> bool:
-    """Keep one bucket's statuses (best effort: False if the folder cannot be written)."""
-    payload = orjson.dumps({"format": FORMAT, "version": VERSION, "key": entry_key, "deps": [list(d) for d in deps],
+          statuses: list[CandidateStatus], mode: int, computed: date, through: date) -> bool:
+    """Keep one bucket's statuses, computed for `computed` and the same through
+    `through` (best effort: False if the folder cannot be written)."""
+    payload = orjson.dumps({"format": FORMAT, "version": VERSION, "key": entry_key, "computed": computed.isoformat(),
+                            "through": through.isoformat(), "deps": [list(d) for d in deps],
                             "fp": fp, "statuses": [_encode(r) for r in statuses]})
     data = hashlib.blake2b(payload, digest_size=32).hexdigest().encode() + b"\n" + payload
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{os.urandom(6).hex()}.tmp")
@@ -190,9 +197,17 @@ def write(path: Path, entry_key: dict, deps: list[tuple[str, str]], fp: str,
         return False
 
 
-def read(path: Path, entry_key: dict) -> tuple[list[tuple[str, str]], str, list[CandidateStatus]] | None:
-    """(deps, their fingerprint, statuses) of the entry at `path` if it is whole, well
-    formed and kept under exactly `entry_key`; None otherwise (never an exception)."""
+class Entry(NamedTuple):
+    deps: list[tuple[str, str]]
+    fp: str  # the fingerprint of `deps` when the statuses were computed
+    statuses: list[CandidateStatus]
+    computed: date  # the day they were computed for ...
+    through: date  # ... and the last day they stay the same
+
+
+def read(path: Path, entry_key: dict, day: date) -> Entry | None:
+    """The entry at `path` if it is whole, well formed, kept under exactly `entry_key`
+    and valid on `day` (computed <= day <= through); None otherwise (never an exception)."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
@@ -220,9 +235,12 @@ def read(path: Path, entry_key: dict) -> tuple[list[tuple[str, str]], str, list[
         if (type(doc) is not dict or doc.get("format") != FORMAT or doc.get("version") != VERSION
                 or doc.get("key") != entry_key):
             return None
+        computed, through = date.fromisoformat(_str(doc["computed"])), date.fromisoformat(_str(doc["through"]))
+        if not computed <= day <= through:
+            return None
         deps = [(_str(k), _str(i)) for k, i in doc["deps"]]
         fp = _str(doc["fp"])
         statuses = [_decode(row) for row in doc["statuses"]]
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    return deps, fp, statuses
+    return Entry(deps, fp, statuses, computed, through)
