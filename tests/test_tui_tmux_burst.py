@@ -33,22 +33,56 @@ ROOT = Path(__file__).resolve().parent.parent
 class Tmux:
     def __init__(self, socket: str) -> None:
         self.socket = socket
+        self.start = time.monotonic()
+        self.seen: list[tuple[float, str]] = []  # (seconds since start, screen) each time it changed
 
     def run(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=20).stdout
 
     def screen(self) -> str:
-        return self.run("capture-pane", "-p", "-t", "pfmp")
+        shown = self.run("capture-pane", "-p", "-t", "pfmp")
+        if not self.seen or self.seen[-1][1] != shown:
+            self.seen.append((time.monotonic() - self.start, shown))
+        return shown
+
+    def history(self, last: int = 6) -> str:
+        """The screens seen, when they changed: what a failure on a slow machine needs to be explained."""
+        times = " ".join(f"{t:.1f}" for t, _ in self.seen)
+        shown = "\n".join(f"--- at {t:.1f} s\n{screen}" for t, screen in self.seen[-last:])
+        return f"screen changes at (s): {times}\n{shown}"
 
     def wait_for(self, *texts: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
-        shown = ""
         while time.monotonic() < deadline:
             shown = self.screen()
             if all(t in shown for t in texts):
                 return shown
             time.sleep(0.1)
-        raise AssertionError(f"not on screen: {texts!r}\n{shown}")
+        raise AssertionError(f"not on screen after {timeout:.0f} s: {texts!r}\n{self.history()}")
+
+    def click(self, x: int, y: int) -> None:
+        """A left click at column x, line y (0-based), as the terminal sends it (SGR mouse)."""
+        sequence = f"\x1b[<0;{x + 1};{y + 1}M\x1b[<0;{x + 1};{y + 1}m"
+        self.run("send-keys", "-t", "pfmp", "-H", *(f"{ord(c):02x}" for c in sequence))
+
+    def wait_for_row(self, row: str, text: str, toast: str, timeout: float = 20.0) -> str:
+        """Wait until the line showing `row` also shows `text`. A notification whose title is
+        `toast` may cover the end of that line for its few seconds: it is clicked away, as a
+        person would (Textual closes a notification on a click), rather than waited out."""
+        deadline = time.monotonic() + timeout
+        clicked: set[int] = set()
+        while time.monotonic() < deadline:
+            lines = self.screen().splitlines()
+            if any(row in line and text in line for line in lines):
+                return "\n".join(lines)
+            for y, line in enumerate(lines):
+                x = line.find(toast)
+                if x >= 0 and y not in clicked:
+                    clicked.add(y)
+                    self.click(x, y)
+            time.sleep(0.1)
+        raise AssertionError(f"not on the line of {row!r} after {timeout:.0f} s: {text!r}"
+                             f" (notification clicked on lines {sorted(clicked)})\n{self.history()}")
 
 
 @pytest.fixture
@@ -79,11 +113,12 @@ def test_one_send_keys_burst_in_the_real_program_saves_what_was_typed(tmux, tmp_
         time.sleep(0.2)
         found = Repository(Store(db_path)).get("placements", "p1")
         attestation = found[0].attestation if found else None
-    assert attestation is not None, tmux.screen()
+    assert attestation is not None, tmux.history()
     assert attestation.received_on == date(2026, 11, 27)
     assert attestation.signed_by_tutor is False
     assert attestation.days_completed == 12
-    tmux.wait_for("! non signée")  # the row of the second PFMP, on screen
+    # The row of the second PFMP says so, on screen (its end may be under « Enregistré »).
+    tmux.wait_for_row("05/10/26→30/10/26", "! non signée", toast="Enregistré")
     # The assessment grid of the first PFMP in one write too: four levels in order, then ^s.
     tmux.run("send-keys", "-t", "pfmp", "Up", "g", "3", "3", "4", "2", "C-s")
     tmux.wait_for("4/37 évaluées", "✓ enregistrée")

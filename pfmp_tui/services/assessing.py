@@ -29,7 +29,6 @@ from ..domain.interchange import parse_record
 from ..domain.model import ASSESSOR_LABELS, ASSESSORS, Appreciation, Assessment, Organisation, Period, Placement, Student, Tutor
 from ..domain.validation import format_date_fr
 from ..store.repository import ConflictError, Repository
-from .planning import new_id
 
 GENERAL_COMMENT_SUPPORTED = True  # stored as an Appreciation of the session
 ID_PREFIX = "asm"
@@ -195,15 +194,15 @@ def save_grid(
     for item in new_items:
         item_id = ids.get(item.competence)
         if item_id is None:
-            item_id = new_id(ID_PREFIX)
+            item_id = repo.mint_id(ID_PREFIX)  # new: no other record has it (no look at other buckets)
             while item_id in used:
-                item_id = new_id(ID_PREFIX)
+                item_id = repo.mint_id(ID_PREFIX)
             used.add(item_id)
         stored.append(Assessment(item_id, placement_id, item.competence, item.level, item.assessor, item.date, item.comment))
     kept_notes = [n for n in notes if (n.assessor, n.date) not in replaced]
     if general:
         old = [n.id for n in sorted(notes, key=lambda n: n.id) if (n.assessor, n.date) in (session, replaces)]
-        note_id = old[0] if old else new_id(NOTE_PREFIX)
+        note_id = old[0] if old else repo.mint_id(NOTE_PREFIX)
         kept_notes.append(Appreciation(note_id, placement_id, assessor, on, general))
     return repo.set_assessments(placement_id, kept + stored, expected_rev, kept_notes)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -133,6 +134,8 @@ class Repository:
         self._references = ReferenceCheck()  # no stored record names one of no file (issue 10)
         self._tx: Transaction | None = None  # the open `transaction()`, joined by every read and write
         self._tx_failed = False
+        self._minted: set[str] = set()  # ids made by `mint_id`, not yet saved
+        self._snapshotted = False  # a snapshot of the school was made
 
     # -- views ----------------------------------------------------------------------
     def _view(self, tx: Transaction, shard: str) -> ShardView:
@@ -145,11 +148,14 @@ class Repository:
         view = self._views.get(key)
         if view is None:
             with _gc_paused():
-                tables, base, unchanged = self._fresh.pop(key, None) or (tx.tables(shard), None, frozenset())
+                fresh = self._fresh.pop(key, None)
+                tables, base, unchanged = fresh or (tx.tables(shard), None, frozenset())
                 view = ShardView.build_checked(tables, str(self.store.path.with_name(file_name)), base, unchanged)
                 tx.forget(shard)  # a read of the school holds one parse at a time
             self._views[key] = view
-            self._idents[key] = shard_cache.CACHE.identity(key)  # what the file was when it was parsed or written
+            # What the file was when it was parsed (the identity this transaction read it
+            # with, kept parse or not) or written (kept with the committed tables).
+            self._idents[key] = shard_cache.CACHE.identity(key) if fresh else shard_cache.file_identity(tx, file_name)
             self._built += view.size(base)
         return view
 
@@ -416,7 +422,13 @@ class Repository:
         """
         with self._reading() as tx, _gc_paused():
             self._built = 0
+            # After its first snapshot, a Repository (the TUI's) builds views only for the
+            # files written since, by another session: where someone is working, the next edit
+            # is likely (their parses are kept, within the cache's budget). The first read of
+            # the school keeps none.
+            tx.keep_buckets = tx.keep_buckets or self._snapshotted
             snap = self._snapshot(tx)
+            self._snapshotted = True
             self._forget_old_views(tx)
             if self._built >= FREEZE_AFTER:
                 # Before the collector runs again: else its next pass scans them all once.
@@ -647,7 +659,8 @@ class Repository:
                 if shard == INDEX:
                     continue
                 file_name = tx.file_of(shard)
-                tables = shard_cache.load_tables(tx, file_name)  # not kept by the transaction
+                # Not kept by the transaction, nor (a bucket) by the process: a dump reads the school once.
+                tables = shard_cache.load_tables(tx, file_name, keep=parse_bucket(shard) is None)
                 try:
                     for kind in FROM_DOC:
                         out[kind].extend(_interchange(kind, doc) for doc in tables.get(kind, {}).values())
@@ -717,8 +730,21 @@ class Repository:
     def get(self, kind: str, record_id: str) -> tuple[Any, int] | None:
         """(record, rev) fresh from the store, or None."""
         with self._reading() as tx:
+            tx.keep_buckets = True  # one record: its bucket is what an edit would rewrite
             found = self._get(tx, kind, record_id)
+            if found is not None:
+                self._keep_parse(tx, found[2])
             return None if found is None else found[:2]
+
+    def _keep_parse(self, tx: Transaction, shard: str) -> None:
+        """Make sure the process keeps the parse of `shard`'s file (shard_cache): a record
+        of it is being looked at, and the write that may follow rewrites that file from
+        its parse. Best effort: a file that cannot be read now is refused by that write."""
+        file_name = tx.file_of(shard)
+        if tx.writable or shard in tx.dirty or shard in tx.dropped or shard_cache.is_kept(tx, file_name):
+            return
+        with contextlib.suppress(StoreError, OSError):
+            shard_cache.load_tables(tx, file_name, keep=True)
 
     # -- checks ------------------------------------------------------------------------------
     def _exists(self, tx: Transaction, kind: str, record_id: str) -> bool:
@@ -921,21 +947,46 @@ class Repository:
     def sheet(self, placement_id: str) -> tuple[list[Assessment], int]:
         """All assessments of a placement and the sheet's revision (0 if none yet)."""
         with self._reading() as tx:
+            tx.keep_buckets = True
             shard = self._locate(tx, "placements", placement_id)
             if shard is None:
                 raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
             view = self._view(tx, shard)
+            self._keep_parse(tx, shard)  # a fiche or a grid shown: its saves rewrite this bucket
             return list(view.sheets.get(placement_id, [])), view.sheet_revs.get(placement_id, 0)
 
     def sheet_full(self, placement_id: str) -> tuple[list[Assessment], list[Appreciation], int]:
         """The assessments and general appreciations of a placement, and the sheet's revision."""
         with self._reading() as tx:
+            tx.keep_buckets = True
             shard = self._locate(tx, "placements", placement_id)
             if shard is None:
                 raise ValidationFailed(FieldError("placement_id", f"stage « {placement_id} » introuvable"))
             view = self._view(tx, shard)
+            self._keep_parse(tx, shard)
             return (list(view.sheets.get(placement_id, [])), list(view.notes.get(placement_id, [])),
                     view.sheet_revs.get(placement_id, 0))
+
+    def mint_id(self, prefix: str) -> str:
+        """A new id for a level or an appreciation: `prefix` and 96 random bits (os.urandom).
+
+        No other record has it: the chance that it equals one of the 1.6 million ids of
+        a large school is 1.6e6 / 2**96 ≈ 2e-23. So `set_assessments` does not look for
+        it in the other buckets (what grew with the school: every bucket's ids read, 0.32 s
+        at 15,000 learners for the first grid saved in a process, issue 13); an id given
+        by a caller (an import, the Python API) is still looked for in the whole store.
+        Used once: a minted id saved, or given to a second sheet, is checked like any other."""
+        minted = f"{prefix}-{os.urandom(12).hex()}"
+        with self._lock:
+            self._minted.add(minted)
+        return minted
+
+    def _take_minted(self, ids: set[str]) -> set[str]:
+        """The ids of `ids` this Repository minted and that were not used yet, now used."""
+        with self._lock:
+            taken = ids & self._minted
+            self._minted -= taken
+        return taken
 
     def set_assessments(self, placement_id: str, items: list[Assessment], expected_rev: int,
                         appreciations: list[Appreciation] | None = None) -> int:
@@ -963,9 +1014,11 @@ class Repository:
                 else:
                     seen[a.id] = i
             # An assessment id is unique in the whole store; ids this sheet already holds
-            # are known to be (saving a grid again looks at no other shard).
+            # are known to be (saving a grid again looks at no other shard), and so are the
+            # ids minted for it (`mint_id`).
             own = {a.id for a in view.sheets[placement_id]} if placement_id in view.sheets else set()
             new_ids = seen.keys() - own
+            new_ids -= self._take_minted(set(new_ids))
             for other in self._shards(tx) if new_ids else ():
                 taken = self._view(tx, other).assessment_ids()
                 for aid in new_ids & taken.keys():
@@ -981,6 +1034,7 @@ class Repository:
                 else:
                     note_ids[n.id] = i
             new_notes = note_ids.keys() - {n.id for n in view.notes.get(placement_id, ())}
+            new_notes -= self._take_minted(set(new_notes))
             for other in self._shards(tx) if new_notes else ():
                 taken = self._view(tx, other).records["appreciations"]
                 for nid in new_notes & taken.keys():

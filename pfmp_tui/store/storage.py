@@ -61,6 +61,7 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from . import journal_file, shard_cache
+from .buckets import parse_bucket
 from .status_files import SUFFIX as STATUS_SUFFIX
 
 STORE_FORMAT = "pfmp-store"
@@ -78,6 +79,10 @@ FULL_CLEANUP_EVERY = 64  # commits between two looks for orphans in the folder (
 
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_bucket(shard: str) -> bool:
+    return parse_bucket(shard) is not None
 
 
 def _new_items(entries: dict, known: dict | None):
@@ -311,6 +316,10 @@ class Transaction:
         # same object at commit is unchanged (TinyDB replaces a table it modifies).
         self.loaded: dict[str, dict[str, dict]] = {}
         self._dbs: dict[str, ShardDB] = {}
+        # Whether a read-only transaction keeps the parses of the buckets it reads for the
+        # next transactions (shard_cache): one that looks at a record or two (an edit is
+        # likely to follow), not one that reads the school.
+        self.keep_buckets = False
         # Journal hook (store/journal_file.py): lines appended by this commit, or the
         # journal's whole new content (purge, restore); the user list when it changes.
         self.journal_lines: list[bytes] = []
@@ -333,7 +342,8 @@ class Transaction:
         data = self._data.get(shard)
         if data is None:
             # A committed file's parse is shared by the process (shard_cache); `data` is our own copy.
-            data = {} if shard in self.dropped else shard_cache.load_tables(self, self.manifest.shards.get(shard))
+            data = {} if shard in self.dropped else shard_cache.load_tables(
+                self, self.manifest.shards.get(shard), keep=self.writable or self.keep_buckets or not _is_bucket(shard))
             self._data[shard] = data
             self.loaded[shard] = dict(data)
         return data

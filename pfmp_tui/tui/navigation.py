@@ -134,7 +134,7 @@ def open_candidates(app: App, filter: CandidateFilter | None = None) -> None:
 
 
 def open_candidate_file(app: App, target: CandidateFile, then: Then = None) -> None:
-    screen = CandidateScreen(target.student_id)
+    screen = CandidateScreen.for_student(app, target.student_id)
     app.push_screen(screen, then)
     if target.placement_id:
         placement_id = target.placement_id

@@ -16,7 +16,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Header, Input, Select, Static
 
 from ...domain.model import VOIE_LABELS
 from ...domain.rules import STATUS_ORDER, CandidateStatus
@@ -35,6 +35,7 @@ from ..state import (
     status_text,
 )
 from ..widgets.growing_table import GrowingTable
+from ..widgets.steady_footer import SteadyFooter
 
 # (title, key, width); the name and cohort columns share what the terminal's width leaves.
 FIXED_COLUMNS = {"status": ("Statut", 12), "progress": ("Attesté / requis", 21), "voie": ("Voie", 10)}
@@ -94,6 +95,7 @@ class CandidatesScreen(Screen):
         self._options: dict[str, list[tuple[str, str]]] = {}  # selector -> the options it shows
         self._stale = False  # a newer state came while hidden: shown when the list is again
         self._shown: tuple | None = None  # what the rows are of: (state, filter, widths, full cohort, theme)
+        self._summary: str | None = None  # the line above the rows, as shown
 
     # -- layout --------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -113,7 +115,7 @@ class CandidatesScreen(Screen):
         yield Static("", id="summary")
         table: GrowingTable = GrowingTable(id="candidates", cursor_type="row", zebra_stripes=True)
         yield table
-        yield Footer(compact=True)
+        yield SteadyFooter(compact=True)
 
     def on_mount(self) -> None:
         self.sub_title = "Élèves"
@@ -189,13 +191,17 @@ class CandidatesScreen(Screen):
         if message.token != self._token:
             return  # an older filter: a newer computation is on its way
         table = self.query_one(GrowingTable)
-        current = None if self._from_top else self.current_student()
-        self._from_top = False
+        from_top, self._from_top = self._from_top, False
+        current = None if from_top else self.current_student()
+        cursor_row = table.cursor_row
         colours = self.app.theme_variables
         state = message.state
         full_cohort = message.full_cohort
         widths = column_widths(self._table_width())
-        self._shown = (state, self.filter, widths, full_cohort, self.app.theme)
+        of = (self.filter, widths, full_cohort, self.app.theme)
+        # The same list a state later (a save, another session's): its rows are updated in place.
+        same_list = not from_top and self._shown is not None and self._shown[1:] == of and widths == self._widths
+        self._shown = (state, *of)
         if widths != self._widths:
             self._widths = widths
             table.clear(columns=True)
@@ -212,16 +218,21 @@ class CandidatesScreen(Screen):
                 for key in COLUMN_ORDER if widths[key]
             ]
 
-        table.show_items(message.results, make_row, lambda r: r.student_id, at_least=self.ALL_ROWS_UP_TO)
-        if current is not None:
-            table.move_to_key(current)  # the candidate left the filter: stay at the top
+        if same_list:
+            table.update_items(message.results, make_row, lambda r: r.student_id, at_least=self.ALL_ROWS_UP_TO)
+        else:
+            table.show_items(message.results, make_row, lambda r: r.student_id, at_least=self.ALL_ROWS_UP_TO)
+        if current is not None and not table.move_to_key(current, within=table.CHUNK) and same_list and table.row_count:
+            # The learner left the list, or went far down it (a save that settled their file):
+            # the cursor stays where it was, on the next one (was: rows built down to them).
+            table.move_cursor(row=min(cursor_row, table.row_count - 1), animate=False)
         shown = len(message.results)
         described = describe_filter(self.app.state, self.filter)
-        self.query_one("#summary", Static).update(
-            f"{shown} élève{'s' if shown > 1 else ''} sur {message.total}"
-            + (f" · filtre : {described}" if described else "")
-            + " · Entrée : fiche"
-        )
+        summary = (f"{shown} élève{'s' if shown > 1 else ''} sur {message.total}"
+                   + (f" · filtre : {described}" if described else "") + " · Entrée : fiche")
+        if summary != self._summary:  # the same after most saves: no layout of the screen for it
+            self._summary = summary
+            self.query_one("#summary", Static).update(summary)
         self.loaded = True
 
     def _table_width(self) -> int:
