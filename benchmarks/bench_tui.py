@@ -6,20 +6,32 @@ For each size a school is made by the real command line (`pfmp demo --students N
 once per run, in a temporary folder unless --stores names one to reuse), then a fresh
 Python process per size runs the app headless (`App.run_test`, 80×24) and measures:
 
-- launch: from opening the store (`bootstrap.open_state`, as `pfmp tui` does) to the
-  dashboard drawn with its figures;
+- launch → dashboard: from opening the store (`bootstrap.open_preview`, as `pfmp tui`
+  does: the statuses and the cohorts) to the first frame of the dashboard with its
+  figures (the import of the package before it is printed beside: « import »);
+- school read: from the same instant to the whole school's state in the app (every
+  screen ready: the app reads it in a worker while the dashboard is shown). Both are
+  measured twice: on a fresh copy of the store, where the statuses kept beside each
+  bucket do not match (a copy has other inodes: what the first run of a day costs, the
+  statuses computed again), and on that copy again (« kept »: the statuses written by
+  the first run are used). `--ab TREE` measures the same launches with the code of
+  another checkout (e.g. main), alternated with this one's, in the same run;
 - list shown: from « l » on the dashboard to the candidates list showing its rows;
 - search: from the last key of a name typed in the search box to its rows shown;
 - save → screen: a TUI save (the attestation form's service, `editing.save`, then what
-  the app does after a save) until the updated state is on the screen; « blocked » is
-  the part spent in the save itself (on the UI thread, as the form does);
+  the app does after a save) until the first frame drawn with the updated state;
+  « blocked » is the part spent in the save itself (on the UI thread, as the form
+  does); « until pilot.pause » is the same save timed as before 2026-12-02 (until the
+  state is in the app, then `pilot.pause()`, which waits at least 20 ms for the
+  process to be idle);
 - save from a fiche: the same, made from a learner's fiche opened from the candidates
   list (the fiche, the list under it and the dashboard get the new state);
 - other session: another process commits an edit; time until this app shows it (the
   app polls the store as in production, `app.POLL_INTERVAL`);
 - frozen frame: the longest the event loop (the UI thread) went without running, per
   phase (a 5 ms ticker on the app's loop; the bootstrap's read happens before the
-  loop starts and is not in it);
+  loop starts and is not in it; « school » is the time the worker reads the school,
+  the dashboard on screen);
 - peak RSS of the process.
 
 Then a line dividing each figure at L by the same at S (a save must not cost more in
@@ -81,18 +93,19 @@ print(time.time(), flush=True)
 """
 
 
-async def measure(path: Path, saves: int) -> dict:
+async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
+    t_import = time.perf_counter()
     from textual.widgets import Input
 
     from pfmp_tui.services import editing
-    from pfmp_tui.tui.bootstrap import open_state
+    from pfmp_tui.tui import bootstrap
     from pfmp_tui.tui.app import PfmpApp
     from pfmp_tui.tui.screens.candidate import CandidateScreen
     from pfmp_tui.tui.screens.candidates import CandidatesScreen
     from pfmp_tui.tui.screens.dashboard import DashboardScreen
     from pfmp_tui.tui.widgets.figure import Figure
 
-    out: dict = {"frozen": {}}
+    out: dict = {"frozen": {}, "import": [time.perf_counter() - t_import]}
     phase = ["launch"]
     stop = False
 
@@ -112,15 +125,49 @@ async def measure(path: Path, saves: int) -> dict:
 
     today = date.today()
     t0 = time.perf_counter()
-    repo, state = open_state(path, today)
-    app = PfmpApp(repo, today=today, user="bench", state=state,  # the app's own poll interval
-                  exports_dir=Path(tempfile.mkdtemp(prefix="bench-tui-")))
+    if hasattr(bootstrap, "open_preview"):  # as `pfmp tui` does: the dashboard first, the school in a worker
+        repo, preview = bootstrap.open_preview(path, today)
+        first = {"preview": preview}
+    else:  # a tree from before the preview (--ab): the whole school read before the app starts
+        repo, state = bootstrap.open_state(path, today)
+        first = {"state": state}
+    app = PfmpApp(repo, today=today, user="bench", exports_dir=Path(tempfile.mkdtemp(prefix="bench-tui-")),
+                  **first)  # the app's own poll interval
+    # When a frame is drawn (the compositor's output handed to the driver: headless, it
+    # is dropped there). Not `pilot.pause()`: it waits until the process is idle, and the
+    # worker reading the school keeps it busy for seconds after the dashboard is drawn.
+    painted: dict[str, float] = {}
+    display = app._display
+
+    drawn = [0.0, -1]  # the last frame: when, and the generation of the state it showed
+
+    def timed_display(screen, renderable) -> None:
+        display(screen, renderable)
+        if renderable is None:
+            return
+        now = time.perf_counter()
+        if app.state is not None and not app.loading_state:
+            drawn[:] = [now, app.state.generation]
+        if len(painted) == 2 or not isinstance(screen, DashboardScreen):
+            return
+        if "launch" not in painted and screen.query(Figure):
+            painted["launch"] = now
+        if "launch" in painted and app.state is not None and not app.loading_state:
+            painted["school"] = now
+
+    app._display = timed_display
     tick = asyncio.create_task(ticker())
     async with app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, DashboardScreen) and app.state is not None
-                    and bool(app.screen.query(Figure)))
+        await until(pilot, lambda: "launch" in painted)
+        out["launch"] = [painted["launch"] - t0]
+        phase[0] = "school"
+        await until(pilot, lambda: "school" in painted)
+        out["school"] = [painted["school"] - t0]
         await pilot.pause()
-        out["launch"] = [time.perf_counter() - t0]
+        if launch_only:
+            stop = True
+            await tick
+            return out
 
         # candidates list shown, several times
         phase[0] = "list"
@@ -161,7 +208,7 @@ async def measure(path: Path, saves: int) -> dict:
 
         # TUI saves: the attestation of an ended placement, a different learner each time
         phase[0] = "save"
-        out["save"], out["blocked"] = [], []
+        out["save"], out["blocked"], out["save_paused"], out["fiche_paused"] = [], [], [], []
         todo = [p for p in app.state.data.placements if p.attestation is None and p.end < today][:saves]
         for placement in todo:
             base, rev = repo.get("placements", placement.id)
@@ -171,9 +218,11 @@ async def measure(path: Path, saves: int) -> dict:
             saved = editing.save(repo, "attestation", values, base=base, rev=rev)
             out["blocked"].append(time.perf_counter() - t)
             app._saved(saved)
+            await until(pilot, lambda: drawn[1] > before)
+            out["save"].append(drawn[0] - t)
             await until(pilot, lambda: app.state.generation > before and not app.loading_state)
             await pilot.pause()
-            out["save"].append(time.perf_counter() - t)
+            out["save_paused"].append(time.perf_counter() - t)
             app.clear_notifications()
 
         # The same from a learner's fiche opened from the list (how a coordinator saves):
@@ -195,9 +244,11 @@ async def measure(path: Path, saves: int) -> dict:
             t = time.perf_counter()
             saved = editing.save(repo, "attestation", editing.attestation_defaults(base, today), base=base, rev=rev)
             app._saved(saved)
+            await until(pilot, lambda: drawn[1] > before)
+            out["fiche"].append(drawn[0] - t)
             await until(pilot, lambda: app.state.generation > before and not app.loading_state)
             await pilot.pause()
-            out["fiche"].append(time.perf_counter() - t)
+            out["fiche_paused"].append(time.perf_counter() - t)
             app.clear_notifications()
             app.pop_screen()
             await until(pilot, lambda: isinstance(app.screen, CandidatesScreen) and app.screen.loaded)
@@ -224,8 +275,20 @@ async def measure(path: Path, saves: int) -> dict:
     return out
 
 
-def child(path: str, saves: int) -> None:
-    print(json.dumps(asyncio.run(measure(Path(path), saves))))
+def child(path: str, saves: int, launch_only: bool) -> None:
+    print(json.dumps(asyncio.run(measure(Path(path), saves, launch_only))))
+
+
+def run_child(path: Path, saves: int, *, launch_only: bool = False, code: Path = ROOT) -> dict:
+    """One measuring process on `path`, with the code of the checkout `code`."""
+    command = [sys.executable, __file__, "--child", str(path), "--saves", str(saves), "--code", str(code)]
+    if launch_only:
+        command.append("--launch-only")
+    run = subprocess.run(command, capture_output=True, text=True, cwd=code, env={**os.environ, "PYTHONHASHSEED": "0"})
+    if run.returncode:
+        print(run.stderr[-3000:])
+        raise SystemExit(f"{path}: the measuring process failed")
+    return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 # -- the parent ----------------------------------------------------------------------------------
@@ -234,10 +297,19 @@ def main() -> None:
     parser.add_argument("--sizes", default="S,M,L")
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--stores", help="folder of stores to reuse (made there if absent; measured on a copy)")
+    parser.add_argument("--ab", help="another checkout (e.g. of main): its launches measured alternately with ours")
+    parser.add_argument("--launches", type=int, default=2, help="launches measured with the statuses kept")
+    parser.add_argument("--launches-only", action="store_true", help="measure the launches only")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--code", help=argparse.SUPPRESS)
+    parser.add_argument("--launch-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.saves)
+        if args.code:  # the code measured: this checkout's, or the --ab one's
+            sys.path.insert(0, args.code)
+            for name in [m for m in sys.modules if m == "pfmp_tui" or m.startswith("pfmp_tui.")]:
+                del sys.modules[name]
+        child(args.child, args.saves, args.launch_only)
         return
     folder = Path(args.stores) if args.stores else Path(tempfile.mkdtemp(prefix="bench-tui-"))
     results: dict[str, dict] = {}
@@ -247,29 +319,53 @@ def main() -> None:
         kept = build_store(folder, n)
         # Measured on a copy: the saves change the store, and a store kept with --stores
         # must give the next run the same school (the same attestations still to save).
-        work = Path(tempfile.mkdtemp(prefix=f"bench-tui-{size}-"))
-        shutil.copytree(kept.parent, work / kept.parent.name)
-        path = work / kept.parent.name / kept.name
         print(f"{size} ({n} learners): store ready in {time.perf_counter() - t:.1f} s", flush=True)
-        run = subprocess.run([sys.executable, __file__, "--child", str(path), "--saves", str(args.saves)],
-                             capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": "0"})
-        shutil.rmtree(work, ignore_errors=True)
-        if run.returncode:
-            print(run.stderr[-3000:])
-            raise SystemExit(f"{size}: the measuring process failed")
-        results[size] = json.loads(run.stdout.strip().splitlines()[-1])
+        codes = [("this", ROOT)] + ([("ab", Path(args.ab).resolve())] if args.ab else [])
+        launches: dict[str, dict[str, list]] = {}
+        for name, code in codes:  # alternated: each code on its own fresh copy, cold then kept
+            work = Path(tempfile.mkdtemp(prefix=f"bench-tui-{size}-"))
+            shutil.copytree(kept.parent, work / kept.parent.name)
+            path = work / kept.parent.name / kept.name
+            found = launches[name] = {}
+            for i in range(1 + args.launches):
+                r = run_child(path, args.saves, launch_only=True, code=code)
+                for key in ("launch", "school", "import"):
+                    found.setdefault(f"{key} {'cold' if i == 0 else 'kept'}", []).extend(r[key])
+                for phase_name in ("launch", "school"):
+                    key = f"frozen {phase_name} {'cold' if i == 0 else 'kept'}"
+                    found.setdefault(key, []).append(r["frozen"].get(phase_name, 0.0))
+            shutil.rmtree(work, ignore_errors=True)
+        if args.launches_only:
+            results[size] = {"launches": launches, "frozen": {}}
+            report(size, results[size])
+            continue
+        # Measured on a copy: the saves change the store, and a store kept with --stores
+        # must give the next run the same school (the same attestations still to save).
+        for name, code in reversed(codes):  # --ab's first, then this checkout's
+            work = Path(tempfile.mkdtemp(prefix=f"bench-tui-{size}-"))
+            shutil.copytree(kept.parent, work / kept.parent.name)
+            path = work / kept.parent.name / kept.name
+            run_child(path, args.saves, launch_only=True, code=code)  # the day's statuses kept, as on a second launch
+            found = run_child(path, args.saves, code=code)
+            shutil.rmtree(work, ignore_errors=True)
+            if name == "ab":
+                print(f"  --ab {args.ab}:")
+                report(size, found, indent="    ")
+            else:
+                results[size] = found
+        results[size]["launches"] = launches
         report(size, results[size])
-    if "S" in results and "L" in results:
+    if "S" in results and "L" in results and not args.launches_only:
         s, l = results["S"], results["L"]
         parts = []
-        for key in ("launch", "list", "search", "save", "blocked", "fiche", "other", "rss_mb"):
+        for key in ("launch", "school", "list", "search", "save", "blocked", "fiche", "other", "rss_mb"):
             if s.get(key) and l.get(key):
                 parts.append(f"{key} {statistics.median(l[key]) / statistics.median(s[key]):.1f}×")
         parts.append(f"frozen {max(l['frozen'].values()) / max(max(s['frozen'].values()), 1e-3):.1f}×")
         print("L / S (medians): " + " · ".join(parts))
 
 
-def report(size: str, r: dict) -> None:
+def report(size: str, r: dict, indent: str = "  ") -> None:
     def fig(key: str, unit: str = "s") -> str:
         values = r[key]
         if unit == "MB":
@@ -280,15 +376,30 @@ def report(size: str, r: dict) -> None:
                 f" (n={len(values)})")
 
     frozen = " ".join(f"{k} {v * 1000:.0f}" for k, v in r["frozen"].items())
-    print(f"  launch → dashboard   {fig('launch')}")
-    print(f"  list shown           {fig('list')}")
-    print(f"  search rows          {fig('search')}")
-    print(f"  save → screen        {fig('save')}  (save itself: {fig('blocked')})")
+    for name, found in r.get("launches", {}).items():
+        who = "" if name == "this" else " [--ab]"
+        for case, words in (("cold", "statuses not kept (first run of a day)"), ("kept", "statuses kept")):
+            def ms(key: str) -> str:
+                values = found.get(f"{key} {case}", [])
+                return "/".join(f"{v * 1000:.0f}" for v in values) or "–"
+            print(f"{indent}launch{who}, {words}: dashboard {ms('launch')} ms · school read {ms('school')} ms"
+                  f" · longest frame {ms('frozen launch')} / {ms('frozen school')} ms · import {ms('import')} ms")
+    if "launch" not in r:
+        return
+    print(f"{indent}launch → dashboard   {fig('launch')}  (statuses kept)")
+    print(f"{indent}school read          {fig('school')}  (every screen ready)")
+    print(f"{indent}list shown           {fig('list')}")
+    print(f"{indent}search rows          {fig('search')}")
+    print(f"{indent}save → screen        {fig('save')}  (save itself: {fig('blocked')})")
+    if r.get("save_paused"):
+        print(f"{indent}  until pilot.pause  {fig('save_paused')}  (the measure before 2026-12-02: + an idle wait ≥ 20 ms)")
     if r.get("fiche"):
-        print(f"  save from a fiche    {fig('fiche')}  (fiche over the list over the dashboard)")
-    print(f"  other session shown  {fig('other')}")
-    print(f"  longest frozen frame per phase (ms): {frozen}")
-    print(f"  peak RSS             {fig('rss_mb', 'MB')}", flush=True)
+        print(f"{indent}save from a fiche    {fig('fiche')}  (fiche over the list over the dashboard)")
+    if r.get("fiche_paused"):
+        print(f"{indent}  until pilot.pause  {fig('fiche_paused')}")
+    print(f"{indent}other session shown  {fig('other')}")
+    print(f"{indent}longest frozen frame per phase (ms): {frozen}")
+    print(f"{indent}peak RSS             {fig('rss_mb', 'MB')}", flush=True)
     if size in ("M", "L"):  # the issue's targets: p95 for saves, the longest frame, else the median
         at = 0 if size == "M" else 1
         marks = []
@@ -302,7 +413,7 @@ def report(size: str, r: dict) -> None:
             else:
                 value = statistics.median(r[key])
             marks.append(f"{key} {'PASS' if value <= target[at] else 'MISS'}")
-        print("  targets              " + " · ".join(marks), flush=True)
+        print(indent + "targets              " + " · ".join(marks), flush=True)
 
 
 if __name__ == "__main__":

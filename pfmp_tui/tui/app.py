@@ -14,14 +14,16 @@ import gc
 import getpass
 import os
 import re
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.message import Message
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 
 from ..domain.errors import ValidationFailed
@@ -49,6 +51,8 @@ LIGHT, DARK = "textual-light", "textual-dark"
 # Seconds between two looks at the manifest's stamp (one os.stat): another session's save
 # shows within this plus one state rebuild (issue 13: ≤ 1 s; at 1.0 s its p95 was 1.03 s).
 POLL_INTERVAL = 0.5
+# At launch, the longest the school's read waits for the dashboard to be drawn (s).
+DRAW_FIRST_LIMIT = 1.0
 textual_french.apply()  # Textual's own footer texts in French (« esc Fermer la liste »)
 
 
@@ -59,10 +63,11 @@ class StateLoaded(Message):
 
 
 class LoadFailed(Message):
-    def __init__(self, message: str, stamp: Any) -> None:
+    def __init__(self, message: str, stamp: Any, busy: bool = False) -> None:
         super().__init__()
         self.message = message
         self.stamp = stamp
+        self.busy = busy  # another process holds the store's lock: try again
 
 
 class ExportDone(Message):
@@ -84,7 +89,7 @@ class PfmpApp(OrderedKeys, App[None]):
 
     def __init__(self, repo: Repository, *, today: date | None = None, user: str | None = None,
                  exports_dir: Path | None = None, poll_interval: float = POLL_INTERVAL,
-                 state: AppState | None = None) -> None:
+                 state: AppState | None = None, preview: AppState | None = None) -> None:
         super().__init__()
         self.repo = repo
         self._fixed_today = today
@@ -92,7 +97,17 @@ class PfmpApp(OrderedKeys, App[None]):
         self.exports_dir = Path(exports_dir) if exports_dir is not None else Path.cwd() / "exports"
         self.poll_interval = poll_interval
         self.state: AppState | None = None
-        self._first_state = state  # read by the bootstrap, if it did (`bootstrap.run_tui`)
+        self._first_state = state  # read by the bootstrap, if it did (tests)
+        # The launch's first picture (`state.preview_state`: statuses and cohorts, read by
+        # `bootstrap.run_tui` before the app starts): the dashboard draws it while the
+        # school's records are read in a worker; None once `state` is there.
+        self.preview: AppState | None = None
+        self._first_preview = preview
+        # What was asked for before the school was read (a screen to open), in order: run
+        # when it is, the keys typed after it held until then (`wait_for_school`).
+        self._school_waiters: list[Callable[[], object]] = []
+        self._waiting_note: Notification | None = None
+        self.launch_error: str | None = None  # the school could not be read at launch: `run_tui` says why
         self.loading_state = False
         self._reload_pending = False
         self._seen_stamp: Any = None
@@ -132,13 +147,21 @@ class PfmpApp(OrderedKeys, App[None]):
             self.theme = DARK
         self.watch(self, "theme", self._remember_theme, init=False)
         first, self._first_state = self._first_state, None
+        preview, self._first_preview = self._first_preview, None
         if first is not None and first.today == self.today:
             self.state = first  # the dashboard is composed with its figures, not composed twice
+        elif preview is not None and preview.today == self.today:
+            self.preview = preview  # drawn now; the school is read below, in a worker
         self.push_screen(DashboardScreen())
         if first is not None and first.today == self.today:
             # Read before the app started: handed over like a load (screens mounted first).
             self.loading_state = True
             self.post_message(StateLoaded(first))
+        elif self.preview is not None:
+            # The school is read once the dashboard is drawn: a worker reading it competes with
+            # the frames for the interpreter (issue 13: the dashboard first, its frames short).
+            self.loading_state = True
+            self.call_after_refresh(self._read_school, time.monotonic() + DRAW_FIRST_LIMIT)
         else:
             self.reload()
         if self.poll_interval:
@@ -153,6 +176,13 @@ class PfmpApp(OrderedKeys, App[None]):
         if stamp != self._seen_stamp and not self.loading_state:
             self.reload()
 
+    def _read_school(self, deadline: float) -> None:
+        if not getattr(self.screen, "ready", True) and time.monotonic() < deadline:
+            self.call_after_refresh(self._read_school, deadline)  # its cards are still being mounted
+            return
+        self.loading_state = False
+        self.reload()
+
     def reload(self) -> None:
         if self.loading_state:
             self._reload_pending = True
@@ -163,12 +193,29 @@ class PfmpApp(OrderedKeys, App[None]):
     @work(thread=True, exit_on_error=False, group="load", description="load_state")
     def _load(self, today: date) -> None:
         stamp = None
+        # The school's first read makes a whole school of long-lived objects: no cyclic
+        # collection meanwhile (a full one scans them all, holding the interpreter: frames of
+        # 0.15–0.23 s on the dashboard at 1,500 learners while the worker read), then out of
+        # the collector's scans before it runs again (`_freeze_heap`, issue 13).
+        first = self.state is None
+        collecting = gc.isenabled()
+        if first:
+            gc.disable()
         try:
             stamp = self.repo.store.stamp()
             state = load_state(self.repo, today, self.state)  # the shards a commit wrote, only
+            if isinstance(self.screen, DashboardScreen):  # else drawn when on top again (its own thread)
+                size = self.size
+                DashboardScreen.prepare(state, size.width, size.height)  # its figures, off the UI thread
         except (StoreError, OSError, ValueError) as exc:
-            self.post_message(LoadFailed(str(exc), stamp))
+            message = str(exc)  # StoreBusy (another process holds the lock) says « magasin occupé … »
+            self.post_message(LoadFailed(message, stamp, busy=message.startswith("magasin occupé")))
             return
+        finally:
+            if first:
+                gc.freeze()
+                if collecting:
+                    gc.enable()
         self.post_message(StateLoaded(state))
 
     def on_state_loaded(self, message: StateLoaded) -> None:
@@ -176,12 +223,19 @@ class PfmpApp(OrderedKeys, App[None]):
         state = message.state
         self._seen_stamp = state.stamp
         self.state = state  # loads never overlap (loading_state): this is the newest
+        self.preview = None
         for screen in self.screen_stack:
             show = getattr(screen, "show_state", None)
             if show is not None:
                 show(state)
         if state.whole:
             self.call_after_refresh(_freeze_heap)
+        waiters, self._school_waiters = self._school_waiters, []
+        for action in waiters:  # asked for while the school was read: now, in the order asked
+            action()
+        if waiters:
+            self._unnotify(self._waiting_note)  # « Lecture de l'école… »: done
+            self._resume_keys()
         if self._select_after_load is not None:
             kind, record_id = self._select_after_load
             self._select_after_load = None
@@ -203,9 +257,73 @@ class PfmpApp(OrderedKeys, App[None]):
     def on_load_failed(self, message: LoadFailed) -> None:
         self.loading_state = False
         self._seen_stamp = message.stamp
-        busy = message.message.startswith("magasin occupé")  # StoreBusy: the last state stays on screen
+        busy = message.busy  # StoreBusy: the last state stays on screen
+        if self.state is None:  # the school could not be read at launch
+            if busy:
+                self.notify(f"{message.message} : nouvel essai dans un instant.", title="Magasin occupé",
+                            severity="warning")
+                self.set_timer(1.0, self.reload)
+                return
+            # A damaged file found by the background read (the bootstrap read the manifest, the
+            # core, the index and the statuses): refused like at the door, nothing written
+            # (no screen that writes was opened), the reason printed by `run_tui`.
+            self.launch_error = message.message
+            self.exit(return_code=1)
+            return
         self.notify(message.message, title="Magasin occupé" if busy else "Magasin illisible", severity="error",
                     timeout=15)
+
+    # -- before the school is read --------------------------------------------------------------------
+    def wait_for_school(self, action: Callable[[], object]) -> bool:
+        """True if the school's records are still being read (launch): `action` (opening a
+        screen) is then kept and run once they are, and every key typed after it waits
+        behind it, so that what is typed reaches the screen it was typed for (issue 13:
+        never a lost key, never a screen on half data)."""
+        if self.state is not None:
+            return False
+        if not self._school_waiters:
+            self._waiting_note = Notification("Lecture de l'école… l'écran demandé s'ouvre dès qu'elle est lue.",
+                                              "Un instant", timeout=30)
+            # Shown now, not posted (`notify`): the school's state may be next in the queue,
+            # and it takes this note away (`_unnotify`).
+            self._on_notify(Notify(self._waiting_note))
+        self._school_waiters.append(action)
+        return True
+
+    def _quit_held(self) -> bool:
+        """^q among the keys waiting for the school: quit at once. Nothing holds input yet
+        (every screen waits for the school), and the keys typed for a screen never opened
+        go with the app."""
+        quit_keys = ("ctrl+q", self.user_keymap.get("app.quit"))
+        if any(isinstance(e, events.Key) and e.key in quit_keys for e in getattr(self, "_held_inputs", ())):
+            self.exit()
+            return True
+        return False
+
+    async def on_event(self, event: events.Event) -> None:
+        await super().on_event(event)
+        if self._school_waiters and isinstance(event, events.Key):
+            self._quit_held()
+
+    async def _release_next_key(self) -> None:
+        """`OrderedKeys`: keys typed after a screen asked for before the school was read
+        wait for it (held in order; `_resume_keys` hands them out)."""
+        if self._school_waiters:
+            self._key_in_flight = None
+            self._key_hop_node = None
+            self._quit_held()
+            return
+        await super()._release_next_key()
+
+    def _resume_keys(self) -> None:
+        """The screens asked for are pushed: once they are mounted and settled (as after any
+        key that opens a screen), the held keys go to them, in order."""
+        if not getattr(self, "_held_inputs", None) or self._key_in_flight is not None:
+            return
+        self._key_generation += 1
+        self._key_in_flight = self._held_inputs[0]  # nothing else goes out meanwhile
+        self._key_hop_node = self
+        self.call_later(self._key_settled, self._key_generation)
 
     # -- navigation ---------------------------------------------------------------------------------
     def open_target(self, target: Target, then: Callable[[Any], object] | None = None) -> None:
@@ -324,6 +442,9 @@ class PfmpApp(OrderedKeys, App[None]):
     def open_form(self, form: str, *, record_id: str | None = None, context: dict[str, Any] | None = None,
                   defaults: dict[str, Any] | None = None, subtitle: str = "") -> None:
         """Open the form `form` on a new record, or on `record_id` read fresh from the store."""
+        if navigation.later(self, lambda: self.open_form(form, record_id=record_id, context=context,
+                                                         defaults=defaults, subtitle=subtitle)):
+            return  # its choices (cohorts, organisations…) come from the school's state
         kind = editing.FORMS[form].kind
         base = rev = None
         if record_id is not None:
@@ -373,6 +494,8 @@ class PfmpApp(OrderedKeys, App[None]):
         self.open_form("students", defaults=defaults or None)
 
     def action_new_placement(self) -> None:
+        if navigation.later(self, self.action_new_placement):
+            return
         if isinstance(self.screen, CandidateScreen):
             self.screen.action_new_placement()
             return
@@ -424,6 +547,8 @@ class PfmpApp(OrderedKeys, App[None]):
                       listed: str = "") -> None:
         """The export dialog; from a filtered list (`student_ids`, described by `listed`), the
         export holds exactly the learners of that list."""
+        if navigation.later(self, lambda: self.action_export(cohort_id, student_ids, listed)):
+            return  # the dialog lists the cohorts of the school's state
         state = self.state
         cohorts = [(cohort_name(c), c.id) for c in state.cohorts()] if state is not None else []
         self.push_screen(ExportScreen(cohorts, cohort_id, listed=listed),

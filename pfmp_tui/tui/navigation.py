@@ -97,6 +97,15 @@ def with_cohort(app: App, cohort_id: str | None, title: str, then: Callable[[str
     app.push_screen(CohortChoiceScreen(title, cohorts), lambda chosen: then(chosen) if chosen else None)
 
 
+# -- before the school is read ----------------------------------------------------------------------
+def later(app: App, action: Callable[[], object]) -> bool:
+    """True if the school's records are still being read (launch): `action` then runs once
+    they are, and the keys typed after it wait for it (`PfmpApp.wait_for_school`). Every
+    screen but the dashboard reads them: none is opened on half of the school."""
+    wait = getattr(app, "wait_for_school", None)
+    return wait is not None and bool(wait(action))
+
+
 # -- the openers -----------------------------------------------------------------------------------
 CANDIDATES = "candidates"  # the name of the kept candidates list
 
@@ -104,6 +113,8 @@ CANDIDATES = "candidates"  # the name of the kept candidates list
 def open_candidates(app: App, filter: CandidateFilter | None = None) -> None:
     """The candidates list with `filter`; the list already shown takes the new filter."""
     filter = filter or CandidateFilter()
+    if later(app, lambda: open_candidates(app, filter)):
+        return
     if isinstance(app.screen, CandidatesScreen):
         app.screen.set_filter(filter)
         app.screen.refresh_filters()
@@ -254,4 +265,6 @@ OPENERS: dict[type, Callable[[App, Any, Then], None]] = {
 
 def open_target(app: App, target: Target, then: Then = None) -> None:
     """Open the screen that shows `target` (see `targets.go`)."""
+    if later(app, lambda: open_target(app, target, then)):
+        return
     OPENERS[type(target)](app, target, then)

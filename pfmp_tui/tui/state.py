@@ -108,6 +108,9 @@ class AppState:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # cohort id -> status -> candidates
     files: dict[str, str] | None = None  # shard -> file name read (`Repository.changes` since then)
     whole: bool = True  # computed for the whole school (`build_state`), not patched (`patch_state`)
+    # Statuses and the core only, the learners' records not read yet (`preview_state`): what
+    # the dashboard draws at launch. `app.state` is never one: no other screen sees it.
+    partial: bool = False
     students_of: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)  # cohort id -> its learners
     # What `mark` compares: a new epoch for a whole-school state, and per cohort the
     # generation at which a patch last recomputed it.
@@ -124,7 +127,8 @@ class AppState:
     _sheets: dict[str, list[Assessment]] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:  # never the school's records (a log line, a worker's description)
-        return f"<AppState generation={self.generation} candidates={len(self.results)} today={self.today}>"
+        partial = " partial" if self.partial else ""
+        return f"<AppState{partial} generation={self.generation} candidates={len(self.results)} today={self.today}>"
 
     @property
     def generation(self) -> int:
@@ -374,6 +378,27 @@ def load_state(repo: Repository, today: date, previous: AppState | None = None) 
     state._ranked = ranked
     state.files = files
     state._read_sheet = lambda placement_id: repo.sheet(placement_id)[0]
+    return state
+
+
+def preview_state(repo: Repository, today: date) -> AppState:
+    """The dashboard's first picture, before the school's records are read (issue 13):
+    every candidate's status (kept per bucket beside its file: no bucket parsed when
+    they were kept for `today`) and the core (cohorts, organisations, tutors), at one
+    generation. Its `data` holds the core only: it is `partial`, for the dashboard
+    alone, while `load_state` reads the school in a worker (≈ 0.2 s against ≈ 2.5 s
+    at 15,000 learners)."""
+    for _ in range(3):
+        stamp = repo.store.stamp()
+        generation, _files = repo.shard_files()
+        results = repo.statuses(today)
+        core = repo.core_dataset()
+        if repo.shard_files()[0] == generation:
+            break  # no commit in between: the statuses are those of this core
+    state = AppState(snapshot=Snapshot(generation, core, {}, {}), stamp=stamp, today=today, results=results,
+                     whole=False, partial=True)
+    state.by_student = {r.student_id: r for r in results}
+    _add_results(state, results)
     return state
 
 

@@ -32,10 +32,14 @@ from ..state import (
     upcoming_deadlines,
     week_of,
 )
-from ..widgets.figure import Figure
+from ..widgets.figure import Figure, markup
+from ..widgets import signature_progress
 from ..widgets.signature_progress import SignatureProgressPanel  # issue 15: conventions (R10), visits
 
 BAR_WIDTH = 30
+# What a figure that needs the learners' records says while the school is being read at
+# launch (the statuses and the cohorts are drawn first: `state.preview_state`).
+CALCULATING = "calcul en cours…"
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ def watch_items(state: AppState) -> list[Item]:
     overdue_placements = sum(state.overdue.values())
     items.append(Item(
         "fig-overdue",
-        Content.from_markup(
+        markup(
             f"[{STATUS_COLOURS['a_risque'] if overdue_placements else STATUS_COLOURS['valide']}]"
             f"{'!' if overdue_placements else '✓'}[/] "
             f"[b]{_plural(overdue_placements, 'attestation en retard', 'attestations en retard')}[/] (R11)"
@@ -79,11 +83,12 @@ def watch_items(state: AppState) -> list[Item]:
     ))
     monday, sunday = week_of(state.today)
     ending = sum(state.ending_this_week.values())
+    week = f"(du {format_date_fr(monday)[:5]} au {format_date_fr(sunday)[:5]})"
     items.append(Item(
         "fig-ending",
-        Content.from_markup(
-            f"[$text-primary]»[/] [b]{_plural(ending, 'stage finit', 'stages finissent')}[/] cette semaine"
-            f" (du {format_date_fr(monday)[:5]} au {format_date_fr(sunday)[:5]})"
+        markup(  # the placements are read after the statuses at launch (issue 13)
+            f"[$text-primary]»[/] stages finissant cette semaine : [i]{CALCULATING}[/]" if state.partial else
+            f"[$text-primary]»[/] [b]{_plural(ending, 'stage finit', 'stages finissent')}[/] cette semaine {week}"
             f" · {_plural(len(state.ending_this_week), 'élève', 'élèves')}"
         ),
         CandidateFilter(special="ending_this_week"),
@@ -93,7 +98,7 @@ def watch_items(state: AppState) -> list[Item]:
         name = cohort_name(cohort)
         items.append(Item(
             dom_id("fig-deadline", cohort.id),
-            Content.from_markup(
+            markup(
                 f"[$text-primary]»[/] dossier [b]{escape(name)}[/] le {deadline_text(cohort, state.today)}"
                 f" · [{STATUS_COLOURS['a_risque']}]{_plural(at_risk, 'à risque', 'à risque')}[/]"
             ),
@@ -112,6 +117,9 @@ _CARDS: dict[tuple, list[Item]] = {}
 # figures made every frame, every save and every screen change cost seconds. The most
 # urgent are shown; one more figure says how many others there are and opens them all.
 CARDS_SHOWN = 24
+# Cards in the first frame, then mounted per frame after it (`DashboardScreen._grow_later`).
+FIRST_CARDS = 4
+CARDS_PER_FRAME = 4
 
 
 def cohort_items(state: AppState) -> list[list[Item]]:
@@ -136,7 +144,7 @@ def cohort_items(state: AppState) -> list[list[Item]]:
     if hidden:
         cards.append([Item(
             "fig-more-cohorts",
-            Content.from_markup(f"[$text-primary]»[/] et [b]{hidden} autres cohortes[/] (les plus urgentes "
+            markup(f"[$text-primary]»[/] et [b]{hidden} autres cohortes[/] (les plus urgentes "
                                 "ci-dessus) : toutes dans la liste des élèves"),
             CandidateFilter(),
             "Toutes les cohortes",
@@ -149,7 +157,7 @@ def _card(fig: CohortFigures) -> list[Item]:
     name = cohort_name(fig.cohort)
     card = [Item(
         dom_id("head", fig.cohort.id),
-        Content.from_markup(
+        markup(
             f"[b]{escape(name)}[/] · {_plural(fig.total, 'élève', 'élèves')}"
             f" · dossier le {format_date_fr(fig.cohort.dossier_deadline)}"
         ),
@@ -159,7 +167,7 @@ def _card(fig: CohortFigures) -> list[Item]:
         n = fig.counts[status]
         card.append(Item(
             dom_id(f"fig-{status}", fig.cohort.id),
-            Content.from_markup(
+            markup(
                 f"[{STATUS_COLOURS[status]}]{status_text(status):<13}[/]{n:>4}  "
                 f"{_bar(n, fig.total, STATUS_COLOURS[status])}"
             ),
@@ -185,19 +193,43 @@ class DashboardScreen(Screen):
     KEY_SCOPE = "dashboard"
     BINDINGS = keys.bindings("dashboard")
 
+    @staticmethod
+    def prepare(state: AppState, width: int, height: int) -> None:
+        """What the dashboard can compute for `state` off the UI thread (the app's load
+        worker calls it before handing the state over)."""
+        signature_progress.prepare(state, width, height)
+
     def __init__(self) -> None:
         super().__init__()
         self._watch: list[Item] = []
-        self._cards: list[list[Item]] = []
+        self._cards: list[list[Item]] = []  # the latest cards, every one
+        self._drawn_watch: list[Item] = []  # what the widgets show
+        self._drawn: list[list[Item]] = []  # the cards mounted, in order: the first `_limit` of `_cards`
+        self._limit = FIRST_CARDS
         self._rebuilding = False  # a recompose is pending: it draws the latest items
+        self._growing = False  # more cards to mount after the next frame
+        self._panel: SignatureProgressPanel | None = None
+        self._stale = False  # a state came while another screen was on top: drawn when this one is again
+
+    @property
+    def ready(self) -> bool:
+        """Every card drawn (tests wait on it: `tests.tui_support.settle`)."""
+        return not self._rebuilding and not self._growing and len(self._drawn) == len(self._cards)
+
+    def _state(self) -> AppState | None:
+        """The school's state, else the launch's preview (statuses and cohorts, `partial`)."""
+        return self.app.state or getattr(self.app, "preview", None)
 
     def compose(self) -> ComposeResult:
-        if not self._cards and self.app.state is not None:  # the first state already read: drawn once
-            self._watch, self._cards = watch_items(self.app.state), cohort_items(self.app.state)
+        state = self._state()
+        if not self._cards and state is not None:  # the first state already read: drawn once
+            self._watch, self._cards = watch_items(state), cohort_items(state)
+        self._drawn_watch, self._drawn = self._watch, self._cards[:self._limit]
+        self._panel = None
         yield Header()
         with DashboardScroll(id="dashboard"):
             if not self._cards:
-                yield Static("Chargement du magasin…" if self.app.state is None else
+                yield Static("Lecture de l'école…" if state is None else
                              "Aucune cohorte pour l'instant : « c » puis « n » pour créer la première, "
                              "ou, en ligne de commande, « pfmp load FICHIER » ou « pfmp demo ».",
                              id="dashboard-empty")
@@ -205,9 +237,10 @@ class DashboardScreen(Screen):
                 with Vertical(id="watch", classes="panel") as panel:
                     panel.border_title = "À surveiller"
                     yield from self._widgets(self._watch)
-                yield SignatureProgressPanel(id="signatures")
+                self._panel = SignatureProgressPanel(id="signatures")
+                yield self._panel
             with Grid(id="cohorts"):
-                for card in self._cards:
+                for card in self._drawn:
                     yield self._card_widget(card)
         yield Footer(compact=True)
 
@@ -224,25 +257,62 @@ class DashboardScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "Tableau de bord"
-        if self.app.state is not None:
-            self.show_state(self.app.state)
+        state = self._state()
+        if state is not None:
+            self.show_state(state)
+        self._grow_later()
 
     def show_state(self, state: AppState) -> None:
         """New data: update the figures in place; a card that leaves or joins the most
         urgent is removed or mounted alone (issue 13: a save's frame must not rebuild the
-        whole dashboard); rebuild only if the « à surveiller » lines or the first cards change."""
-        self.sub_title = f"Tableau de bord · au {format_date_fr(state.today)}"
-        for panel in self.query(SignatureProgressPanel):
-            panel.show_state(state)
-        watch, cards = watch_items(state), cohort_items(state)
-        old_watch, old_cards = self._watch, self._cards
-        self._watch, self._cards = watch, cards
+        whole dashboard); rebuild only if the « à surveiller » lines or the first cards change.
+        Under another screen (the list, a fiche being edited), nothing is drawn: the latest
+        state is when the dashboard is on top again (issue 13: 5–17 ms of each save's frame)."""
+        if self.is_mounted and self.app.screen is not self:
+            self._stale = True
+            return
+        self._stale = False
+        self.sub_title = ("Tableau de bord · lecture de l'école…" if state.partial  # 80 columns: the date after
+                          else f"Tableau de bord · au {format_date_fr(state.today)}")
+        if self._panel is not None:  # kept: a query walks every widget of the dashboard
+            self._panel.show_state(state)
+        self._watch, self._cards = watch_items(state), cohort_items(state)
         if self._rebuilding:
             return  # the pending recompose draws these (compose reads them)
+        self._draw()
+        self._grow_later()
+
+    def on_screen_resume(self) -> None:
+        state = self._state()
+        if self._stale and state is not None:
+            self.show_state(state)
+
+    def _grow_later(self) -> None:
+        """The cards past the first ones are mounted a few a frame (issue 13: 24 cards are
+        150 widgets, whose styles and layout made the launch's first frame 0.2–0.3 s; at
+        80×24 the first card or two are in view)."""
+        if not self._growing and len(self._cards) > self._limit:
+            self._growing = True
+            self.call_after_refresh(self._grow)
+
+    def _grow(self) -> None:
+        self._growing = False
+        if self._rebuilding:
+            return  # the recompose draws the first `_limit`, and grows again after it
+        self._limit += CARDS_PER_FRAME
+        self._draw()
+        self._grow_later()
+
+    def _draw(self) -> None:
+        """From what the widgets show to the latest items: the lines that changed, and the
+        cards that left or joined the first `_limit`, alone."""
+        watch, cards = self._watch, self._cards[:self._limit]
+        old_watch, old_cards = self._drawn_watch, self._drawn
         if not old_cards or not cards or [i.id for i in old_watch] != [i.id for i in watch]:
             self._schedule_rebuild()
             return
         self._update_items(old_watch, watch)
+        self._drawn_watch = watch
         # A card kept is one whose lines are the same (a cohort's heading and its four statuses).
         old_by_id = {_card_id(c): c for c in old_cards}
         new_ids = {_card_id(c) for c in cards
@@ -269,6 +339,7 @@ class DashboardScreen(Screen):
                 kept = [c for c in grid.children if c.id in old_by_id and c.id in new_ids]
                 grid.mount(widget, before=kept[0]) if kept else grid.mount(widget)
             previous = widget
+        self._drawn = cards
 
     def _update_items(self, old_items: list[Item], new_items: list[Item]) -> None:
         """The same lines with new texts: only those that changed, without a layout when
@@ -292,6 +363,7 @@ class DashboardScreen(Screen):
         finally:
             self._rebuilding = False
         self._restore_focus(focused)
+        self._grow_later()
 
     def _restore_focus(self, widget_id: str | None) -> None:
         target = self.query(f"#{widget_id}") if widget_id else None
