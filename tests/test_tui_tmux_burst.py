@@ -92,7 +92,9 @@ def tmux(tmp_path: Path):
     t.run("kill-server")
 
 
-def test_one_send_keys_burst_in_the_real_program_saves_what_was_typed(tmux, tmp_path, db_path):
+def start_program(tmux: Tmux, tmp_path: Path, db_path: Path) -> None:
+    """The test school in a store, and the real `pfmp` on it in tmux at 80×24 (no user keymap,
+    no saved theme), until its dashboard is drawn."""
     Repository(Store(db_path)).add_all(parse_document(school()))
     env = {k: v for k, v in os.environ.items() if k not in ("PFMP_DB", "PFMP_DEBUG", "TMUX")}
     env.update(PFMP_KEYMAP=str(tmp_path / "none.toml"), XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm-256color")
@@ -100,6 +102,10 @@ def test_one_send_keys_burst_in_the_real_program_saves_what_was_typed(tmux, tmp_
     subprocess.run(["tmux", "-L", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "pfmp", "-x", "80",
                     "-y", "24", "-c", str(ROOT), command], env=env, check=True, timeout=20)
     tmux.wait_for("Tableau de bord", "1 attestation en retard")
+
+
+def test_one_send_keys_burst_in_the_real_program_saves_what_was_typed(tmux, tmp_path, db_path):
+    start_program(tmux, tmp_path, db_path)
     tmux.run("send-keys", "-t", "pfmp", "Enter")  # the overdue attestations: MARTIN Zoé
     tmux.wait_for("1 élève sur 3", "MARTIN Zoé")
     tmux.run("send-keys", "-t", "pfmp", "Enter")

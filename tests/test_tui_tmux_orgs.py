@@ -4,17 +4,12 @@ organisation and tutor are found by typing a few letters on their fields (issue 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import date
 
-from pfmp_tui.domain.interchange import parse_document
 from pfmp_tui.store.repository import Repository
 from pfmp_tui.store.storage import Store
-from tests.test_tui import school
-from tests.test_tui_tmux_burst import ROOT, Tmux, pytestmark, tmux  # noqa: F401  (the fixture, the skip)
+from tests.test_tui_tmux_burst import pytestmark, start_program, tmux  # noqa: F401  (the fixture, the skip)
 
 
 def wait_store(db_path, found, timeout: float = 20.0):
@@ -28,13 +23,7 @@ def wait_store(db_path, found, timeout: float = 20.0):
 
 
 def test_contacts_and_a_placement_found_by_typing_each_in_one_burst(tmux, tmp_path, db_path):  # noqa: F811
-    Repository(Store(db_path)).add_all(parse_document(school()))
-    env = {k: v for k, v in os.environ.items() if k not in ("PFMP_DB", "PFMP_DEBUG", "TMUX")}
-    env.update(PFMP_KEYMAP=str(tmp_path / "none.toml"), XDG_CONFIG_HOME=str(tmp_path / "config"), TERM="xterm-256color")
-    command = " ".join([sys.executable, "-m", "pfmp_tui", "--db", str(db_path)])
-    subprocess.run(["tmux", "-L", tmux.socket, "-f", "/dev/null", "new-session", "-d", "-s", "pfmp", "-x", "80",
-                    "-y", "24", "-c", str(ROOT), command], env=env, check=True, timeout=20)
-    tmux.wait_for("Tableau de bord", "1 attestation en retard")
+    start_program(tmux, tmp_path, db_path)
 
     # The organisations list, a new one, its contacts past SIRET/address/postcode/city/country, ^s.
     tmux.run("send-keys", "-t", "pfmp", "o", "n", "Garage du Port", *["Tab"] * 6, "02 31 00 11 22", "Tab",
