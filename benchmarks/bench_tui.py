@@ -123,6 +123,25 @@ async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
                 raise RuntimeError(f"timeout in phase {phase[0]} (screen {app.screen!r}, stack {app.screen_stack})")
             await asyncio.sleep(0.002)
 
+    async def timed_save(pilot, placement) -> tuple[float, float, float]:
+        """A TUI save of `placement`'s attestation (the form's service, then what the app does
+        after a save), timed from its start: (the save itself, the first frame drawn with the
+        new state, the app idle again: the measure before 2026-12-02)."""
+        base, rev = repo.get("placements", placement.id)
+        values = editing.attestation_defaults(base, today)
+        before = app.state.generation
+        t = time.perf_counter()
+        saved = editing.save(repo, "attestation", values, base=base, rev=rev)
+        blocked = time.perf_counter() - t
+        app._saved(saved)
+        await until(pilot, lambda: drawn[1] > before)
+        frame = drawn[0] - t
+        await until(pilot, lambda: app.state.generation > before and not app.loading_state)
+        await pilot.pause()
+        paused = time.perf_counter() - t
+        app.clear_notifications()
+        return blocked, frame, paused
+
     today = date.today()
     t0 = time.perf_counter()
     if hasattr(bootstrap, "open_preview"):  # as `pfmp tui` does: the dashboard first, the school in a worker
@@ -211,19 +230,10 @@ async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
         out["save"], out["blocked"], out["save_paused"], out["fiche_paused"] = [], [], [], []
         todo = [p for p in app.state.data.placements if p.attestation is None and p.end < today][:saves]
         for placement in todo:
-            base, rev = repo.get("placements", placement.id)
-            values = editing.attestation_defaults(base, today)
-            before = app.state.generation
-            t = time.perf_counter()
-            saved = editing.save(repo, "attestation", values, base=base, rev=rev)
-            out["blocked"].append(time.perf_counter() - t)
-            app._saved(saved)
-            await until(pilot, lambda: drawn[1] > before)
-            out["save"].append(drawn[0] - t)
-            await until(pilot, lambda: app.state.generation > before and not app.loading_state)
-            await pilot.pause()
-            out["save_paused"].append(time.perf_counter() - t)
-            app.clear_notifications()
+            blocked, frame, paused = await timed_save(pilot, placement)
+            out["blocked"].append(blocked)
+            out["save"].append(frame)
+            out["save_paused"].append(paused)
 
         # The same from a learner's fiche opened from the list (how a coordinator saves):
         # the fiche, the list under it and the dashboard all get the new state.
@@ -239,17 +249,9 @@ async def measure(path: Path, saves: int, launch_only: bool = False) -> dict:
             await until(pilot, lambda: isinstance(app.screen, CandidateScreen)
                         and app.screen.student_id == placement.student_id)
             await pilot.pause()
-            base, rev = repo.get("placements", placement.id)
-            before = app.state.generation
-            t = time.perf_counter()
-            saved = editing.save(repo, "attestation", editing.attestation_defaults(base, today), base=base, rev=rev)
-            app._saved(saved)
-            await until(pilot, lambda: drawn[1] > before)
-            out["fiche"].append(drawn[0] - t)
-            await until(pilot, lambda: app.state.generation > before and not app.loading_state)
-            await pilot.pause()
-            out["fiche_paused"].append(time.perf_counter() - t)
-            app.clear_notifications()
+            _, frame, paused = await timed_save(pilot, placement)
+            out["fiche"].append(frame)
+            out["fiche_paused"].append(paused)
             app.pop_screen()
             await until(pilot, lambda: isinstance(app.screen, CandidatesScreen) and app.screen.loaded)
         app.pop_screen()
