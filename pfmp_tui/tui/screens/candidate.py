@@ -385,7 +385,8 @@ class CandidateScreen(Screen):
         # A text of as many lines at this width leaves the file's layout as it is: repainting
         # the widget is enough (a layout of the whole screen was half of a save's redraw).
         width, height = widget.size
-        same_height = bool(width and height) and Content.from_markup(text).get_height(widget.styles, width) == height
+        measured = content if isinstance(content, Content) else Content.from_markup(text)  # parsed once
+        same_height = bool(width and height) and measured.get_height(widget.styles, width) == height
         widget.update(content, layout=not same_height)
 
     # -- selection -----------------------------------------------------------------------------
